@@ -1,0 +1,79 @@
+import { z } from "zod";
+
+// The one reader of process.env. Everything else receives an `Env` value, so tests can build one
+// without touching the process and a typo in a variable name fails at start, not at 3 a.m.
+
+const DEV_HMAC_SECRET = "prompt-census-development-secret-do-not-use-in-production";
+
+const rate = z.coerce.number().gt(0).lte(1);
+
+const hostPort = z
+  .string()
+  .regex(/^[^:\s/]+:\d{1,5}$/, "must be host:port, e.g. 127.0.0.1:8085")
+  .optional();
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/census"),
+    REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
+    HMAC_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    GOOGLE_API_KEY: z.string().min(1).optional(),
+    GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
+    GOOGLE_APPLICATION_CREDENTIALS: z.string().min(1).optional(),
+    CLASSIFIER: z.enum(["auto", "google", "emulator"]).default("auto"),
+    LANGUAGE_EMULATOR_HOST: hostPort,
+    SAMPLE_RATE: rate.default(0.0025),
+    MAX_CHARS: z.coerce.number().int().positive().max(100_000).default(1000),
+    CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+    GOOGLE_QPM: z.coerce.number().int().positive().default(600),
+    K_MIN_EVENTS: z.coerce.number().int().min(1).default(10),
+    WORKER_CONCURRENCY: z.coerce.number().int().positive().max(256).default(16),
+    QUEUE_NAME: z
+      .string()
+      .regex(/^[\w-]+$/)
+      .default("classify"),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[\w-]+$/)
+      .default("census"),
+    RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
+    RETRY_MAX_MS: z.coerce.number().int().positive().default(32_000),
+    JOB_ATTEMPTS: z.coerce.number().int().positive().default(30),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+    MIGRATE_ON_START: z.stringbool().default(true),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((e, ctx) => {
+    if (e.NODE_ENV === "production" && !e.HMAC_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["HMAC_SECRET"],
+        message: "is required in production: it keys sampling and event ids",
+      });
+    }
+  })
+  .transform((e) => ({
+    ...e,
+    HMAC_SECRET: e.HMAC_SECRET ?? DEV_HMAC_SECRET,
+    usingDevSecret: !e.HMAC_SECRET,
+  }));
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Parse an environment-shaped record; throws a readable error listing every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Empty strings mean "unset" to operators (`FOO= npm start`), so treat them that way.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+export function loadEnv(): Env {
+  return parseEnv(process.env);
+}

@@ -1,0 +1,36 @@
+import type { Context } from "hono";
+import { AppError, errorCodes } from "./errors";
+import type { Logger } from "./logger";
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+/** RFC 9457 body. `detail` of a 500 is fixed text: internal messages never leave the process. */
+export function problemBody(err: AppError, requestId: string) {
+  const { status, title } = errorCodes[err.code];
+  return {
+    type: `https://prompt-census.dev/problems/${err.code.toLowerCase().replaceAll("_", "-")}`,
+    title,
+    status,
+    detail: err.code === "INTERNAL" ? "An unexpected error occurred; it has been logged." : err.message,
+    code: err.code,
+    requestId,
+    ...(err.errors ? { errors: err.errors } : {}),
+  };
+}
+
+export function renderProblem(c: Context, err: unknown, log: Logger): Response {
+  const requestId = (c.get("requestId") as string | undefined) ?? "unknown";
+  const appErr = err instanceof AppError ? err : new AppError("INTERNAL", undefined, { cause: err });
+  if (appErr.code === "INTERNAL") {
+    // Log the error's type and stack only: a message can quote input (e.g. JSON.parse echoes text).
+    const cause = appErr.cause instanceof Error ? appErr.cause : undefined;
+    log.error(
+      { requestId, errName: cause?.name, stack: cause?.stack?.split("\n").slice(1, 8) },
+      "unhandled error",
+    );
+  }
+  return new Response(JSON.stringify(problemBody(appErr, requestId)), {
+    status: appErr.status,
+    headers: { "content-type": PROBLEM_CONTENT_TYPE },
+  });
+}
