@@ -1,0 +1,24 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseCategoryList, withParents } from "./categories";
+import { mappingFileSchema, type Taxonomy } from "./mapping";
+
+export const CONFIG_DIR = fileURLToPath(new URL("../../config", import.meta.url));
+
+export function readConfigFile(relative: string): string {
+  return readFileSync(`${CONFIG_DIR}/${relative}`, "utf8");
+}
+
+export function loadCategoryList(relative: string): string[] {
+  return parseCategoryList(readConfigFile(relative));
+}
+
+/** Reads and validates config/mapping.json and the category list it names; throws on any defect. */
+export function loadTaxonomy(file = "mapping.json"): Taxonomy {
+  const parsed = mappingFileSchema.parse(JSON.parse(readConfigFile(file)));
+  return {
+    version: parsed.version,
+    rules: parsed.rules,
+    knownPaths: withParents(loadCategoryList(parsed.categoryList)),
+  };
+}

@@ -1,0 +1,48 @@
+import { z } from "zod";
+
+export const mappingRuleSchema = z.object({
+  prefix: z.string().startsWith("/"),
+  category: z.string().regex(/^[a-z][a-z-]*$/),
+  tag: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  reason: z.string().optional(),
+});
+
+export const mappingFileSchema = z.object({
+  $comment: z.string().optional(),
+  version: z.string().min(1),
+  categoryList: z.string().min(1),
+  rules: z.array(mappingRuleSchema).min(1),
+});
+
+export type MappingRule = z.infer<typeof mappingRuleSchema>;
+export type MappingFile = z.infer<typeof mappingFileSchema>;
+
+export const OTHERS = "others";
+export const UNKNOWN_TAG = "unknown-path";
+
+export interface Taxonomy {
+  version: string;
+  rules: readonly MappingRule[];
+  /** Listed leaves plus all their ancestors. */
+  knownPaths: ReadonlySet<string>;
+}
+
+export interface Mapped {
+  category: string;
+  tag: string;
+  /** false when Google returned a path missing from the configured list. */
+  known: boolean;
+}
+
+export function ruleMatches(prefix: string, path: string): boolean {
+  return prefix === "/" || path === prefix || path.startsWith(`${prefix}/`);
+}
+
+/** First matching rule wins. Unknown paths go to `others` so a Google list change never drops data. */
+export function mapPath(taxonomy: Taxonomy, path: string): Mapped {
+  if (!taxonomy.knownPaths.has(path)) return { category: OTHERS, tag: UNKNOWN_TAG, known: false };
+  for (const rule of taxonomy.rules) {
+    if (ruleMatches(rule.prefix, path)) return { category: rule.category, tag: rule.tag, known: true };
+  }
+  return { category: OTHERS, tag: UNKNOWN_TAG, known: true };
+}
