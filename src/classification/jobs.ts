@@ -1,0 +1,81 @@
+import { type JobsOptions, Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import { sources } from "../db/schema";
+
+// The job catalogue: one queue, one job name, one payload schema. The payload holds the truncated
+// text and anonymous facts only; the router's request id never enters Redis (the job id is its HMAC).
+
+export const CLASSIFY_JOB = "classify" as const;
+
+export const classifyPayloadSchema = z.object({
+  text: z.string(),
+  chars: z.number().int().nonnegative(),
+  model: z.string(),
+  promptTokens: z.number().int().nonnegative().nullable(),
+  completionTokens: z.number().int().nonnegative().nullable(),
+  costUsd: z.number().nonnegative().nullable(),
+  observedHour: z.iso.datetime(),
+  sampleRate: z.number().gt(0).lte(1),
+  source: z.enum(sources),
+});
+
+export type ClassifyPayload = z.infer<typeof classifyPayloadSchema>;
+
+export interface ClassifyJobInput {
+  eventId: string;
+  payload: ClassifyPayload;
+}
+
+/** Priorities: BullMQ runs un-prioritised jobs first, so live traffic is never starved by backfills. */
+export const PRIORITY = { live: undefined, backfill: 10 } as const;
+
+export function createClassifyQueue(connection: Redis, name: string, prefix: string) {
+  return new Queue<ClassifyPayload, unknown, typeof CLASSIFY_JOB>(name, { connection, prefix });
+}
+
+export type ClassifyQueue = ReturnType<typeof createClassifyQueue>;
+
+export function jobOptions(
+  eventId: string,
+  source: ClassifyPayload["source"],
+  attempts: number,
+): JobsOptions {
+  return {
+    jobId: eventId,
+    attempts,
+    backoff: { type: "census" },
+    // Completed jobs vanish at once and failed ones too: a job's text must not outlive it in Redis.
+    removeOnComplete: true,
+    removeOnFail: true,
+    ...(PRIORITY[source] ? { priority: PRIORITY[source] } : {}),
+  };
+}
+
+export async function enqueueClassify(
+  queue: ClassifyQueue,
+  jobs: readonly ClassifyJobInput[],
+  attempts: number,
+) {
+  if (jobs.length === 0) return;
+  await queue.addBulk(
+    jobs.map(({ eventId, payload }) => ({
+      name: CLASSIFY_JOB,
+      data: payload,
+      opts: jobOptions(eventId, payload.source, attempts),
+    })),
+  );
+}
+
+/** Which of these job ids are still in the queue (waiting, active, delayed). */
+export async function existingJobIds(
+  queue: ClassifyQueue,
+  redis: Redis,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const pipeline = redis.pipeline();
+  for (const id of ids) pipeline.exists(queue.toKey(id));
+  const results = (await pipeline.exec()) ?? [];
+  return new Set(ids.filter((_, i) => results[i]?.[1] === 1));
+}
