@@ -1,0 +1,71 @@
+import { randomUUID } from "node:crypto";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Deps } from "./deps";
+import type { AppEnv } from "./http/context";
+import { docsRoutes } from "./http/docs";
+import { healthRoutes } from "./http/health";
+import { ingestRoutes } from "./ingest/routes";
+import { AppError } from "./platform/errors";
+import { renderProblem } from "./platform/problem";
+
+export function createApp(deps: Deps) {
+  const log = deps.log.child({ module: "http" });
+  const app = new OpenAPIHono<AppEnv>();
+
+  // One summary line per request: method, route, status, duration and counts. Never a body,
+  // a header value, a query string (could carry a key) or the client's address.
+  app.use("*", async (c, next) => {
+    const requestId = randomUUID();
+    c.set("requestId", requestId);
+    const started = performance.now();
+    await next();
+    c.header("x-request-id", requestId);
+    if (c.req.path === "/healthz" || c.req.path === "/metrics") return;
+    log.info(
+      {
+        reqId: requestId,
+        method: c.req.method,
+        path: c.req.routePath,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+        ...c.var.logFields,
+      },
+      "request",
+    );
+  });
+
+  app.route("/", healthRoutes({ pool: deps.pool, redis: deps.redis, registry: deps.metrics.registry }));
+  app.route(
+    "/",
+    ingestRoutes({
+      db: deps.db,
+      queue: deps.queue,
+      redis: deps.redis,
+      metrics: deps.metrics,
+      secret: deps.env.HMAC_SECRET,
+      sampleRate: deps.env.SAMPLE_RATE,
+      maxChars: deps.env.MAX_CHARS,
+      jobAttempts: deps.env.JOB_ATTEMPTS,
+      verifyKey: deps.verifyKey,
+    }),
+  );
+  app.route("/", docsRoutes());
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "prompt-census",
+      version: "0.1.0",
+      description: "What people use LLMs for, from anonymous tags. No prompt text or identifiers are stored.",
+    },
+  });
+
+  app.notFound((c) =>
+    renderProblem(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`), log),
+  );
+  app.onError((err, c) => renderProblem(c, err, log));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

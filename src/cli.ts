@@ -1,0 +1,142 @@
+import { Command, InvalidArgumentError, Option } from "commander";
+import { type Scope, scopes } from "./auth/keys";
+import { runMigrations } from "./db/migrate";
+import { loadEnv } from "./env";
+import { createLogger } from "./platform/logger";
+
+// `census <command>`: one image, several roles. Commands import their modules lazily so
+// `census --help` and `census emulator` start fast and need no database.
+
+const program = new Command("census")
+  .description("prompt-census: what people use LLMs for, from anonymous tags")
+  .showHelpAfterError();
+
+const env = () => loadEnv();
+
+program
+  .command("start")
+  .description("run the HTTP API and the classification worker in one process (migrates first)")
+  .action(async () => {
+    const { run } = await import("./runtime");
+    await run(env(), { api: true, worker: true });
+  });
+
+program
+  .command("api")
+  .description("run only the HTTP API")
+  .action(async () => {
+    const { run } = await import("./runtime");
+    await run(env(), { api: true, worker: false });
+  });
+
+program
+  .command("worker")
+  .description("run only the classification worker")
+  .action(async () => {
+    const { run } = await import("./runtime");
+    await run(env(), { api: false, worker: true });
+  });
+
+program
+  .command("migrate")
+  .description("create the database if missing and apply the SQL migrations in migrations/")
+  .action(async () => {
+    const e = env();
+    await runMigrations(e.DATABASE_URL, createLogger(e.LOG_LEVEL));
+  });
+
+const number = (min: number, max: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new InvalidArgumentError(`must be a number in [${min}, ${max}]`);
+  return n;
+};
+
+program
+  .command("emulator")
+  .description("run a local HTTP emulator of Google's documents:classifyText (v1 and v2)")
+  .option("--port <n>", "port on 127.0.0.1", number(0, 65535), 8085)
+  .option("--latency-ms <n>", "added latency per request", number(0, 60_000), 0)
+  .option("--error-rate-429 <p>", "probability of an injected 429 RESOURCE_EXHAUSTED", number(0, 1), 0)
+  .option("--error-rate-503 <p>", "probability of an injected 503 UNAVAILABLE", number(0, 1), 0)
+  .option("--min-words <n>", "fewer words than this answer 'too few tokens'", number(0, 1000), 3)
+  .action(
+    async (o: {
+      port: number;
+      latencyMs: number;
+      errorRate429: number;
+      errorRate503: number;
+      minWords: number;
+    }) => {
+      const { startEmulator } = await import("./emulator/server");
+      const running = await startEmulator(o.port, o);
+      console.log(
+        `classifyText emulator on http://${running.host}  (export LANGUAGE_EMULATOR_HOST=${running.host})`,
+      );
+    },
+  );
+
+const keys = program.command("keys").description("manage API keys (only their hashes are stored)");
+
+keys
+  .command("create")
+  .description("create a key and print it once")
+  .addOption(
+    new Option("--scope <scope...>", "scopes: ingest, read, admin").choices(scopes).makeOptionMandatory(),
+  )
+  .option("--name <name>", "a label for operators")
+  .option("--quiet", "print only the key")
+  .action(async (o: { scope: Scope[]; name?: string; quiet?: boolean }) => {
+    await withDb(async (db) => {
+      const { createApiKey } = await import("./auth/keys");
+      const created = await createApiKey(db, o.scope, o.name);
+      if (o.quiet) console.log(created.key);
+      else
+        console.log(
+          `id:     ${created.id}\nscopes: ${created.scopes.join(",")}\nkey:    ${created.key}\n(shown once: store it now)`,
+        );
+    });
+  });
+
+keys
+  .command("list")
+  .description("list keys (ids, names, scopes; never the keys)")
+  .action(async () => {
+    await withDb(async (db) => {
+      const { listApiKeys } = await import("./auth/keys");
+      for (const k of await listApiKeys(db)) {
+        console.log([k.id, k.scopes.join(","), k.name ?? "-", k.revokedAt ? "revoked" : "active"].join("\t"));
+      }
+    });
+  });
+
+keys
+  .command("revoke <id>")
+  .description("revoke a key by id (takes effect within 30 s on running APIs)")
+  .action(async (id: string) => {
+    await withDb(async (db) => {
+      const { revokeApiKey } = await import("./auth/keys");
+      if (!(await revokeApiKey(db, id))) {
+        console.error(`no active key with id ${id}`);
+        process.exitCode = 1;
+      }
+    });
+  });
+
+async function withDb(fn: (db: import("./db/client").Db) => Promise<void>) {
+  const e = env();
+  const log = createLogger("warn");
+  await runMigrations(e.DATABASE_URL, log);
+  const { createDb, createPool } = await import("./db/client");
+  const pool = createPool(e.DATABASE_URL, 1);
+  try {
+    await fn(createDb(pool));
+  } finally {
+    await pool.end();
+  }
+}
+
+program.parseAsync().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

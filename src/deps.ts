@@ -1,0 +1,106 @@
+import type { Redis } from "ioredis";
+import type pg from "pg";
+import { createKeyVerifier, type KeyVerifier } from "./auth/keys";
+import type { Classifier } from "./classification/classifier";
+import { createGoogleClassifier } from "./classification/google";
+import { type ClassifyQueue, createClassifyQueue } from "./classification/jobs";
+import { createDb, createPool, type Db } from "./db/client";
+import { startEmulator } from "./emulator/server";
+import type { Env } from "./env";
+import type { Logger } from "./platform/logger";
+import { createMetrics, type Metrics } from "./platform/metrics";
+import { createProducerConnection } from "./platform/redis";
+import { loadTaxonomy } from "./taxonomy/load";
+import type { Taxonomy } from "./taxonomy/mapping";
+
+export interface Deps {
+  env: Env;
+  log: Logger;
+  metrics: Metrics;
+  pool: pg.Pool;
+  db: Db;
+  redis: Redis;
+  queue: ClassifyQueue;
+  taxonomy: Taxonomy;
+  verifyKey: KeyVerifier;
+  /** Built on first use: the API alone never needs one. */
+  classifier(): Promise<Classifier>;
+  close(): Promise<void>;
+}
+
+export interface DepsOverrides {
+  classifier?: Classifier;
+  metrics?: Metrics;
+}
+
+/** The one place where the process is wired together. */
+export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides = {}): Promise<Deps> {
+  const pool = createPool(env.DATABASE_URL);
+  const db = createDb(pool);
+  const redis = createProducerConnection(env.REDIS_URL);
+  // The producer connection refuses commands while offline (fail fast), so wait for it once here.
+  await new Promise<void>((resolve, reject) => {
+    if (redis.status === "ready") return resolve();
+    redis.once("ready", () => resolve());
+    redis.once("error", (err) => reject(new Error(`Redis at ${redactUrl(env.REDIS_URL)}: ${err.message}`)));
+  });
+  redis.on("error", (err) => log.warn({ msg: err.message }, "redis connection error"));
+  const queue = createClassifyQueue(redis, env.QUEUE_NAME, env.QUEUE_PREFIX);
+  queue.on("error", (err) => log.warn({ msg: err.message }, "queue error"));
+
+  let classifier: Promise<Classifier> | undefined = overrides.classifier
+    ? Promise.resolve(overrides.classifier)
+    : undefined;
+  let emulatorClose: (() => Promise<void>) | undefined;
+
+  return {
+    env,
+    log,
+    metrics: overrides.metrics ?? createMetrics(),
+    pool,
+    db,
+    redis,
+    queue,
+    taxonomy: loadTaxonomy(),
+    verifyKey: createKeyVerifier(db),
+    classifier() {
+      classifier ??= (async () => {
+        if (wantsGoogle(env)) {
+          return createGoogleClassifier({
+            emulatorHost: env.LANGUAGE_EMULATOR_HOST,
+            apiKey: env.GOOGLE_API_KEY,
+            projectId: env.GOOGLE_CLOUD_PROJECT,
+          });
+        }
+        const emulator = await startEmulator(0);
+        emulatorClose = emulator.close;
+        log.warn(
+          { emulator: emulator.host },
+          "NO GOOGLE CREDENTIALS (GOOGLE_API_KEY) AND NO LANGUAGE_EMULATOR_HOST: classifying with the built-in emulator. Events are stored with engine = 'emulator'; they are not Google's answers.",
+        );
+        return createGoogleClassifier({ emulatorHost: emulator.host });
+      })();
+      return classifier;
+    },
+    async close() {
+      if (classifier) await (await classifier).close().catch(() => {});
+      await emulatorClose?.();
+      await queue.close().catch(() => {});
+      await redis.quit().catch(() => {});
+      await pool.end().catch(() => {});
+    },
+  };
+}
+
+/** auto: an emulator host or any Google credential wins; otherwise the built-in emulator. */
+export function wantsGoogle(env: Env): boolean {
+  if (env.LANGUAGE_EMULATOR_HOST) return true; // the client talks to it as to Google
+  if (env.CLASSIFIER !== "auto") return env.CLASSIFIER === "google";
+  return Boolean(env.GOOGLE_API_KEY || env.GOOGLE_APPLICATION_CREDENTIALS || env.NODE_ENV === "production");
+}
+
+export function redactUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = "***";
+  return u.toString();
+}

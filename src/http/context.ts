@@ -1,0 +1,8 @@
+export interface AppEnv {
+  Variables: {
+    /** Our id for this HTTP request (never the router's requestId). */
+    requestId: string;
+    /** Counts a handler wants on the request's summary log line. */
+    logFields: Record<string, number | string>;
+  };
+}

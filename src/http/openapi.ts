@@ -1,0 +1,35 @@
+import { z } from "@hono/zod-openapi";
+import { PROBLEM_CONTENT_TYPE } from "../platform/problem";
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    requestId: z.string().openapi({ description: "This HTTP request's id (ours, not the router's)" }),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+const descriptions: Record<number, string> = {
+  400: "Malformed JSON or a schema error; `errors` lists the field paths",
+  401: "Missing or invalid API key",
+  403: "The key lacks the required scope",
+  413: "Body larger than 5 MB",
+  415: "Body is not JSON",
+  503: "Postgres or Redis is unavailable; nothing was accepted, retry",
+};
+
+export function problemResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      {
+        description: descriptions[s] ?? "Error",
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } },
+      },
+    ]),
+  );
+}

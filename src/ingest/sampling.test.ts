@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { eventIdFor, isSampled, observedHour, sampleKey } from "./sampling";
+
+const SECRET = "s".repeat(32);
+
+describe("isSampled", () => {
+  it.each([
+    { rate: 0, expected: false },
+    { rate: 1, expected: true },
+  ])("rate $rate is all-or-nothing", ({ rate, expected }) => {
+    for (let i = 0; i < 1000; i++) expect(isSampled(SECRET, `req-${i}`, rate)).toBe(expected);
+  });
+
+  it("is deterministic for a request id", () => {
+    const first = Array.from({ length: 500 }, (_, i) => isSampled(SECRET, `r${i}`, 0.3));
+    const again = Array.from({ length: 500 }, (_, i) => isSampled(SECRET, `r${i}`, 0.3));
+    expect(again).toEqual(first);
+  });
+
+  it.each([0.0025, 0.05, 0.5])("samples close to rate %s over 200k ids", (rate) => {
+    const n = 200_000;
+    let hits = 0;
+    for (let i = 0; i < n; i++) if (isSampled(SECRET, `request-${i}`, rate)) hits++;
+    // within 5 standard deviations of the binomial mean
+    const sd = Math.sqrt(n * rate * (1 - rate));
+    expect(Math.abs(hits - n * rate)).toBeLessThan(5 * sd);
+  });
+
+  it("is nested: a request sampled at a low rate is sampled at every higher rate", () => {
+    for (let i = 0; i < 5000; i++) {
+      if (isSampled(SECRET, `n${i}`, 0.01)) expect(isSampled(SECRET, `n${i}`, 0.1)).toBe(true);
+    }
+  });
+
+  it("depends on the secret", () => {
+    const a = Array.from({ length: 200 }, (_, i) => sampleKey(SECRET, `k${i}`));
+    const b = Array.from({ length: 200 }, (_, i) => sampleKey("t".repeat(32), `k${i}`));
+    expect(a).not.toEqual(b);
+    for (const k of a) expect(k >= 0 && k < 1).toBe(true);
+  });
+});
+
+describe("eventIdFor", () => {
+  it("is a stable 64-hex HMAC that does not contain the request id", () => {
+    const id = eventIdFor(SECRET, "req-abc");
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect(eventIdFor(SECRET, "req-abc")).toBe(id);
+    expect(eventIdFor(SECRET, "req-abd")).not.toBe(id);
+    expect(id).not.toContain("abc");
+  });
+});
+
+describe("observedHour", () => {
+  const now = new Date("2026-11-24T09:41:12.345Z");
+  it.each([
+    { createdAt: undefined, out: "2026-11-24T09:00:00.000Z" },
+    { createdAt: "2025-05-03T17:59:59.999Z", out: "2025-05-03T17:00:00.000Z" },
+    { createdAt: "2025-05-03T23:30:00+02:00", out: "2025-05-03T21:00:00.000Z" },
+  ])("$createdAt -> $out", ({ createdAt, out }) => {
+    expect(observedHour(createdAt, now).toISOString()).toBe(out);
+  });
+});

@@ -1,0 +1,62 @@
+import { z } from "@hono/zod-openapi";
+
+export const MAX_ITEMS = 1000;
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+const partSchema = z
+  .object({ type: z.string().max(64).optional(), text: z.string().optional() })
+  .loose()
+  .openapi({ description: "Content part; only `text` parts count." });
+
+const messageSchema = z
+  .object({
+    role: z.string().max(64).optional(),
+    content: z.union([z.string(), z.array(partSchema), z.null()]).optional(),
+  })
+  .loose();
+
+export const promptItemSchema = z
+  .object({
+    requestId: z.string().min(1).max(512).openapi({ description: "The router's id; hashed, never stored." }),
+    prompt: z.string().optional(),
+    messages: z.array(messageSchema).max(10_000).optional(),
+    model: z.string().min(1).max(256).openapi({ example: "anthropic/claude-sonnet-4.5" }),
+    promptTokens: z.number().int().nonnegative().optional(),
+    completionTokens: z.number().int().nonnegative().optional(),
+    costUsd: z.number().nonnegative().finite().optional(),
+    createdAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: "ISO time of the original request" }),
+    sampleRate: z.number().gt(0).lte(1).optional().openapi({
+      description: "Set when the router already sampled: the item is taken as is, at this rate.",
+    }),
+  })
+  .superRefine((item, ctx) => {
+    if ((item.prompt === undefined) === (item.messages === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["prompt"],
+        message: "give exactly one of `prompt` or `messages`",
+      });
+    }
+  })
+  .openapi("PromptItem");
+
+export const batchSchema = z
+  .object({ prompts: z.array(promptItemSchema).min(1).max(MAX_ITEMS) })
+  .openapi("PromptBatch");
+
+export const ingestBodySchema = z.union([promptItemSchema, batchSchema]).openapi("IngestBody");
+
+export const ingestResultSchema = z
+  .object({
+    accepted: z.number().int().openapi({ description: "Items that passed validation" }),
+    sampled: z.number().int().openapi({ description: "Items queued for classification" }),
+    skipped: z.number().int().openapi({ description: "Items outside the sample" }),
+    duplicates: z.number().int().openapi({ description: "Sampled items already queued or stored" }),
+  })
+  .openapi("IngestResult");
+
+export type PromptItem = z.infer<typeof promptItemSchema>;
+export type IngestResult = z.infer<typeof ingestResultSchema>;
