@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "./env";
+
+describe("parseEnv", () => {
+  it("has working defaults for a fresh machine", () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({
+      PORT: 8080,
+      DATABASE_URL: "postgres://postgres@127.0.0.1:5432/census",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      SAMPLE_RATE: 0.0025,
+      MAX_CHARS: 1000,
+      CONFIDENCE_THRESHOLD: 0.5,
+      GOOGLE_QPM: 600,
+      K_MIN_EVENTS: 10,
+      usingDevSecret: true,
+    });
+  });
+
+  it("treats empty strings as unset", () => {
+    expect(parseEnv({ PORT: "", SAMPLE_RATE: "" }).PORT).toBe(8080);
+  });
+
+  it.each([
+    [{ SAMPLE_RATE: "0" }, "SAMPLE_RATE"],
+    [{ SAMPLE_RATE: "1.5" }, "SAMPLE_RATE"],
+    [{ PORT: "http" }, "PORT"],
+    [{ HMAC_SECRET: "short" }, "HMAC_SECRET"],
+    [{ NODE_ENV: "production" }, "HMAC_SECRET"],
+    [{ LANGUAGE_EMULATOR_HOST: "http://localhost:8085" }, "LANGUAGE_EMULATOR_HOST"],
+    [{ CONFIDENCE_THRESHOLD: "2" }, "CONFIDENCE_THRESHOLD"],
+  ])("%o is rejected naming %s", (source, name) => {
+    expect(() => parseEnv(source)).toThrow(new RegExp(`${name}:`));
+  });
+
+  it("lists every bad variable at once", () => {
+    expect(() => parseEnv({ PORT: "x", MAX_CHARS: "-1" })).toThrow(/PORT:[\s\S]*MAX_CHARS:/);
+  });
+});

@@ -1,0 +1,144 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { eventIdFor } from "../src/ingest/sampling";
+import { createGoogleMock, googleError, googleOk } from "./support/google";
+import { createStack, type Stack, TEST_SECRET, uniqueId, waitFor } from "./support/stack";
+
+// Every Google answer the worker must handle, through the real client in REST mode.
+
+const google = createGoogleMock();
+let stack: Stack;
+let key: string;
+
+beforeAll(async () => {
+  google.server.listen({ onUnhandledRequest: "error" });
+  stack = await createStack();
+  key = await stack.key("ingest");
+});
+afterAll(async () => {
+  await stack.close();
+  google.server.close();
+});
+beforeEach(() => google.reset());
+afterEach(() => google.server.resetHandlers());
+
+const TEXT = "Please translate this paragraph about the weather into French for my homework";
+const send = (requestId: string) => stack.post({ requestId, model: "m/x", prompt: TEXT }, key);
+
+const quota = googleError(429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Requests'");
+const unavailable = googleError(503, "UNAVAILABLE", "The service is currently unavailable.");
+const deadline = googleError(504, "DEADLINE_EXCEEDED", "Deadline exceeded.");
+const tooFew = googleError(
+  400,
+  "INVALID_ARGUMENT",
+  "Invalid text content: too few tokens (words) to process.",
+);
+const language = googleError(
+  400,
+  "INVALID_ARGUMENT",
+  "The language ar is not supported for classify_text analysis.",
+);
+const invalid = googleError(400, "INVALID_ARGUMENT", "Request contains an invalid argument.");
+const translation = googleOk([
+  { name: "/Reference/Language Resources/Foreign Language Resources", confidence: 0.88 },
+]);
+
+describe("retried until they succeed, losing nothing", () => {
+  it.each([
+    ["429 quota, twice", [quota, quota]],
+    ["503 unavailable, twice", [unavailable, unavailable]],
+    ["504 deadline", [deadline]],
+    ["a mix", [quota, unavailable, deadline]],
+  ])("%s", async (_name, failures) => {
+    const requestId = uniqueId();
+    google.reply(...failures, translation);
+    await send(requestId);
+    const event = await stack.waitForEvent(requestId);
+    expect(event).toMatchObject({ outcome: "classified", category: "translation" });
+    expect(google.received).toHaveLength(failures.length + 1);
+  });
+
+  it("a quota error does not use one of the job's attempts", async () => {
+    const requestId = uniqueId();
+    // more quota errors than JOB_ATTEMPTS allows for transient failures
+    const own = await createStack({ env: { JOB_ATTEMPTS: "2" } });
+    const ownKey = await own.key("ingest");
+    google.reply(quota, quota, quota, quota, translation);
+    await own.post({ requestId, model: "m", prompt: TEXT }, ownKey);
+    expect(await own.waitForEvent(requestId)).toMatchObject({ category: "translation" });
+    await own.close();
+  });
+});
+
+describe("final outcomes, stored without labels and not retried", () => {
+  it.each([
+    ["too few tokens", tooFew, "too_short"],
+    ["unsupported language", language, "unsupported_language"],
+    ["other INVALID_ARGUMENT", invalid, "invalid"],
+  ])("%s -> %s", async (_name, reply, outcome) => {
+    const requestId = uniqueId();
+    google.reply(reply);
+    await send(requestId);
+    const event = await stack.waitForEvent(requestId);
+    expect(event).toMatchObject({ outcome, category: "others", language: null });
+    expect(event.labels).toEqual([]);
+    expect(google.received).toHaveLength(1);
+  });
+
+  it("labels all under the threshold give a classified event in others with no tags", async () => {
+    const requestId = uniqueId();
+    google.reply(googleOk([{ name: "/Games/Roleplaying Games", confidence: 0.2 }]));
+    await send(requestId);
+    const event = await stack.waitForEvent(requestId);
+    expect(event).toMatchObject({ outcome: "classified", category: "others" });
+    expect(event.labels).toEqual([]);
+  });
+
+  it("a path missing from config maps to others and is counted", async () => {
+    const requestId = uniqueId();
+    const before = (await stack.deps.metrics.unknownPaths.get()).values[0]?.value ?? 0;
+    google.reply(googleOk([{ name: "/Brand New/Category", confidence: 0.9 }]));
+    await send(requestId);
+    const event = await stack.waitForEvent(requestId);
+    expect(event).toMatchObject({ category: "others" });
+    expect(event.labels).toEqual([
+      { path: "/Brand New/Category", confidence: 0.9, tag: "unknown-path", category: "others" },
+    ]);
+    expect((await stack.deps.metrics.unknownPaths.get()).values[0]?.value).toBe(before + 1);
+  });
+});
+
+describe("transient errors that never end", () => {
+  it("fail the job after JOB_ATTEMPTS, remove its text from Redis and count it", async () => {
+    const own = await createStack({ env: { JOB_ATTEMPTS: "3" } });
+    const ownKey = await own.key("ingest");
+    const requestId = uniqueId();
+    google.reply(unavailable, unavailable, unavailable);
+    await own.post({ requestId, model: "m", prompt: TEXT }, ownKey);
+    await waitFor(async () => (await own.deps.metrics.jobsFailed.get()).values[0]?.value === 1);
+    expect(await own.deps.queue.getJob(eventIdFor(TEST_SECRET, requestId))).toBeUndefined();
+    expect(await own.event(requestId)).toBeUndefined();
+    await own.close();
+  });
+});
+
+describe("credentials refused", () => {
+  it.each([
+    ["401", googleError(401, "UNAUTHENTICATED", "API key not valid.")],
+    ["403", googleError(403, "PERMISSION_DENIED", "Cloud Natural Language API has not been used in project")],
+  ])("%s pauses the worker, logs loudly and keeps the job queued", async (_name, reply) => {
+    const own = await createStack();
+    const ownKey = await own.key("ingest");
+    const requestId = uniqueId();
+    google.reply(reply, reply, reply);
+    await own.post({ requestId, model: "m", prompt: TEXT }, ownKey);
+    await waitFor(() => own.worker?.worker.isPaused() === true);
+    const job = await own.deps.queue.getJob(eventIdFor(TEST_SECRET, requestId));
+    expect(job).toBeDefined();
+    expect(await job?.getState()).toMatch(/wait|prioritized|delayed/);
+    expect(job?.attemptsMade).toBe(0);
+    expect(google.received).toHaveLength(1); // it stopped after the first refusal
+    expect(own.logs.lines.some((l) => l.includes('"level":60') && l.includes("CREDENTIALS"))).toBe(true);
+    expect(await own.event(requestId)).toBeUndefined();
+    await own.close();
+  });
+});

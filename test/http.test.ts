@@ -1,0 +1,227 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createKeyVerifier, hashKey, revokeApiKey } from "../src/auth/keys";
+import { apiKeys } from "../src/db/schema";
+import { createStack, json, type Stack, uniqueId } from "./support/stack";
+
+// Auth and bad-input matrix: every failure is a 4xx problem+json, never a 500, and nothing is queued.
+
+let stack: Stack;
+let ingest: string;
+
+beforeAll(async () => {
+  stack = await createStack({ worker: false });
+  ingest = await stack.key("ingest");
+});
+afterAll(() => stack.close());
+
+const good = () => ({
+  requestId: uniqueId(),
+  model: "m/x",
+  prompt: "Explain the difference between TCP and UDP in simple words",
+});
+
+async function expectProblem(res: Response, status: number, code: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get("content-type")).toBe("application/problem+json");
+  const body = await json(res);
+  expect(body).toMatchObject({
+    status,
+    code,
+    type: expect.stringContaining("/problems/"),
+    title: expect.any(String),
+  });
+  expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  return body;
+}
+
+async function queued() {
+  const c = await stack.deps.queue.getJobCounts("wait", "prioritized", "active", "delayed");
+  return Object.values(c).reduce((a, b) => a + b, 0);
+}
+
+describe("auth", () => {
+  it.each([
+    ["no header", {}],
+    ["not bearer", { authorization: "Basic abc" }],
+    ["unknown key", { authorization: "Bearer pc_notarealkeyatall" }],
+    ["malformed key", { authorization: "Bearer hello" }],
+  ])("%s -> 401", async (_name, headers) => {
+    const res = await stack.app.request("/v1/prompts", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(good()),
+    });
+    await expectProblem(res, 401, "UNAUTHORIZED");
+  });
+
+  it("a revoked key -> 401", async () => {
+    const own = await stack.key("ingest");
+    const [mine] = await stack.deps.db
+      .select()
+      .from(apiKeys)
+      .where(eq(apiKeys.keyHash, hashKey(own)));
+    await revokeApiKey(stack.deps.db, mine?.id ?? "");
+    // a fresh verifier: running APIs honour revocation after their 30 s cache
+    expect(mine).toBeDefined();
+    expect(await createKeyVerifier(stack.deps.db)(own)).toBeNull();
+  });
+
+  it.each([["read"], ["ingest"], ["admin"]] as const)("scope %s", async (scope) => {
+    const key = await stack.key(scope);
+    const res = await stack.post(good(), key);
+    if (scope === "read") await expectProblem(res, 403, "FORBIDDEN");
+    else expect(res.status).toBe(202);
+  });
+
+  it("stores only a hash of the key", async () => {
+    const key = await stack.key("ingest");
+    const { rows } = await stack.deps.pool.query("SELECT * FROM api_keys");
+    expect(JSON.stringify(rows)).not.toContain(key);
+  });
+});
+
+describe("bad input", () => {
+  it.each([
+    ["malformed JSON", '{"requestId": ', 400, "MALFORMED_JSON"],
+    ["JSON but not an object", "[1,2,3]", 400, "VALIDATION_FAILED"],
+    ["empty body", "", 400, "MALFORMED_JSON"],
+    ["invalid UTF-8", Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), 400, "MALFORMED_JSON"],
+  ])("%s -> %i %s", async (_name, body, status, code) => {
+    const before = await queued();
+    const res = await stack.app.request("/v1/prompts", {
+      method: "POST",
+      headers: { authorization: `Bearer ${ingest}`, "content-type": "application/json" },
+      body,
+    });
+    await expectProblem(res, status, code);
+    expect(await queued()).toBe(before);
+  });
+
+  it.each([
+    ["missing requestId", { model: "m", prompt: "hello there friend" }, ["requestId"]],
+    ["missing model", { requestId: "r", prompt: "hello there friend" }, ["model"]],
+    ["both prompt and messages", { requestId: "r", model: "m", prompt: "x", messages: [] }, ["prompt"]],
+    ["neither prompt nor messages", { requestId: "r", model: "m" }, ["prompt"]],
+    ["negative tokens", { requestId: "r", model: "m", prompt: "x", promptTokens: -1 }, ["promptTokens"]],
+    ["bad createdAt", { requestId: "r", model: "m", prompt: "x", createdAt: "yesterday" }, ["createdAt"]],
+    ["sampleRate above 1", { requestId: "r", model: "m", prompt: "x", sampleRate: 2 }, ["sampleRate"]],
+    [
+      "bad message content",
+      { requestId: "r", model: "m", messages: [{ role: "user", content: 5 }] },
+      ["messages.0.content"],
+    ],
+    [
+      "one bad item in a batch names its index",
+      {
+        prompts: [
+          { requestId: "a", model: "m", prompt: "x" },
+          { requestId: "b", prompt: "x" },
+        ],
+      },
+      ["prompts.1.model"],
+    ],
+    ["empty batch", { prompts: [] }, ["prompts"]],
+    [
+      "batch over 1,000 items",
+      { prompts: Array.from({ length: 1001 }, (_, i) => ({ requestId: `r${i}`, model: "m", prompt: "x" })) },
+      ["prompts"],
+    ],
+  ])("%s -> 400 with field paths", async (_name, body, paths) => {
+    const before = await queued();
+    const problem = await expectProblem(await stack.post(body, ingest), 400, "VALIDATION_FAILED");
+    expect(problem.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(paths));
+    expect(await queued()).toBe(before);
+  });
+
+  it("a declared body over 5 MB -> 413 without reading it", async () => {
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(64 * 1024));
+      },
+    });
+    const res = await stack.app.request("/v1/prompts", {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${ingest}`,
+        "content-type": "application/json",
+        "content-length": String(6 * 1024 * 1024),
+      },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    await expectProblem(res, 413, "PAYLOAD_TOO_LARGE");
+    expect(pulled).toBeLessThan(3);
+  });
+
+  it("a chunked body is cut off at 5 MB -> 413", async () => {
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += 256 * 1024;
+        controller.enqueue(new Uint8Array(256 * 1024).fill(0x20));
+        if (sent > 64 * 1024 * 1024) controller.close();
+      },
+    });
+    const res = await stack.app.request("/v1/prompts", {
+      method: "POST",
+      headers: { authorization: `Bearer ${ingest}`, "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    await expectProblem(res, 413, "PAYLOAD_TOO_LARGE");
+    expect(sent).toBeLessThan(6 * 1024 * 1024 + 512 * 1024);
+  });
+
+  it("a body just under 5 MB is fine", async () => {
+    const prompts = Array.from({ length: 1000 }, () => ({ ...good(), prompt: "y".repeat(5000) }));
+    const res = await stack.post({ prompts }, ingest);
+    expect(res.status).toBe(202);
+    expect((await json(res)).accepted).toBe(1000);
+  });
+
+  it("non-JSON content type -> 415", async () => {
+    const res = await stack.post("requestId=1", ingest, {
+      "content-type": "application/x-www-form-urlencoded",
+    });
+    await expectProblem(res, 415, "UNSUPPORTED_MEDIA_TYPE");
+  });
+
+  it("unknown route -> 404 problem", async () => {
+    await expectProblem(await stack.app.request("/v1/nope"), 404, "NOT_FOUND");
+  });
+});
+
+describe("ops endpoints", () => {
+  it("healthz, readyz, openapi and docs answer", async () => {
+    expect(await json(await stack.app.request("/healthz"))).toEqual({ status: "ok" });
+    expect(await json(await stack.app.request("/readyz"))).toEqual({
+      status: "ok",
+      checks: { postgres: true, redis: true },
+    });
+    const spec = await json(await stack.app.request("/openapi.json"));
+    expect(spec.paths["/v1/prompts"].post.responses).toHaveProperty("202");
+    expect(spec.paths["/v1/prompts"].post.responses).toHaveProperty("413");
+    const docs = await stack.app.request("/docs");
+    expect(await docs.text()).toContain("/openapi.json");
+    const js = await stack.app.request("/docs/assets/swagger-ui-bundle.js");
+    expect(js.status).toBe(200);
+    const metrics = await (await stack.app.request("/metrics")).text();
+    expect(metrics).toContain("census_ingest_items_total");
+  });
+});
+
+describe("a backing service down", () => {
+  it("Redis gone: POST answers 503 (resend), readyz says so, nothing half-accepted", async () => {
+    const own = await createStack({ worker: false });
+    const key = await own.key("ingest");
+    own.deps.redis.disconnect();
+    await expectProblem(await own.post(good(), key), 503, "SERVICE_UNAVAILABLE");
+    const ready = await own.app.request("/readyz");
+    expect(ready.status).toBe(503);
+    expect(await json(ready)).toMatchObject({ checks: { postgres: true, redis: false } });
+    await own.close();
+  });
+});

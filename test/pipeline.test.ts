@@ -1,0 +1,230 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { eventIdFor } from "../src/ingest/sampling";
+import { createGoogleMock, googleOk } from "./support/google";
+import { createStack, json, type Stack, TEST_SECRET, uniqueId } from "./support/stack";
+
+const google = createGoogleMock();
+let stack: Stack;
+let key: string;
+
+beforeAll(async () => {
+  google.server.listen({ onUnhandledRequest: "error" });
+  stack = await createStack();
+  key = await stack.key("ingest");
+});
+afterAll(async () => {
+  await stack.close();
+  google.server.close();
+});
+beforeEach(() => google.reset());
+afterEach(() => google.server.resetHandlers());
+
+const CODE_PROMPT = "Write a TypeScript function that debounces another function and explain the closure";
+
+describe("post -> worker -> rows", () => {
+  it("stores one anonymous event with its labels, mapped to the study taxonomy", async () => {
+    const requestId = uniqueId();
+    google.reply(
+      googleOk([
+        { name: "/Computers & Electronics/Programming/Other", confidence: 0.93 },
+        { name: "/Computers & Electronics/Programming/Development Tools", confidence: 0.61 },
+        { name: "/Jobs & Education/Education/Other", confidence: 0.31 },
+      ]),
+    );
+    const res = await stack.post(
+      {
+        requestId,
+        prompt: CODE_PROMPT,
+        model: "anthropic/claude-sonnet-4.5",
+        promptTokens: 120,
+        completionTokens: 800,
+        costUsd: 0.0123,
+        createdAt: "2025-06-02T14:37:12Z",
+      },
+      key,
+    );
+    expect(res.status).toBe(202);
+    expect(await json(res)).toEqual({ accepted: 1, sampled: 1, skipped: 0, duplicates: 0 });
+
+    const event = await stack.waitForEvent(requestId);
+    expect(event).toMatchObject({
+      id: eventIdFor(TEST_SECRET, requestId),
+      model: "anthropic/claude-sonnet-4.5",
+      prompt_tokens: 120,
+      completion_tokens: 800,
+      cost_usd: "0.0123000000",
+      sample_rate: 1,
+      source: "live",
+      language: "en",
+      engine: "google",
+      outcome: "classified",
+      category: "programming",
+      mapping_version: stack.deps.taxonomy.version,
+      char_count: CODE_PROMPT.length,
+    });
+    expect((event.observed_hour as Date).toISOString()).toBe("2025-06-02T14:00:00.000Z");
+    // below-threshold label dropped; the two kept are stored as tags
+    expect(event.labels).toEqual([
+      {
+        path: "/Computers & Electronics/Programming/Other",
+        confidence: 0.93,
+        tag: "programming-other",
+        category: "programming",
+      },
+      {
+        path: "/Computers & Electronics/Programming/Development Tools",
+        confidence: 0.61,
+        tag: "development-tools",
+        category: "programming",
+      },
+    ]);
+    expect(google.received).toEqual([CODE_PROMPT]);
+  });
+
+  it("joins chat messages' text parts and truncates to 1,000 code points before queueing", async () => {
+    const requestId = uniqueId();
+    const long = "😀".repeat(600); // 600 code points, 1,200 UTF-16 units each half
+    const res = await stack.post(
+      {
+        prompts: [
+          {
+            requestId,
+            model: "openai/gpt-5",
+            messages: [
+              { role: "system", content: "You are a poet who writes a poem every day" },
+              {
+                role: "user",
+                content: [
+                  { type: "image_url", image_url: { url: "https://example.invalid/x.png" } },
+                  { type: "text", text: long },
+                  { type: "text", text: long },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+      key,
+    );
+    expect(res.status).toBe(202);
+    const event = await stack.waitForEvent(requestId);
+    expect(event.char_count).toBe(1000);
+    const sent = google.received[0] ?? "";
+    expect(Array.from(sent)).toHaveLength(1000);
+    expect(sent.startsWith("You are a poet who writes a poem every day\n\n😀")).toBe(true);
+    expect(sent.endsWith("😀")).toBe(true); // no half pair at the cut
+  });
+
+  it("counts duplicates in a batch, in the queue and in the table, and stores one row", async () => {
+    const requestId = uniqueId();
+    const item = { requestId, prompt: CODE_PROMPT, model: "m/x" };
+    const first = await stack.post({ prompts: [item, item, { ...item, model: "m/y" }] }, key);
+    expect(await json(first)).toEqual({ accepted: 3, sampled: 1, skipped: 0, duplicates: 2 });
+    await stack.waitForEvent(requestId);
+    await stack.drained();
+    // BullMQ has removed the completed job; the table still knows the event
+    const again = await stack.post(item, key);
+    expect(await json(again)).toEqual({ accepted: 1, sampled: 0, skipped: 0, duplicates: 1 });
+    const { rows } = await stack.deps.pool.query(
+      "SELECT count(*)::int AS n FROM prompt_events WHERE id = $1",
+      [eventIdFor(TEST_SECRET, requestId)],
+    );
+    expect(rows[0].n).toBe(1);
+    expect(google.received).toHaveLength(1);
+  });
+
+  it("an empty or image-only item is accepted and skipped, not an error", async () => {
+    const res = await stack.post(
+      {
+        prompts: [
+          { requestId: uniqueId(), model: "m", prompt: "   " },
+          {
+            requestId: uniqueId(),
+            model: "m",
+            messages: [{ role: "user", content: [{ type: "image_url" }] }],
+          },
+        ],
+      },
+      key,
+    );
+    expect(await json(res)).toEqual({ accepted: 2, sampled: 0, skipped: 2, duplicates: 0 });
+  });
+});
+
+describe("sampling at ingest", () => {
+  let sampler: Stack;
+  beforeAll(async () => {
+    sampler = await createStack({ env: { SAMPLE_RATE: "0.25" }, worker: false });
+  });
+  afterAll(() => sampler.close());
+
+  it("samples by keyed hash at SAMPLE_RATE, takes router-sampled items as is, and records the rate", async () => {
+    const ingestKey = await sampler.key("ingest");
+    const items = Array.from({ length: 400 }, (_, i) => ({
+      requestId: uniqueId(`s${i}`),
+      model: "m",
+      prompt: CODE_PROMPT,
+    }));
+    const routerSampled = {
+      requestId: uniqueId("router"),
+      model: "m",
+      prompt: CODE_PROMPT,
+      sampleRate: 0.001,
+    };
+    const body = await json(await sampler.post({ prompts: [...items, routerSampled] }, ingestKey));
+    expect(body.accepted).toBe(401);
+    expect(body.sampled + body.skipped).toBe(401);
+    // 400 draws at p = 0.25: mean 100, sd ~8.7
+    expect(body.sampled - 1).toBeGreaterThan(60);
+    expect(body.sampled - 1).toBeLessThan(140);
+
+    const jobs = await sampler.deps.queue.getJobs(["wait", "prioritized"]);
+    expect(jobs).toHaveLength(body.sampled);
+    const rates = new Map(jobs.map((j) => [j.id, j.data.sampleRate]));
+    expect(rates.get(eventIdFor(TEST_SECRET, routerSampled.requestId))).toBe(0.001);
+    expect([...rates.values()].filter((r) => r === 0.25)).toHaveLength(body.sampled - 1);
+    // the same post again samples exactly the same items (now all duplicates)
+    const again = await json(await sampler.post({ prompts: items }, ingestKey));
+    expect(again).toEqual({
+      accepted: 400,
+      sampled: 0,
+      skipped: 400 - (body.sampled - 1),
+      duplicates: body.sampled - 1,
+    });
+  });
+
+  it("puts no more than MAX_CHARS code points and no request id into Redis", async () => {
+    const ingestKey = await sampler.key("ingest");
+    const requestId = uniqueId("redis-check");
+    await sampler.post({ requestId, model: "m", prompt: "x".repeat(50_000), sampleRate: 1 }, ingestKey);
+    const job = await sampler.deps.queue.getJob(eventIdFor(TEST_SECRET, requestId));
+    expect(job?.data.text).toHaveLength(1000);
+    expect(JSON.stringify(job?.data)).not.toContain(requestId);
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("finishes in-flight jobs before the worker closes", async () => {
+    const own = await createStack({ worker: true });
+    const ingestKey = await own.key("ingest");
+    const requestId = uniqueId("inflight");
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    google.reply(async () => {
+      await gate;
+      return googleOk([{ name: "/Games/Roleplaying Games", confidence: 0.8 }])("");
+    });
+    await own.post(
+      { requestId, model: "m", prompt: "stay in character as my dungeon master tonight", sampleRate: 1 },
+      ingestKey,
+    );
+    await new Promise((r) => setTimeout(r, 200)); // let the worker pick it up
+    const closing = own.worker?.close();
+    setTimeout(release, 100);
+    await closing;
+    expect(await own.event(requestId)).toMatchObject({ category: "roleplay" });
+    await own.close();
+  });
+});

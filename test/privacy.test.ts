@@ -1,0 +1,101 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGoogleMock } from "./support/google";
+import { createStack, type Stack } from "./support/stack";
+import { TEST_DATABASE_URL } from "./support/urls";
+
+// The promise at the heart of the service: what people wrote, and who they were, is kept nowhere.
+// Prompts and request ids carry unique canaries; after the jobs finish we look for them everywhere.
+
+const google = createGoogleMock();
+let stack: Stack;
+const CANARY = `canary${randomBytes(8).toString("hex")}`;
+const ID_CANARY = `idcanary${randomBytes(8).toString("hex")}`;
+
+beforeAll(async () => {
+  google.server.listen({ onUnhandledRequest: "error" });
+  stack = await createStack();
+});
+afterAll(async () => {
+  await stack.close();
+  google.server.close();
+});
+
+async function redisDump(): Promise<string> {
+  const { redis } = stack.deps;
+  const out: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "COUNT", 1000);
+    cursor = next;
+    for (const key of keys) {
+      out.push(key);
+      const type = await redis.type(key);
+      if (type === "string") out.push(String(await redis.get(key)));
+      else if (type === "hash") out.push(JSON.stringify(await redis.hgetall(key)));
+      else if (type === "list") out.push(JSON.stringify(await redis.lrange(key, 0, -1)));
+      else if (type === "set") out.push(JSON.stringify(await redis.smembers(key)));
+      else if (type === "zset") out.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+      else if (type === "stream") out.push(JSON.stringify(await redis.xrange(key, "-", "+")));
+    }
+  } while (cursor !== "0");
+  return out.join("\n");
+}
+
+describe("privacy canary", () => {
+  it("appears in no table, no log line, no metric and nowhere in Redis once jobs are done", async () => {
+    const key = await stack.key("ingest");
+    const items = [
+      // classified
+      {
+        requestId: `${ID_CANARY}-1`,
+        model: "m/a",
+        prompt: `Write a python function named ${CANARY} that sorts a list of numbers`,
+      },
+      // chat form
+      {
+        requestId: `${ID_CANARY}-2`,
+        model: "m/b",
+        messages: [
+          {
+            role: "user",
+            content: [{ type: "text", text: `roleplay as ${CANARY} the dungeon master tonight` }],
+          },
+        ],
+      },
+      // final outcome paths
+      { requestId: `${ID_CANARY}-3`, model: "m/c", prompt: `${CANARY} [[emulate:too-short]]` },
+      { requestId: `${ID_CANARY}-4`, model: "m/d", prompt: `${CANARY} some text [[emulate:lang=ar]] here` },
+    ];
+    const res = await stack.post({ prompts: items }, key);
+    expect(res.status).toBe(202);
+    // bad input that echoes the canary must not reach the logs either
+    await stack.post(`{"requestId":"${ID_CANARY}-5","prompt":"${CANARY}" broken`, key);
+    await stack.post({ requestId: `${ID_CANARY}-6`, prompt: CANARY, model: 42 }, key);
+    await stack.drained();
+    await new Promise((r) => setTimeout(r, 100)); // let removeOnComplete land
+
+    const { rows } = await stack.deps.pool.query(
+      "SELECT count(*)::int AS n FROM prompt_events WHERE model LIKE 'm/%'",
+    );
+    expect(rows[0].n).toBeGreaterThanOrEqual(4); // the jobs really ran
+
+    const dump = execFileSync("pg_dump", ["--data-only", "--no-owner", TEST_DATABASE_URL], {
+      encoding: "utf8",
+      maxBuffer: 1 << 28,
+    });
+    expect(dump).toContain("prompt_events"); // the dump is real
+    const redis = await redisDump();
+    const logs = stack.logs.text();
+    const metrics = await stack.deps.metrics.registry.metrics();
+    expect(logs.length).toBeGreaterThan(0);
+
+    for (const [where, text] of Object.entries({ postgres: dump, redis, logs, metrics })) {
+      expect(text.includes(CANARY), `prompt canary found in ${where}`).toBe(false);
+      expect(text.includes(ID_CANARY), `request-id canary found in ${where}`).toBe(false);
+    }
+    // and Google did see the text: the canary was really in flight
+    expect(google.received.some((t) => t.includes(CANARY))).toBe(true);
+  });
+});
