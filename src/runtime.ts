@@ -20,13 +20,14 @@ export async function startWorker(deps: Deps) {
   const worker = createClassifyWorker(
     {
       connection,
+      queue: deps.queue,
       queueName: deps.env.QUEUE_NAME,
       prefix: deps.env.QUEUE_PREFIX,
       concurrency: deps.env.WORKER_CONCURRENCY,
       googleQpm: deps.env.GOOGLE_QPM,
     },
     {
-      db: deps.db,
+      pool: deps.pool,
       classifier,
       taxonomy: deps.taxonomy,
       threshold: deps.env.CONFIDENCE_THRESHOLD,

@@ -1,5 +1,5 @@
 import { type Job, RateLimitError, UnrecoverableError } from "bullmq";
-import type { Db } from "../db/client";
+import type pg from "pg";
 import type { PromptEventRow } from "../db/schema";
 import { storeEvent } from "../events/store";
 import type { Logger } from "../platform/logger";
@@ -12,7 +12,7 @@ import { type ClassifyPayload, classifyPayloadSchema } from "./jobs";
 import { requestCategory, tagLabels } from "./labels";
 
 export interface ProcessorDeps {
-  db: Db;
+  pool: pg.Pool;
   classifier: Classifier;
   taxonomy: Taxonomy;
   threshold: number;
@@ -80,7 +80,7 @@ export function createProcessor(deps: ProcessorDeps) {
     }
     const category = requestCategory(tagged);
     const inserted = await storeEvent(
-      deps.db,
+      deps.pool,
       {
         id: String(job.id),
         observedHour: new Date(data.observedHour),

@@ -1,11 +1,13 @@
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { backoffDelay, limiterFor } from "./backoff";
-import { CLASSIFY_JOB, type ClassifyPayload } from "./jobs";
+import { CLASSIFY_JOB, type ClassifyPayload, type ClassifyQueue } from "./jobs";
 import { createProcessor, type ProcessorDeps } from "./processor";
 
 export interface WorkerOptions {
   connection: Redis;
+  /** The producer-side handle of the same queue: quota holds are set on it for every worker. */
+  queue: ClassifyQueue;
   queueName: string;
   prefix: string;
   concurrency: number;
@@ -22,7 +24,7 @@ export function createClassifyWorker(
   let worker: Worker<ClassifyPayload>;
   const processor = createProcessor({
     ...deps,
-    rateLimit: (ms) => worker.rateLimit(ms),
+    rateLimit: (ms) => opts.queue.rateLimit(ms),
     onAuthFailure: (reason) => {
       deps.log.fatal(
         { reason: reason.slice(0, 300) },

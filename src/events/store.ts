@@ -1,37 +1,53 @@
+import type pg from "pg";
 import type { TaggedLabel } from "../classification/labels";
-import type { Db } from "../db/client";
-import { type PromptEventRow, promptEvents, promptLabels } from "../db/schema";
+import type { PromptEventRow } from "../db/schema";
+
+// One round trip per event: the event insert and its labels' insert are CTEs of one statement, so
+// they commit together (a statement is atomic) without BEGIN/COMMIT. Measured ~2x the job rate of
+// the drizzle transaction it replaced, which spent four round trips per event.
+const INSERT_EVENT = `
+WITH e AS (
+  INSERT INTO prompt_events (id, observed_hour, model, prompt_tokens, completion_tokens, cost_usd, sample_rate,
+    source, language, engine, outcome, category, mapping_version, char_count)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id
+), l AS (
+  INSERT INTO prompt_labels (event_id, path, confidence, tag, category)
+  SELECT e.id, x.path, x.confidence, x.tag, x.category
+  FROM e, unnest($15::text[], $16::real[], $17::text[], $18::text[]) AS x(path, confidence, tag, category)
+  ON CONFLICT DO NOTHING
+)
+SELECT count(*)::int AS inserted FROM e`;
 
 /**
- * Writes one event and its labels in a transaction. Idempotent: a repeated event id (a retried job,
- * a duplicate post after BullMQ forgot the first job) inserts nothing. Returns whether it inserted.
+ * Writes one event and its labels. Idempotent: a repeated event id (a retried job, a duplicate
+ * post after BullMQ forgot the first job) inserts nothing. Returns whether it inserted.
  */
 export async function storeEvent(
-  db: Db,
-  event: PromptEventRow,
+  pool: pg.Pool,
+  event: Required<Omit<PromptEventRow, "language">> & Pick<PromptEventRow, "language">,
   labels: readonly TaggedLabel[],
 ): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(promptEvents)
-      .values(event)
-      .onConflictDoNothing({ target: promptEvents.id })
-      .returning({ id: promptEvents.id });
-    if (inserted.length === 0) return false;
-    if (labels.length > 0) {
-      await tx
-        .insert(promptLabels)
-        .values(
-          labels.map((l) => ({
-            eventId: event.id,
-            path: l.path,
-            confidence: l.confidence,
-            tag: l.tag,
-            category: l.category,
-          })),
-        )
-        .onConflictDoNothing();
-    }
-    return true;
-  });
+  const { rows } = await pool.query<{ inserted: number }>(INSERT_EVENT, [
+    event.id,
+    event.observedHour,
+    event.model,
+    event.promptTokens,
+    event.completionTokens,
+    event.costUsd,
+    event.sampleRate,
+    event.source,
+    event.language ?? null,
+    event.engine,
+    event.outcome,
+    event.category,
+    event.mappingVersion,
+    event.charCount,
+    labels.map((l) => l.path),
+    labels.map((l) => l.confidence),
+    labels.map((l) => l.tag),
+    labels.map((l) => l.category),
+  ]);
+  return (rows[0]?.inserted ?? 0) > 0;
 }
