@@ -16,8 +16,16 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
   const declared = Number(req.headers.get("content-length") ?? Number.NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
   if (!req.body) throw new AppError("MALFORMED_JSON", "The request has no body.");
+  // With a Content-Length the HTTP parser delivers exactly that many bytes, so the check above is
+  // the cap and the runtime's own (fast) reader can be used; only chunked bodies are counted here.
+  const bytes = Number.isFinite(declared)
+    ? new Uint8Array(await req.arrayBuffer())
+    : await readCapped(req.body, maxBytes);
+  return parseJson(bytes);
+}
 
-  const reader = req.body.getReader();
+async function readCapped(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -30,9 +38,13 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
     }
     chunks.push(value);
   }
+  return Buffer.concat(chunks);
+}
+
+function parseJson(bytes: Uint8Array): unknown {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new AppError("MALFORMED_JSON", "The body is not valid UTF-8.");
   }
