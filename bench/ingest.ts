@@ -1,0 +1,72 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import type { Deps } from "../src/deps";
+import { startHttp } from "../src/runtime";
+import { load, row } from "./lib";
+
+// POST /v1/prompts through the real server (auth, streaming cap, zod, sampling, enqueue) against
+// a bare Hono server that only parses the same JSON and answers 202: the cost of our pipeline.
+
+const TEXT =
+  "Write a TypeScript function that parses a CSV line with quoted fields and explain the edge cases. ".repeat(
+    4,
+  );
+
+function batch(offset: number, size: number, sampleRate?: number) {
+  return JSON.stringify({
+    prompts: Array.from({ length: size }, (_, i) => ({
+      requestId: `bench-${process.pid}-${offset}-${i}-${Math.random()}`,
+      model: "anthropic/claude-sonnet-4.5",
+      prompt: TEXT,
+      promptTokens: 120,
+      completionTokens: 400,
+      ...(sampleRate ? { sampleRate } : {}),
+    })),
+  });
+}
+
+async function bareServer(): Promise<{ port: number; close(): void }> {
+  const app = new Hono();
+  app.post("/v1/prompts", async (c) => {
+    const body = (await c.req.json()) as { prompts: unknown[] };
+    return c.json({ accepted: body.prompts.length }, 202);
+  });
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () =>
+      resolve({ port: (server.address() as AddressInfo).port, close: () => server.close() }),
+    );
+  });
+}
+
+export async function benchIngest(deps: Deps, key: string, requests: number) {
+  console.log(`\n## ingest: ${requests} POSTs of 100 items each, 16 in flight`);
+  const bare = await bareServer();
+  const http = await startHttp(deps, 0);
+  const post = (port: number, body: string) =>
+    fetch(`http://127.0.0.1:${port}/v1/prompts`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body,
+    }).then(async (r) => {
+      await r.arrayBuffer();
+      return r.status === 202;
+    });
+  const bodies = Array.from({ length: 50 }, (_, i) => batch(i, 100));
+  const sampled = Array.from({ length: 50 }, (_, i) => batch(i + 1000, 100, 1));
+  await load(100, 16, (i) => post(bare.port, bodies[i % 50] ?? "")); // warm-up
+  const base = await load(requests, 16, (i) => post(bare.port, bodies[i % 50] ?? ""));
+  row("baseline: bare Hono JSON parse + 202", base);
+  const unique = Array.from({ length: requests }, (_, i) => batch(i, 100)); // built before timing
+  const live = await load(requests, 16, (i) => post(http.port, unique[i] ?? ""));
+  row("POST /v1/prompts, SAMPLE_RATE 0.25%", live, base);
+  const all = await load(Math.floor(requests / 4), 16, (i) =>
+    post(http.port, sampled[i % 50]?.replace(/bench-/g, `b${i}-`) ?? ""),
+  );
+  row("POST /v1/prompts, every item sampled (100 jobs)", all, base);
+  console.log(
+    `  items/s at 0.25%: ${(live.perSecond * 100).toFixed(0)}; fully sampled: ${(all.perSecond * 100).toFixed(0)}`,
+  );
+  bare.close();
+  await http.close();
+}

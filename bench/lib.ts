@@ -1,0 +1,45 @@
+// Tiny load helpers for `npm run bench`: fixed request counts, bounded concurrency, no wall-clock asserts.
+
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+export async function load(
+  total: number,
+  concurrency: number,
+  call: (i: number) => Promise<boolean>,
+): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t = performance.now();
+        const ok = await call(i).catch(() => false);
+        latencies.push(performance.now() - t);
+        if (!ok) errors++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { requests: total, seconds, perSecond: total / seconds, p50: at(0.5), p99: at(0.99), errors };
+}
+
+export function row(name: string, r: LoadResult, baseline?: LoadResult, unit = "req/s") {
+  const ratio = baseline ? ` | ${(r.perSecond / baseline.perSecond).toFixed(2)}x baseline` : "";
+  console.log(
+    `${name.padEnd(46)} ${r.perSecond.toFixed(0).padStart(7)} ${unit}  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99
+      .toFixed(1)
+      .padStart(6)} ms  errors ${r.errors}${ratio}`,
+  );
+}

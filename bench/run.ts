@@ -1,0 +1,38 @@
+import { randomBytes } from "node:crypto";
+import { createApiKey } from "../src/auth/keys";
+import { runMigrations } from "../src/db/migrate";
+import { createDeps } from "../src/deps";
+import { parseEnv } from "../src/env";
+import { createLogger } from "../src/platform/logger";
+import { benchClassify } from "./classify";
+import { benchIngest } from "./ingest";
+import { benchWorker } from "./worker";
+
+// `npm run bench [-- --quick]`: figures and ratios against baselines measured in the same run.
+// Uses its own database (census_bench) and a random queue prefix; cleans up after itself.
+
+const quick = process.argv.includes("--quick");
+const env = parseEnv({
+  ...process.env,
+  DATABASE_URL: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/census_bench",
+  QUEUE_PREFIX: `bench${randomBytes(4).toString("hex")}`,
+  SAMPLE_RATE: "0.0025",
+  GOOGLE_QPM: "1000000",
+  LOG_LEVEL: "silent",
+  CLASSIFIER: "emulator",
+});
+const log = createLogger("silent");
+
+console.log(`# prompt-census bench (${quick ? "quick" : "full"}) on node ${process.version}`);
+await runMigrations(env.DATABASE_URL, log);
+const deps = await createDeps(env, log);
+try {
+  const { key } = await createApiKey(deps.db, ["ingest"], "bench");
+  await benchIngest(deps, key, quick ? 200 : 2000);
+  await deps.queue.obliterate({ force: true });
+  await benchClassify(quick ? 500 : 5000);
+  await benchWorker(deps, quick ? 500 : 5000);
+} finally {
+  await deps.queue.obliterate({ force: true }).catch(() => {});
+  await deps.close();
+}
