@@ -13,29 +13,26 @@ const program = new Command("census")
 
 const env = () => loadEnv();
 
-program
-  .command("start")
-  .description("run the HTTP API and the classification worker in one process (migrates first)")
-  .action(async () => {
-    const { run } = await import("./runtime");
-    await run(env(), { api: true, worker: true });
-  });
+// One image, several roles.
+const roles = [
+  [
+    "start",
+    "run the HTTP API and the classification worker in one process (migrates first)",
+    { api: true, worker: true },
+  ],
+  ["api", "run only the HTTP API", { api: true, worker: false }],
+  ["worker", "run only the classification worker", { api: false, worker: true }],
+] as const;
 
-program
-  .command("api")
-  .description("run only the HTTP API")
-  .action(async () => {
-    const { run } = await import("./runtime");
-    await run(env(), { api: true, worker: false });
-  });
-
-program
-  .command("worker")
-  .description("run only the classification worker")
-  .action(async () => {
-    const { run } = await import("./runtime");
-    await run(env(), { api: false, worker: true });
-  });
+for (const [name, description, which] of roles) {
+  program
+    .command(name)
+    .description(description)
+    .action(async () => {
+      const { run } = await import("./runtime");
+      await run(env(), which);
+    });
+}
 
 program
   .command("migrate")

@@ -1,28 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventIdFor } from "../src/ingest/sampling";
-import { createGoogleMock, googleError, googleOk } from "./support/google";
-import { createStack, type Stack, TEST_SECRET, uniqueId, waitFor } from "./support/stack";
+import { googleError, googleOk } from "./support/google";
+import { useStackWithGoogle } from "./support/harness";
+import { createStack, TEST_SECRET, uniqueId, waitFor } from "./support/stack";
 
 // Every Google answer the worker must handle, through the real client in REST mode.
 
-const google = createGoogleMock();
-let stack: Stack;
-let key: string;
-
-beforeAll(async () => {
-  google.server.listen({ onUnhandledRequest: "error" });
-  stack = await createStack();
-  key = await stack.key("ingest");
-});
-afterAll(async () => {
-  await stack.close();
-  google.server.close();
-});
-beforeEach(() => google.reset());
-afterEach(() => google.server.resetHandlers());
+const ctx = useStackWithGoogle();
+const { google } = ctx;
 
 const TEXT = "Please translate this paragraph about the weather into French for my homework";
-const send = (requestId: string) => stack.post({ requestId, model: "m/x", prompt: TEXT }, key);
+const send = (requestId: string) => ctx.stack.post({ requestId, model: "m/x", prompt: TEXT }, ctx.key);
 
 const quota = googleError(429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Requests'");
 const unavailable = googleError(503, "UNAVAILABLE", "The service is currently unavailable.");
@@ -52,7 +40,7 @@ describe("retried until they succeed, losing nothing", () => {
     const requestId = uniqueId();
     google.reply(...failures, translation);
     await send(requestId);
-    const event = await stack.waitForEvent(requestId);
+    const event = await ctx.stack.waitForEvent(requestId);
     expect(event).toMatchObject({ outcome: "classified", category: "translation" });
     expect(google.received).toHaveLength(failures.length + 1);
   });
@@ -78,7 +66,7 @@ describe("final outcomes, stored without labels and not retried", () => {
     const requestId = uniqueId();
     google.reply(reply);
     await send(requestId);
-    const event = await stack.waitForEvent(requestId);
+    const event = await ctx.stack.waitForEvent(requestId);
     expect(event).toMatchObject({ outcome, category: "others", language: null });
     expect(event.labels).toEqual([]);
     expect(google.received).toHaveLength(1);
@@ -88,22 +76,22 @@ describe("final outcomes, stored without labels and not retried", () => {
     const requestId = uniqueId();
     google.reply(googleOk([{ name: "/Games/Roleplaying Games", confidence: 0.2 }]));
     await send(requestId);
-    const event = await stack.waitForEvent(requestId);
+    const event = await ctx.stack.waitForEvent(requestId);
     expect(event).toMatchObject({ outcome: "classified", category: "others" });
     expect(event.labels).toEqual([]);
   });
 
   it("a path missing from config maps to others and is counted", async () => {
     const requestId = uniqueId();
-    const before = (await stack.deps.metrics.unknownPaths.get()).values[0]?.value ?? 0;
+    const before = (await ctx.stack.deps.metrics.unknownPaths.get()).values[0]?.value ?? 0;
     google.reply(googleOk([{ name: "/Brand New/Category", confidence: 0.9 }]));
     await send(requestId);
-    const event = await stack.waitForEvent(requestId);
+    const event = await ctx.stack.waitForEvent(requestId);
     expect(event).toMatchObject({ category: "others" });
     expect(event.labels).toEqual([
       { path: "/Brand New/Category", confidence: 0.9, tag: "unknown-path", category: "others" },
     ]);
-    expect((await stack.deps.metrics.unknownPaths.get()).values[0]?.value).toBe(before + 1);
+    expect((await ctx.stack.deps.metrics.unknownPaths.get()).values[0]?.value).toBe(before + 1);
   });
 });
 

@@ -1,23 +1,11 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventIdFor } from "../src/ingest/sampling";
-import { createGoogleMock, googleOk } from "./support/google";
+import { googleOk } from "./support/google";
+import { useStackWithGoogle } from "./support/harness";
 import { createStack, json, type Stack, TEST_SECRET, uniqueId } from "./support/stack";
 
-const google = createGoogleMock();
-let stack: Stack;
-let key: string;
-
-beforeAll(async () => {
-  google.server.listen({ onUnhandledRequest: "error" });
-  stack = await createStack();
-  key = await stack.key("ingest");
-});
-afterAll(async () => {
-  await stack.close();
-  google.server.close();
-});
-beforeEach(() => google.reset());
-afterEach(() => google.server.resetHandlers());
+const ctx = useStackWithGoogle();
+const { google } = ctx;
 
 const CODE_PROMPT = "Write a TypeScript function that debounces another function and explain the closure";
 
@@ -31,7 +19,7 @@ describe("post -> worker -> rows", () => {
         { name: "/Jobs & Education/Education/Other", confidence: 0.31 },
       ]),
     );
-    const res = await stack.post(
+    const res = await ctx.stack.post(
       {
         requestId,
         prompt: CODE_PROMPT,
@@ -41,12 +29,12 @@ describe("post -> worker -> rows", () => {
         costUsd: 0.0123,
         createdAt: "2025-06-02T14:37:12Z",
       },
-      key,
+      ctx.key,
     );
     expect(res.status).toBe(202);
     expect(await json(res)).toEqual({ accepted: 1, sampled: 1, skipped: 0, duplicates: 0 });
 
-    const event = await stack.waitForEvent(requestId);
+    const event = await ctx.stack.waitForEvent(requestId);
     expect(event).toMatchObject({
       id: eventIdFor(TEST_SECRET, requestId),
       model: "anthropic/claude-sonnet-4.5",
@@ -59,7 +47,7 @@ describe("post -> worker -> rows", () => {
       engine: "google",
       outcome: "classified",
       category: "programming",
-      mapping_version: stack.deps.taxonomy.version,
+      mapping_version: ctx.stack.deps.taxonomy.version,
       char_count: CODE_PROMPT.length,
     });
     expect((event.observed_hour as Date).toISOString()).toBe("2025-06-02T14:00:00.000Z");
@@ -84,7 +72,7 @@ describe("post -> worker -> rows", () => {
   it("joins chat messages' text parts and truncates to 1,000 code points before queueing", async () => {
     const requestId = uniqueId();
     const long = "😀".repeat(600); // 600 code points, 1,200 UTF-16 units each half
-    const res = await stack.post(
+    const res = await ctx.stack.post(
       {
         prompts: [
           {
@@ -104,10 +92,10 @@ describe("post -> worker -> rows", () => {
           },
         ],
       },
-      key,
+      ctx.key,
     );
     expect(res.status).toBe(202);
-    const event = await stack.waitForEvent(requestId);
+    const event = await ctx.stack.waitForEvent(requestId);
     expect(event.char_count).toBe(1000);
     const sent = google.received[0] ?? "";
     expect(Array.from(sent)).toHaveLength(1000);
@@ -118,14 +106,14 @@ describe("post -> worker -> rows", () => {
   it("counts duplicates in a batch, in the queue and in the table, and stores one row", async () => {
     const requestId = uniqueId();
     const item = { requestId, prompt: CODE_PROMPT, model: "m/x" };
-    const first = await stack.post({ prompts: [item, item, { ...item, model: "m/y" }] }, key);
+    const first = await ctx.stack.post({ prompts: [item, item, { ...item, model: "m/y" }] }, ctx.key);
     expect(await json(first)).toEqual({ accepted: 3, sampled: 1, skipped: 0, duplicates: 2 });
-    await stack.waitForEvent(requestId);
-    await stack.drained();
+    await ctx.stack.waitForEvent(requestId);
+    await ctx.stack.drained();
     // BullMQ has removed the completed job; the table still knows the event
-    const again = await stack.post(item, key);
+    const again = await ctx.stack.post(item, ctx.key);
     expect(await json(again)).toEqual({ accepted: 1, sampled: 0, skipped: 0, duplicates: 1 });
-    const { rows } = await stack.deps.pool.query(
+    const { rows } = await ctx.stack.deps.pool.query(
       "SELECT count(*)::int AS n FROM prompt_events WHERE id = $1",
       [eventIdFor(TEST_SECRET, requestId)],
     );
@@ -134,7 +122,7 @@ describe("post -> worker -> rows", () => {
   });
 
   it("an empty or image-only item is accepted and skipped, not an error", async () => {
-    const res = await stack.post(
+    const res = await ctx.stack.post(
       {
         prompts: [
           { requestId: uniqueId(), model: "m", prompt: "   " },
@@ -145,7 +133,7 @@ describe("post -> worker -> rows", () => {
           },
         ],
       },
-      key,
+      ctx.key,
     );
     expect(await json(res)).toEqual({ accepted: 2, sampled: 0, skipped: 2, duplicates: 0 });
   });

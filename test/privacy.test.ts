@@ -1,29 +1,18 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGoogleMock } from "./support/google";
-import { createStack, type Stack } from "./support/stack";
+import { describe, expect, it } from "vitest";
+import { useStackWithGoogle } from "./support/harness";
 import { TEST_DATABASE_URL } from "./support/urls";
 
 // The promise at the heart of the service: what people wrote, and who they were, is kept nowhere.
 // Prompts and request ids carry unique canaries; after the jobs finish we look for them everywhere.
 
-const google = createGoogleMock();
-let stack: Stack;
+const ctx = useStackWithGoogle();
 const CANARY = `canary${randomBytes(8).toString("hex")}`;
 const ID_CANARY = `idcanary${randomBytes(8).toString("hex")}`;
 
-beforeAll(async () => {
-  google.server.listen({ onUnhandledRequest: "error" });
-  stack = await createStack();
-});
-afterAll(async () => {
-  await stack.close();
-  google.server.close();
-});
-
 async function redisDump(): Promise<string> {
-  const { redis } = stack.deps;
+  const { redis } = ctx.stack.deps;
   const out: string[] = [];
   let cursor = "0";
   do {
@@ -45,7 +34,7 @@ async function redisDump(): Promise<string> {
 
 describe("privacy canary", () => {
   it("appears in no table, no log line, no metric and nowhere in Redis once jobs are done", async () => {
-    const key = await stack.key("ingest");
+    const { stack, key, google } = ctx;
     const items = [
       // classified
       {
