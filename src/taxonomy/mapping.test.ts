@@ -1,17 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { ancestors, withParents } from "./categories";
 import { loadCategoryList, loadTaxonomy } from "./load";
-import { mapPath, ruleMatches, UNKNOWN_TAG } from "./mapping";
+import { CATEGORIES, mapPath, ruleMatches, UNKNOWN_TAG } from "./mapping";
 
 const taxonomy = loadTaxonomy();
 const v2Leaves = loadCategoryList("google/content-categories-v2.txt");
 const v2All = withParents(v2Leaves);
+const v1 = loadCategoryList("google/content-categories-v1.txt");
+const everyPath = new Set([...v2All, ...withParents(v1)]);
 
 describe("category list", () => {
   it("holds the 1,091 V2 leaves and 197 unlisted parents", () => {
     expect(v2Leaves).toHaveLength(1091);
     const parents = [...v2All].filter((p) => !v2Leaves.includes(p));
     expect(parents).toHaveLength(197);
+  });
+
+  it("holds the 620 V1 paths", () => {
+    expect(v1).toHaveLength(620);
   });
 
   it("ancestors lists every proper prefix", () => {
@@ -21,9 +27,10 @@ describe("category list", () => {
 });
 
 describe("mapping coverage", () => {
-  it("maps every V2 leaf and parent to exactly one known category and tag", () => {
-    const categories = new Set(taxonomy.rules.map((r) => r.category));
-    for (const path of v2All) {
+  it("maps every V2 leaf and parent and every V1 path to exactly one known category and tag", () => {
+    const categories = new Set<string>(CATEGORIES);
+    expect(everyPath.size).toBeGreaterThan(1288);
+    for (const path of everyPath) {
       const matching = taxonomy.rules.filter((r) => ruleMatches(r.prefix, path));
       expect(matching.length, path).toBeGreaterThan(0);
       const mapped = mapPath(taxonomy, path);
@@ -37,7 +44,7 @@ describe("mapping coverage", () => {
 
   it("names only real paths in its rules (no typos)", () => {
     for (const rule of taxonomy.rules) {
-      if (rule.prefix !== "/") expect(v2All.has(rule.prefix), rule.prefix).toBe(true);
+      expect(everyPath.has(rule.prefix), rule.prefix).toBe(true);
     }
   });
 
@@ -56,20 +63,38 @@ describe("mapping coverage", () => {
     }
   });
 
-  it("covers the study's categories", () => {
-    const categories = new Set(taxonomy.rules.map((r) => r.category));
-    for (const c of [
-      "programming",
-      "roleplay",
-      "translation",
-      "general-qa",
-      "productivity-writing",
-      "education",
-      "creative-writing",
-      "adult",
-      "others",
-    ]) {
-      expect(categories.has(c), c).toBe(true);
+  it("uses every study category, and each through at least one real path", () => {
+    const used = new Set([...everyPath].map((p) => mapPath(taxonomy, p).category));
+    expect([...used].sort()).toEqual([...CATEGORIES].sort());
+  });
+
+  it("explains each rule that moves a path away from its Google top level's obvious home", () => {
+    // rules for the long tail and for a category's own tree need no reason; cross-tree moves do
+    const obvious: Record<string, string[]> = {
+      programming: ["/Computers & Electronics/Programming"],
+      roleplay: ["/Games/Roleplaying Games"],
+      translation: ["/Reference/Language Resources"],
+      "general-qa": ["/Reference"],
+      education: ["/Jobs & Education/Education", "/Games/Educational Games", "/Computers & Electronics/Software/Educational Software"],
+      "creative-writing": ["/Books & Literature"],
+      adult: ["/Adult"],
+      finance: ["/Finance", "/Business & Industrial/Business Finance"],
+      health: ["/Health"],
+      science: ["/Science"],
+      technology: ["/Computers & Electronics", "/Internet & Telecom"],
+      legal: ["/Law & Government/Legal"],
+      marketing: ["/Business & Industrial/Advertising & Marketing", "/Internet & Telecom/Web Services/"],
+      academia: ["/Jobs & Education/Education/Academic"],
+      trivia: ["/Arts & Entertainment/Fun & Trivia"],
+      "productivity-writing": [
+        "/Computers & Electronics/Software/Business & Productivity Software",
+        "/Business & Industrial/Business Services/Writing & Editing Services",
+      ],
+      others: ["/"],
+    };
+    for (const rule of taxonomy.rules) {
+      const plain = (obvious[rule.category] ?? []).some((p) => rule.prefix.startsWith(p) || rule.prefix === p);
+      if (!plain && rule.category !== "others") expect(rule.reason, `${rule.prefix} needs a reason`).toBeTruthy();
     }
   });
 });
@@ -80,11 +105,19 @@ describe("the study's named paths", () => {
     ["/Computers & Electronics/Programming/Development Tools", "programming", "development-tools"],
     ["/Computers & Electronics/Programming/Scripting Languages", "programming", "scripting-languages"],
     ["/Computers & Electronics/Programming", "programming", "programming-other"],
-    [
-      "/Science/Computer Science/Machine Learning & Artificial Intelligence",
-      "programming",
-      "computer-science",
-    ],
+    ["/Science/Computer Science/Machine Learning & Artificial Intelligence", "science", "machine-learning-ai"],
+    ["/Science/Computer Science/Other", "programming", "computer-science"],
+    ["/Computers & Electronics/Software/Intelligent Personal Assistants", "technology", "intelligent-assistants"],
+    ["/Law & Government/Government/Other", "legal", "government"],
+    ["/Law & Government/Legal/Other", "legal", "legal"],
+    ["/Business & Industrial/Advertising & Marketing/Marketing", "marketing", "marketing"],
+    ["/Internet & Telecom/Web Services/Search Engine Optimization & Marketing", "marketing", "seo"],
+    ["/Finance/Investing", "finance", "investing"],
+    ["/Health/Mental Health", "health", "mental-health"],
+    ["/Jobs & Education/Education/Colleges & Universities", "academia", "higher-education"],
+    ["/Arts & Entertainment/Fun & Trivia/Other", "trivia", "fun-trivia"],
+    ["/Travel", "others", "travel-v1"],
+    ["/Computers & Electronics/Programming/Java (Programming Language)", "programming", "programming-other"],
     ["/Games/Roleplaying Games", "roleplay", "roleplaying-games"],
     ["/Books & Literature/Writers Resources", "creative-writing", "writers-resources"],
     ["/Adult", "adult", "adult"],
@@ -102,7 +135,7 @@ describe("the study's named paths", () => {
       "writing-editing",
     ],
     ["/Jobs & Education/Education/Homeschooling", "education", "education"],
-    ["/Sports/Team Sports/American Football", "others", "other"],
+    ["/Sports/Team Sports/American Football", "others", "sports"],
   ])("%s -> %s / %s", (path, category, tag) => {
     expect(mapPath(taxonomy, path)).toEqual({ category, tag, known: true });
   });
@@ -113,4 +146,13 @@ describe("the study's named paths", () => {
       expect(mapPath(taxonomy, path)).toEqual({ category: "others", tag: UNKNOWN_TAG, known: false });
     },
   );
+});
+
+describe("README", () => {
+  it("shows the category table generated from config (run `npx census taxonomy` to refresh it)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { renderCategoryTable } = await import("./table");
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    expect(readme).toContain(renderCategoryTable(taxonomy));
+  });
 });

@@ -1,8 +1,31 @@
 import { z } from "zod";
 
+/** The study's categories (section 5 plus the section 2.2 table); `others` is the long tail. */
+export const CATEGORIES = [
+  "programming",
+  "roleplay",
+  "translation",
+  "general-qa",
+  "productivity-writing",
+  "education",
+  "creative-writing",
+  "adult",
+  "technology",
+  "science",
+  "health",
+  "finance",
+  "legal",
+  "academia",
+  "marketing",
+  "trivia",
+  "others",
+] as const;
+
+export type Category = (typeof CATEGORIES)[number];
+
 export const mappingRuleSchema = z.object({
   prefix: z.string().startsWith("/"),
-  category: z.string().regex(/^[a-z][a-z-]*$/),
+  category: z.enum(CATEGORIES),
   tag: z.string().regex(/^[a-z][a-z0-9-]*$/),
   reason: z.string().optional(),
 });
@@ -10,7 +33,7 @@ export const mappingRuleSchema = z.object({
 export const mappingFileSchema = z.object({
   $comment: z.string().optional(),
   version: z.string().min(1),
-  categoryList: z.string().min(1),
+  categoryLists: z.array(z.string().min(1)).min(1),
   rules: z.array(mappingRuleSchema).min(1),
 });
 
@@ -22,8 +45,10 @@ export const UNKNOWN_TAG = "unknown-path";
 
 export interface Taxonomy {
   version: string;
+  /** Hash of the mapping file and its category lists: one version must always mean one content. */
+  sha256: string;
   rules: readonly MappingRule[];
-  /** Listed leaves plus all their ancestors. */
+  /** Listed paths of every configured list (V2, V1) plus all their ancestors. */
   knownPaths: ReadonlySet<string>;
 }
 
