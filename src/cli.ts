@@ -73,6 +73,37 @@ program
     },
   );
 
+program
+  .command("taxonomy")
+  .description("print the category table (markdown) generated from config/mapping.json")
+  .action(async () => {
+    const { loadTaxonomy } = await import("./taxonomy/load");
+    const { renderCategoryTable } = await import("./taxonomy/table");
+    console.log(renderCategoryTable(loadTaxonomy()));
+  });
+
+program
+  .command("remap")
+  .description("re-derive stored tags and categories under the current config/mapping.json (no Google calls; idempotent)")
+  .action(async () => {
+    const e = env();
+    const log = createLogger(e.LOG_LEVEL);
+    await runMigrations(e.DATABASE_URL, log);
+    const { createPool } = await import("./db/client");
+    const { loadTaxonomy } = await import("./taxonomy/load");
+    const { registerTaxonomy } = await import("./db/bootstrap");
+    const { remap } = await import("./taxonomy/remap");
+    const pool = createPool(e.DATABASE_URL, 2);
+    try {
+      const taxonomy = loadTaxonomy();
+      await registerTaxonomy(pool, taxonomy);
+      const result = await remap(pool, taxonomy);
+      console.log(`mapping ${result.version}: ${result.events} events and ${result.labels} labels updated`);
+    } finally {
+      await pool.end();
+    }
+  });
+
 const keys = program.command("keys").description("manage API keys (only their hashes are stored)");
 
 keys

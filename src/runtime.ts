@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { createClassifyWorker } from "./classification/worker";
+import { bootstrapDatabase } from "./db/bootstrap";
 import { runMigrations } from "./db/migrate";
 import { createDeps, type Deps, redactUrl } from "./deps";
 import type { Env } from "./env";
@@ -74,6 +75,7 @@ export async function run(env: Env, roles: Roles, log: Logger = createLogger(env
   log.info({ database: redactUrl(env.DATABASE_URL), redis: redactUrl(env.REDIS_URL) }, "starting");
   if (env.MIGRATE_ON_START) await runMigrations(env.DATABASE_URL, log);
   const deps = await createDeps(env, log);
+  await bootstrapDatabase(deps.pool, { taxonomy: deps.taxonomy, kMinEvents: env.K_MIN_EVENTS });
   const http = roles.api ? await startHttp(deps, env.PORT) : undefined;
   const worker = roles.worker ? await startWorker(deps) : undefined;
   onShutdown(log, env.SHUTDOWN_TIMEOUT_MS, () => [

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseCategoryList, withParents } from "./categories";
@@ -15,10 +16,14 @@ export function loadCategoryList(relative: string): string[] {
 
 /** Reads and validates config/mapping.json and the category list it names; throws on any defect. */
 export function loadTaxonomy(file = "mapping.json"): Taxonomy {
-  const parsed = mappingFileSchema.parse(JSON.parse(readConfigFile(file)));
+  const text = readConfigFile(file);
+  const parsed = mappingFileSchema.parse(JSON.parse(text));
+  const lists = parsed.categoryLists.map((list) => readConfigFile(list));
   return {
     version: parsed.version,
+    // what the version stands for: the rules and the category lists they were checked against
+    sha256: createHash("sha256").update(text).update(lists.join("\n")).digest("hex"),
     rules: parsed.rules,
-    knownPaths: withParents(loadCategoryList(parsed.categoryList)),
+    knownPaths: withParents(lists.flatMap(parseCategoryList)),
   };
 }

@@ -4,6 +4,7 @@ import { createApp } from "../../src/app";
 import { createApiKey, type Scope } from "../../src/auth/keys";
 import type { Classifier } from "../../src/classification/classifier";
 import { createGoogleClassifier } from "../../src/classification/google";
+import { bootstrapDatabase } from "../../src/db/bootstrap";
 import { createDeps } from "../../src/deps";
 import { parseEnv } from "../../src/env";
 import { eventIdFor } from "../../src/ingest/sampling";
@@ -55,6 +56,7 @@ export async function createStack(opts: StackOptions = {}) {
   const classifier =
     opts.classifier ?? createGoogleClassifier({ apiKey: "test-key", projectId: "test-project" });
   const deps = await createDeps(env, log, { classifier });
+  await bootstrapDatabase(deps.pool, { taxonomy: deps.taxonomy, kMinEvents: env.K_MIN_EVENTS });
   const app = createApp(deps);
   let worker = opts.worker === false ? undefined : await startWorker(deps);
 

@@ -1,0 +1,67 @@
+import type pg from "pg";
+import { mapPath, OTHERS, type Taxonomy, UNKNOWN_TAG } from "./mapping";
+
+export interface RemapResult {
+  version: string;
+  events: number;
+  labels: number;
+}
+
+/**
+ * Re-derives stored labels' tags and categories, and each event's category (its most confident
+ * label's, as at ingest), under the current mapping, without calling Google. Works in batches of
+ * events still on another version, so it is idempotent and resumable; rebuilds the rollups once
+ * at the end if anything changed.
+ */
+export async function remap(pool: pg.Pool, taxonomy: Taxonomy, batchSize = 5000): Promise<RemapResult> {
+  const paths = [...taxonomy.knownPaths];
+  const mapped = paths.map((p) => mapPath(taxonomy, p));
+  const client = await pool.connect();
+  let events = 0;
+  let labels = 0;
+  try {
+    await client.query(
+      `CREATE TEMP TABLE IF NOT EXISTS remap_paths (path text PRIMARY KEY, tag text NOT NULL, category text NOT NULL)`,
+    );
+    await client.query("TRUNCATE remap_paths");
+    await client.query(
+      "INSERT INTO remap_paths SELECT * FROM unnest($1::text[], $2::text[], $3::text[])",
+      [paths, mapped.map((m) => m.tag), mapped.map((m) => m.category)],
+    );
+    for (;;) {
+      await client.query("BEGIN");
+      const batch = await client.query<{ id: string }>(
+        `SELECT id FROM prompt_events WHERE mapping_version <> $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [taxonomy.version, batchSize],
+      );
+      const ids = batch.rows.map((r) => r.id);
+      if (ids.length === 0) {
+        await client.query("COMMIT");
+        break;
+      }
+      const l = await client.query(
+        `UPDATE prompt_labels l SET tag = coalesce(m.tag, $2), category = coalesce(m.category, $3)
+         FROM prompt_labels l2 LEFT JOIN remap_paths m ON m.path = l2.path
+         WHERE l.event_id = ANY($1) AND l2.event_id = l.event_id AND l2.path = l.path
+           AND (l.tag, l.category) IS DISTINCT FROM (coalesce(m.tag, $2), coalesce(m.category, $3))`,
+        [ids, UNKNOWN_TAG, OTHERS],
+      );
+      const e = await client.query(
+        `UPDATE prompt_events e SET mapping_version = $2, category = coalesce(
+           (SELECT l.category FROM prompt_labels l WHERE l.event_id = e.id ORDER BY l.confidence DESC, l.path LIMIT 1), $3)
+         WHERE e.id = ANY($1)`,
+        [ids, taxonomy.version, OTHERS],
+      );
+      await client.query("COMMIT");
+      labels += l.rowCount ?? 0;
+      events += e.rowCount ?? 0;
+    }
+    if (events > 0) await client.query("SELECT census_rebuild_rollups()");
+    return { version: taxonomy.version, events, labels };
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
