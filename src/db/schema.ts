@@ -1,9 +1,13 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
+  boolean,
   check,
+  date,
   doublePrecision,
   index,
   integer,
+  jsonb,
   numeric,
   pgTable,
   primaryKey,
@@ -80,3 +84,82 @@ export const apiKeys = pgTable("api_keys", {
 
 export type PromptEventRow = typeof promptEvents.$inferInsert;
 export type PromptLabelRow = typeof promptLabels.$inferInsert;
+
+// Each mapping version loaded from config/, so stored events can be traced to the rules that tagged them.
+export const taxonomyMappings = pgTable("taxonomy_mappings", {
+  version: text("version").primaryKey(),
+  sha256: text("sha256").notNull(),
+  rules: jsonb("rules").notNull(),
+  loadedAt: timestamp("loaded_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+// One row: settings the SQL views need (they cannot read the environment). Written at start-up.
+export const censusSettings = pgTable(
+  "census_settings",
+  {
+    id: boolean("id").primaryKey().default(true),
+    kMinEvents: integer("k_min_events").notNull(),
+  },
+  (t) => [check("census_settings_one_row_ck", sql`${t.id}`)],
+);
+
+// Rollups kept current by statement-level triggers as events land (see migrations/0002), so a year
+// of weekly shares reads thousands of rows, not millions. `events` is the sample count (the
+// privacy floor applies to it); `est_*` weigh each event by 1 / sample_rate.
+const measures = {
+  events: bigint("events", { mode: "number" }).notNull(),
+  estRequests: doublePrecision("est_requests").notNull(),
+  tokens: bigint("tokens", { mode: "number" }).notNull(),
+  estTokens: doublePrecision("est_tokens").notNull(),
+};
+
+export const rollupCategoryDaily = pgTable(
+  "rollup_category_daily",
+  {
+    day: date("day").notNull(),
+    engine: text("engine").notNull(),
+    category: text("category").notNull(),
+    model: text("model").notNull(),
+    author: text("author").notNull(),
+    ...measures,
+    spend: doublePrecision("spend").notNull(),
+    estSpend: doublePrecision("est_spend").notNull(),
+    // tokens of the events that carry a cost, so price per token is not diluted by unpriced events
+    pricedTokens: bigint("priced_tokens", { mode: "number" }).notNull(),
+    estPricedTokens: doublePrecision("est_priced_tokens").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.engine, t.category, t.model] }),
+    index("rollup_category_daily_engine_day_idx").on(t.engine, t.day),
+  ],
+);
+
+export const rollupTagDaily = pgTable(
+  "rollup_tag_daily",
+  {
+    day: date("day").notNull(),
+    engine: text("engine").notNull(),
+    category: text("category").notNull(),
+    tag: text("tag").notNull(),
+    ...measures,
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.engine, t.category, t.tag] }),
+    index("rollup_tag_daily_engine_day_idx").on(t.engine, t.day),
+  ],
+);
+
+export const rollupLanguageDaily = pgTable(
+  "rollup_language_daily",
+  {
+    day: date("day").notNull(),
+    engine: text("engine").notNull(),
+    category: text("category").notNull(),
+    language: text("language").notNull(),
+    ...measures,
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.engine, t.category, t.language] }),
+    index("rollup_language_daily_engine_day_idx").on(t.engine, t.day),
+  ],
+);
