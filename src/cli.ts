@@ -84,7 +84,9 @@ program
 
 program
   .command("remap")
-  .description("re-derive stored tags and categories under the current config/mapping.json (no Google calls; idempotent)")
+  .description(
+    "re-derive stored tags and categories under the current config/mapping.json (no Google calls; idempotent)",
+  )
   .action(async () => {
     const e = env();
     const log = createLogger(e.LOG_LEVEL);

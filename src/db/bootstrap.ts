@@ -20,9 +20,10 @@ export async function registerTaxonomy(pool: pg.Pool, taxonomy: Taxonomy): Promi
     `INSERT INTO taxonomy_mappings (version, sha256, rules) VALUES ($1, $2, $3) ON CONFLICT (version) DO NOTHING`,
     [taxonomy.version, taxonomy.sha256, JSON.stringify(taxonomy.rules)],
   );
-  const { rows } = await pool.query<{ sha256: string }>("SELECT sha256 FROM taxonomy_mappings WHERE version = $1", [
-    taxonomy.version,
-  ]);
+  const { rows } = await pool.query<{ sha256: string }>(
+    "SELECT sha256 FROM taxonomy_mappings WHERE version = $1",
+    [taxonomy.version],
+  );
   if (rows[0]?.sha256 !== taxonomy.sha256) {
     throw new Error(
       `config/mapping.json version ${taxonomy.version} is already recorded with different rules: bump "version" when you change a rule, then run \`census remap\`.`,

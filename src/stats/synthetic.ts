@@ -91,7 +91,11 @@ function picker<T>(weighted: ReadonlyArray<readonly [T, number]>, random: () => 
 }
 
 /** Writes `count` synthetic events and their labels; returns how many were written. */
-export async function writeSyntheticEvents(pool: pg.Pool, taxonomy: Taxonomy, o: SyntheticOptions): Promise<number> {
+export async function writeSyntheticEvents(
+  pool: pg.Pool,
+  taxonomy: Taxonomy,
+  o: SyntheticOptions,
+): Promise<number> {
   const random = prng(o.seed ?? 42);
   const category = picker(Object.entries(CATEGORY_WEIGHTS), random);
   const rulesByCategory = new Map<string, { prefix: string; tag: string }[]>();
@@ -112,7 +116,8 @@ export async function writeSyntheticEvents(pool: pg.Pool, taxonomy: Taxonomy, o:
       for (let i = start; i < start + n; i++) {
         const id = `${o.idPrefix}${i.toString(36).padStart(8, "0")}`;
         const cat = category();
-        const [model, price] = MODELS[Math.floor(random() * random() * MODELS.length)] ?? MODELS[0] ?? ["x/y", 1];
+        const [model, price] = MODELS[Math.floor(random() * random() * MODELS.length)] ??
+          MODELS[0] ?? ["x/y", 1];
         const hour = new Date(o.from.getTime() + Math.floor(random() * span));
         hour.setUTCMinutes(0, 0, 0);
         const promptTokens = 200 + Math.floor(random() * 4000);
@@ -126,7 +131,8 @@ export async function writeSyntheticEvents(pool: pg.Pool, taxonomy: Taxonomy, o:
         const first = rules[Math.floor(random() * rules.length)];
         if (first) labels.push(`${id}\t${first.prefix}\t0.9\t${first.tag}\t${cat}\n`);
         const second = rules[Math.floor(random() * rules.length)];
-        if (second && second !== first && random() < 0.3) labels.push(`${id}\t${second.prefix}\t0.6\t${second.tag}\t${cat}\n`);
+        if (second && second !== first && random() < 0.3)
+          labels.push(`${id}\t${second.prefix}\t0.6\t${second.tag}\t${cat}\n`);
       }
       await copy(
         client,

@@ -75,7 +75,11 @@ describe("mapping coverage", () => {
       roleplay: ["/Games/Roleplaying Games"],
       translation: ["/Reference/Language Resources"],
       "general-qa": ["/Reference"],
-      education: ["/Jobs & Education/Education", "/Games/Educational Games", "/Computers & Electronics/Software/Educational Software"],
+      education: [
+        "/Jobs & Education/Education",
+        "/Games/Educational Games",
+        "/Computers & Electronics/Software/Educational Software",
+      ],
       "creative-writing": ["/Books & Literature"],
       adult: ["/Adult"],
       finance: ["/Finance", "/Business & Industrial/Business Finance"],
@@ -93,8 +97,11 @@ describe("mapping coverage", () => {
       others: ["/"],
     };
     for (const rule of taxonomy.rules) {
-      const plain = (obvious[rule.category] ?? []).some((p) => rule.prefix.startsWith(p) || rule.prefix === p);
-      if (!plain && rule.category !== "others") expect(rule.reason, `${rule.prefix} needs a reason`).toBeTruthy();
+      const plain = (obvious[rule.category] ?? []).some(
+        (p) => rule.prefix.startsWith(p) || rule.prefix === p,
+      );
+      if (!plain && rule.category !== "others")
+        expect(rule.reason, `${rule.prefix} needs a reason`).toBeTruthy();
     }
   });
 });
@@ -105,9 +112,17 @@ describe("the study's named paths", () => {
     ["/Computers & Electronics/Programming/Development Tools", "programming", "development-tools"],
     ["/Computers & Electronics/Programming/Scripting Languages", "programming", "scripting-languages"],
     ["/Computers & Electronics/Programming", "programming", "programming-other"],
-    ["/Science/Computer Science/Machine Learning & Artificial Intelligence", "science", "machine-learning-ai"],
+    [
+      "/Science/Computer Science/Machine Learning & Artificial Intelligence",
+      "science",
+      "machine-learning-ai",
+    ],
     ["/Science/Computer Science/Other", "programming", "computer-science"],
-    ["/Computers & Electronics/Software/Intelligent Personal Assistants", "technology", "intelligent-assistants"],
+    [
+      "/Computers & Electronics/Software/Intelligent Personal Assistants",
+      "technology",
+      "intelligent-assistants",
+    ],
     ["/Law & Government/Government/Other", "legal", "government"],
     ["/Law & Government/Legal/Other", "legal", "legal"],
     ["/Business & Industrial/Advertising & Marketing/Marketing", "marketing", "marketing"],

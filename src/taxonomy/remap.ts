@@ -24,10 +24,11 @@ export async function remap(pool: pg.Pool, taxonomy: Taxonomy, batchSize = 5000)
       `CREATE TEMP TABLE IF NOT EXISTS remap_paths (path text PRIMARY KEY, tag text NOT NULL, category text NOT NULL)`,
     );
     await client.query("TRUNCATE remap_paths");
-    await client.query(
-      "INSERT INTO remap_paths SELECT * FROM unnest($1::text[], $2::text[], $3::text[])",
-      [paths, mapped.map((m) => m.tag), mapped.map((m) => m.category)],
-    );
+    await client.query("INSERT INTO remap_paths SELECT * FROM unnest($1::text[], $2::text[], $3::text[])", [
+      paths,
+      mapped.map((m) => m.tag),
+      mapped.map((m) => m.category),
+    ]);
     for (;;) {
       await client.query("BEGIN");
       const batch = await client.query<{ id: string }>(
