@@ -113,6 +113,14 @@ RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 --> statement-breakpoint
 
+-- The period a day falls in: a calendar unit (day, week, month, ...) or, for 'range', the whole
+-- queried range labelled by its start.
+CREATE FUNCTION analytics.bucket(p_interval text, p_from date, d date) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN p_interval = 'range' THEN p_from ELSE date_trunc(p_interval, d)::date END
+$$;
+--> statement-breakpoint
+
 CREATE FUNCTION analytics.k_min() RETURNS int LANGUAGE sql STABLE AS $$
   SELECT coalesce((SELECT k_min_events FROM census_settings), 10)
 $$;
@@ -128,7 +136,7 @@ RETURNS TABLE (period date, category text, suppressed boolean, events bigint, es
   share_requests float8, share_tokens float8, share_spend float8)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp AS $$
   WITH params AS MATERIALIZED (SELECT analytics.k_min() AS k), cells AS (
-    SELECT date_trunc(p_interval, r.day)::date AS period, r.category,
+    SELECT analytics.bucket(p_interval, p_from, r.day) AS period, r.category,
       sum(r.events)::bigint AS events, sum(r.est_requests) AS est_requests, sum(r.tokens)::bigint AS tokens,
       sum(r.est_tokens) AS est_tokens, sum(r.spend) AS spend, sum(r.est_spend) AS est_spend
     FROM rollup_category_daily r
@@ -161,7 +169,7 @@ RETURNS TABLE (period date, category text, tag text, suppressed boolean, events 
   est_requests float8, tokens bigint, est_tokens float8, share_requests float8, share_tokens float8)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp AS $$
   WITH params AS MATERIALIZED (SELECT analytics.k_min() AS k), cells AS (
-    SELECT date_trunc(p_interval, r.day)::date AS period, r.category, r.tag,
+    SELECT analytics.bucket(p_interval, p_from, r.day) AS period, r.category, r.tag,
       sum(r.events)::bigint AS events, sum(r.est_requests) AS est_requests,
       sum(r.tokens)::bigint AS tokens, sum(r.est_tokens) AS est_tokens
     FROM rollup_tag_daily r
@@ -192,7 +200,7 @@ RETURNS TABLE (period date, author text, category text, suppressed boolean, even
   share_of_category_requests float8, share_of_category_tokens float8, share_of_category_spend float8)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp AS $$
   WITH params AS MATERIALIZED (SELECT analytics.k_min() AS k), cells AS (
-    SELECT date_trunc(p_interval, r.day)::date AS period, r.author, r.category,
+    SELECT analytics.bucket(p_interval, p_from, r.day) AS period, r.author, r.category,
       sum(r.events)::bigint AS events, sum(r.est_requests) AS est_requests, sum(r.tokens)::bigint AS tokens,
       sum(r.est_tokens) AS est_tokens, sum(r.spend) AS spend, sum(r.est_spend) AS est_spend
     FROM rollup_category_daily r
@@ -232,7 +240,7 @@ RETURNS TABLE (period date, category text, suppressed boolean, events bigint, es
   est_spend float8, usd_per_million_tokens float8)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp AS $$
   WITH params AS MATERIALIZED (SELECT analytics.k_min() AS k), cells AS (
-    SELECT date_trunc(p_interval, r.day)::date AS period, r.category, sum(r.events)::bigint AS events,
+    SELECT analytics.bucket(p_interval, p_from, r.day) AS period, r.category, sum(r.events)::bigint AS events,
       sum(r.est_tokens) AS est_tokens, sum(r.est_spend) AS est_spend, sum(r.est_priced_tokens) AS est_priced
     FROM rollup_category_daily r
     WHERE r.engine = p_engine AND r.day >= p_from AND r.day < p_to
@@ -254,7 +262,7 @@ RETURNS TABLE (period date, category text, language text, suppressed boolean, ev
   est_requests float8, est_tokens float8, share_requests float8, share_tokens float8)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp AS $$
   WITH params AS MATERIALIZED (SELECT analytics.k_min() AS k), cells AS (
-    SELECT date_trunc(p_interval, r.day)::date AS period, r.category, r.language,
+    SELECT analytics.bucket(p_interval, p_from, r.day) AS period, r.category, r.language,
       sum(r.events)::bigint AS events, sum(r.est_requests) AS est_requests, sum(r.est_tokens) AS est_tokens
     FROM rollup_language_daily r
     WHERE r.engine = p_engine AND r.day >= p_from AND r.day < p_to

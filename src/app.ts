@@ -7,6 +7,7 @@ import { healthRoutes } from "./http/health";
 import { ingestRoutes } from "./ingest/routes";
 import { AppError } from "./platform/errors";
 import { renderProblem } from "./platform/problem";
+import { statsRoutes } from "./stats/routes";
 
 export function createApp(deps: Deps) {
   const log = deps.log.child({ module: "http" });
@@ -48,6 +49,10 @@ export function createApp(deps: Deps) {
       jobAttempts: deps.env.JOB_ATTEMPTS,
       verifyKey: deps.verifyKey,
     }),
+  );
+  app.route(
+    "/",
+    statsRoutes({ pool: deps.pool, verifyKey: deps.verifyKey, kMinEvents: deps.env.K_MIN_EVENTS }),
   );
   app.route("/", docsRoutes());
 

@@ -41,3 +41,24 @@ export class AppError extends Error {
     return errorCodes[this.code].retryable;
   }
 }
+
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
+
+/** A backing service that cannot answer (connection lost, database starting or shutting down). */
+export function isUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"))) return true;
+  const message = (err as { message?: unknown })?.message;
+  return (
+    typeof message === "string" &&
+    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/.test(message)
+  );
+}

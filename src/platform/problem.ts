@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { AppError, errorCodes } from "./errors";
+import { AppError, errorCodes, isUnavailable } from "./errors";
 import type { Logger } from "./logger";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
@@ -20,7 +20,14 @@ export function problemBody(err: AppError, requestId: string) {
 
 export function renderProblem(c: Context, err: unknown, log: Logger): Response {
   const requestId = (c.get("requestId") as string | undefined) ?? "unknown";
-  const appErr = err instanceof AppError ? err : new AppError("INTERNAL", undefined, { cause: err });
+  const appErr =
+    err instanceof AppError
+      ? err
+      : isUnavailable(err)
+        ? new AppError("SERVICE_UNAVAILABLE", "A backing service is unavailable; retry shortly.", {
+            cause: err,
+          })
+        : new AppError("INTERNAL", undefined, { cause: err });
   if (appErr.code === "INTERNAL") {
     // Log the error's type and stack only: a message can quote input (e.g. JSON.parse echoes text).
     const cause = appErr.cause instanceof Error ? appErr.cause : undefined;

@@ -1,0 +1,99 @@
+import { createRoute, OpenAPIHono, type z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type pg from "pg";
+import type { KeyVerifier } from "../auth/keys";
+import { requireScope } from "../auth/middleware";
+import type { AppEnv } from "../http/context";
+import { problemResponses, validationHook } from "../http/openapi";
+import { AppError } from "../platform/errors";
+import { toCsv } from "./csv";
+import {
+  authorsQuerySchema,
+  authorsResponseSchema,
+  categoriesQuerySchema,
+  categoriesResponseSchema,
+  resolveRange,
+  tagsQuerySchema,
+  tagsResponseSchema,
+} from "./schema";
+import { authorStats, categoryStats, tagStats } from "./service";
+
+const csvNote = "Send `Accept: text/csv` for the rows as CSV.";
+
+function statsRoute<Q extends z.ZodType, R extends z.ZodType>(
+  path: string,
+  summary: string,
+  query: Q,
+  response: R,
+) {
+  return createRoute({
+    method: "get",
+    path,
+    tags: ["stats"],
+    summary,
+    description: `${csvNote} Scope: read.`,
+    security: [{ bearer: [] }],
+    request: { query: query as never },
+    responses: {
+      200: {
+        description: "Rows (suppressed cells have null numbers) and per-period totals over shown cells",
+        content: { "application/json": { schema: response }, "text/csv": { schema: { type: "string" } } },
+      },
+      ...problemResponses(400, 401, 403, 503),
+    },
+  });
+}
+
+const categories = statsRoute(
+  "/v1/stats/categories",
+  "Category share over time (figure 19), weighted by tokens, requests or spend",
+  categoriesQuerySchema,
+  categoriesResponseSchema,
+);
+const tags = statsRoute(
+  "/v1/stats/tags",
+  "Tag composition within each category (figure 21)",
+  tagsQuerySchema,
+  tagsResponseSchema,
+);
+const authors = statsRoute(
+  "/v1/stats/authors",
+  "Category mix per model author, and each author's share within a category (figures 20, 22, 23)",
+  authorsQuerySchema,
+  authorsResponseSchema,
+);
+
+function range(q: { from?: string | undefined; to?: string | undefined }) {
+  const r = resolveRange(q);
+  if (!r.valid) {
+    throw new AppError("VALIDATION_FAILED", "`from` must be before `to`, at most 1,900 days apart.", {
+      errors: [{ path: "from", message: "must be before `to`, at most 1,900 days apart" }],
+    });
+  }
+  return { from: r.from, to: r.to };
+}
+
+function respond(c: Context, body: { rows: Record<string, unknown>[] }) {
+  if ((c.req.header("accept") ?? "").includes("text/csv")) {
+    return c.body(toCsv(body.rows), 200, { "content-type": "text/csv; charset=utf-8" });
+  }
+  return c.json(body, 200);
+}
+
+export function statsRoutes(deps: { pool: pg.Pool; verifyKey: KeyVerifier; kMinEvents: number }) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use("/v1/stats/*", requireScope(deps.verifyKey, "read"));
+  app.openapi(categories, async (c) => {
+    const q = c.req.valid("query") as z.infer<typeof categoriesQuerySchema>;
+    return respond(c, await categoryStats(deps.pool, { ...q, ...range(q) }, deps.kMinEvents)) as never;
+  });
+  app.openapi(tags, async (c) => {
+    const q = c.req.valid("query") as z.infer<typeof tagsQuerySchema>;
+    return respond(c, await tagStats(deps.pool, { ...q, ...range(q) }, deps.kMinEvents)) as never;
+  });
+  app.openapi(authors, async (c) => {
+    const q = c.req.valid("query") as z.infer<typeof authorsQuerySchema>;
+    return respond(c, await authorStats(deps.pool, { ...q, ...range(q) }, deps.kMinEvents)) as never;
+  });
+  return app;
+}

@@ -1,0 +1,151 @@
+import { z } from "@hono/zod-openapi";
+import { CATEGORIES } from "../taxonomy/mapping";
+
+const isoDate = z.iso.date();
+
+const DAY = 86_400_000;
+const today = () => new Date(Math.floor(Date.now() / DAY) * DAY);
+const iso = (d: Date) => d.toISOString().slice(0, 10);
+
+const common = {
+  from: isoDate
+    .optional()
+    .openapi({
+      description: "First day (UTC), inclusive. Default: 26 weeks before `to`.",
+      example: "2025-05-01",
+    }),
+  to: isoDate
+    .optional()
+    .openapi({ description: "Last day (UTC), exclusive. Default: tomorrow.", example: "2025-12-01" }),
+  interval: z
+    .enum(["day", "week", "month", "range"])
+    .default("week")
+    .openapi({
+      description:
+        "Period of each row; `range` gives one period for the whole range (weeks start on Monday).",
+    }),
+  engine: z
+    .enum(["google", "emulator", "synthetic"])
+    .default("google")
+    .openapi({ description: "Which classifier's events: never mixed in one answer." }),
+};
+
+const weight3 = z
+  .enum(["tokens", "requests", "spend"])
+  .default("tokens")
+  .openapi({ description: "What a share measures: tokens (prompt + completion), requests, or spend (USD)." });
+
+const category = z.enum(CATEGORIES).optional();
+
+export const categoriesQuerySchema = z.object({
+  ...common,
+  weight: weight3,
+  model: z
+    .string()
+    .max(256)
+    .optional()
+    .openapi({ description: "Only this model, e.g. anthropic/claude-sonnet-4.5" }),
+  author: z
+    .string()
+    .max(128)
+    .optional()
+    .openapi({ description: "Only this model author (the part before /)" }),
+});
+
+export const tagsQuerySchema = z.object({
+  ...common,
+  interval: common.interval.removeDefault().default("range"),
+  weight: z.enum(["tokens", "requests"]).default("tokens"),
+  category,
+});
+
+export const authorsQuerySchema = z.object({
+  ...common,
+  interval: common.interval.removeDefault().default("range"),
+  weight: weight3,
+  category,
+});
+
+/** Resolves default dates and checks the range (at most ~5 years, `from` before `to`). */
+export function resolveRange(q: { from?: string | undefined; to?: string | undefined }) {
+  const to = q.to ?? iso(new Date(today().getTime() + DAY));
+  const from = q.from ?? iso(new Date(new Date(to).getTime() - 26 * 7 * DAY));
+  const span = (new Date(to).getTime() - new Date(from).getTime()) / DAY;
+  return { from, to, valid: span > 0 && span <= 1900 };
+}
+
+const cell = {
+  period: z.iso.date(),
+  suppressed: z
+    .boolean()
+    .openapi({
+      description: `True when fewer than K_MIN_EVENTS events back the cell: its numbers are null.`,
+    }),
+  events: z.number().nullable().openapi({ description: "Classified requests in the sample" }),
+  value: z.number().nullable().openapi({ description: "Sample total of the weight" }),
+  estimated: z
+    .number()
+    .nullable()
+    .openapi({ description: "Population estimate: each event weighs 1 / its sample rate" }),
+};
+
+const totalRow = z.object({
+  period: z.iso.date(),
+  events: z.number(),
+  value: z.number(),
+  estimated: z.number(),
+  suppressedCells: z.number().int(),
+});
+
+const meta = {
+  query: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+  kMinEvents: z.number().int(),
+  notes: z.array(z.string()),
+  totals: z
+    .array(totalRow)
+    .openapi({
+      description: "Per period, over shown cells only: a suppressed cell cannot be recovered by subtraction.",
+    }),
+};
+
+export const categoriesResponseSchema = z
+  .object({
+    ...meta,
+    rows: z.array(z.object({ ...cell, category: z.string(), share: z.number().nullable() })),
+  })
+  .openapi("CategoryStats");
+
+export const tagsResponseSchema = z
+  .object({
+    ...meta,
+    rows: z.array(z.object({ ...cell, category: z.string(), tag: z.string(), share: z.number().nullable() })),
+  })
+  .openapi("TagStats");
+
+export const authorsResponseSchema = z
+  .object({
+    ...meta,
+    rows: z.array(
+      z.object({
+        ...cell,
+        author: z.string(),
+        category: z.string(),
+        shareOfAuthor: z
+          .number()
+          .nullable()
+          .openapi({ description: "The category's share of the author's weight (named categories only)" }),
+        shareOfCategory: z
+          .number()
+          .nullable()
+          .openapi({ description: "The author's share of the category's weight" }),
+      }),
+    ),
+  })
+  .openapi("AuthorStats");
+
+export type CategoriesQuery = z.infer<typeof categoriesQuerySchema>;
+export type TagsQuery = z.infer<typeof tagsQuerySchema>;
+export type AuthorsQuery = z.infer<typeof authorsQuerySchema>;
+export type CategoriesResponse = z.infer<typeof categoriesResponseSchema>;
+export type TagsResponse = z.infer<typeof tagsResponseSchema>;
+export type AuthorsResponse = z.infer<typeof authorsResponseSchema>;

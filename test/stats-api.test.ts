@@ -1,0 +1,221 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seed } from "./support/seed";
+import { createStack, json, type Stack } from "./support/stack";
+
+// The stats API over seeded synthetic events in 2018 (no other file writes there).
+
+let stack: Stack;
+let read: string;
+
+beforeAll(async () => {
+  stack = await createStack({ worker: false });
+  read = await stack.key("read");
+  // week of 2018-03-05: programming 40 (anthropic 30, x-ai 10), roleplay 20 (openai), legal 3, others 12
+  // week of 2018-03-12: programming 15 (anthropic), translation 11 (openai)
+  await seed(stack.deps.pool, [
+    {
+      day: "2018-03-05",
+      category: "programming",
+      model: "anthropic/claude-sonnet-4.5",
+      n: 30,
+      promptTokens: 100,
+      costUsd: 0.01,
+      labels: [{ path: "/Computers & Electronics/Programming/Other", tag: "programming-other" }],
+    },
+    {
+      day: "2018-03-06",
+      category: "programming",
+      model: "x-ai/grok-code-fast-1",
+      n: 10,
+      promptTokens: 100,
+      costUsd: 0.001,
+      labels: [{ path: "/Computers & Electronics/Programming/Development Tools", tag: "development-tools" }],
+    },
+    {
+      day: "2018-03-07",
+      category: "roleplay",
+      model: "openai/gpt-5",
+      n: 20,
+      promptTokens: 300,
+      costUsd: 0.002,
+      labels: [
+        { path: "/Games/Roleplaying Games", tag: "roleplaying-games" },
+        { path: "/Adult", tag: "adult", category: "adult" },
+      ],
+    },
+    { day: "2018-03-08", category: "legal", model: "openai/gpt-5", n: 3 },
+    { day: "2018-03-09", category: "others", model: "openai/gpt-5", n: 12 },
+    {
+      day: "2018-03-12",
+      category: "programming",
+      model: "anthropic/claude-sonnet-4.5",
+      n: 15,
+      promptTokens: 100,
+    },
+    { day: "2018-03-13", category: "translation", model: "openai/gpt-5", n: 11, promptTokens: 100 },
+  ]);
+});
+afterAll(() => stack.close());
+
+const get = (path: string, key = read, accept = "application/json") =>
+  stack.app.request(path, { headers: { authorization: `Bearer ${key}`, accept } });
+
+const RANGE = "from=2018-03-05&to=2018-03-19&engine=synthetic";
+
+describe("GET /v1/stats/categories", () => {
+  it("weekly token shares among named categories, with estimates and the privacy floor", async () => {
+    const res = await get(`/v1/stats/categories?${RANGE}`);
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.kMinEvents).toBe(10);
+    const week1 = body.rows.filter((r: { period: string }) => r.period === "2018-03-05");
+    const by = Object.fromEntries(week1.map((r: { category: string }) => [r.category, r]));
+    // sample rate 0.5 in seed: estimates are twice the sample
+    expect(by.programming).toMatchObject({ suppressed: false, events: 40, value: 4000, estimated: 8000 });
+    expect(by.roleplay).toMatchObject({ events: 20, value: 6000, estimated: 12000 });
+    expect(by.programming.share).toBeCloseTo(4000 / 10000);
+    expect(by.roleplay.share).toBeCloseTo(6000 / 10000);
+    expect(by.others).toMatchObject({ suppressed: false, events: 12, share: null });
+    expect(by.legal).toEqual({
+      period: "2018-03-05",
+      category: "legal",
+      suppressed: true,
+      events: null,
+      value: null,
+      estimated: null,
+      share: null,
+    });
+  });
+
+  it("totals use shown cells only, so a suppressed cell cannot be recovered by subtraction", async () => {
+    const body = await json(await get(`/v1/stats/categories?${RANGE}&weight=requests`));
+    for (const total of body.totals) {
+      const shown = body.rows.filter(
+        (r: { period: string; suppressed: boolean }) => r.period === total.period && !r.suppressed,
+      );
+      const sum = (f: string) => shown.reduce((s: number, r: Record<string, number>) => s + (r[f] ?? 0), 0);
+      expect(total.events - sum("events")).toBe(0);
+      expect(total.estimated - sum("estimated")).toBe(0);
+    }
+    const week1 = body.totals.find((t: { period: string }) => t.period === "2018-03-05");
+    expect(week1).toEqual({
+      period: "2018-03-05",
+      events: 72,
+      value: 72,
+      estimated: 144,
+      suppressedCells: 1,
+    });
+    // and the legal events (3) are nowhere: not in the totals, not in any share
+    expect(JSON.stringify(body)).not.toContain('"events":75');
+  });
+
+  it.each([
+    ["weight=spend", "programming", (r: Record<string, number>) => expect(r.value).toBeCloseTo(0.31)],
+    ["weight=requests", "programming", (r: Record<string, number>) => expect(r.value).toBe(40)],
+    ["author=anthropic", "programming", (r: Record<string, number>) => expect(r.events).toBe(30)],
+    ["model=x-ai/grok-code-fast-1", "programming", (r: Record<string, number>) => expect(r.events).toBe(10)],
+    ["interval=range", "programming", (r: Record<string, number>) => expect(r.events).toBe(55)],
+  ])("%s", async (param, category, check) => {
+    const body = await json(await get(`/v1/stats/categories?${RANGE}&${param}`));
+    check(body.rows.find((r: { category: string }) => r.category === category));
+  });
+
+  it("answers CSV when asked", async () => {
+    const res = await get(`/v1/stats/categories?${RANGE}`, read, "text/csv");
+    expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
+    const lines = (await res.text()).trim().split("\r\n");
+    expect(lines[0]).toBe("period,category,suppressed,events,value,estimated,share");
+    expect(lines).toContain("2018-03-05,legal,true,,,,");
+    expect(lines.some((l) => l.startsWith("2018-03-05,programming,false,40,4000,8000,0.4"))).toBe(true);
+  });
+});
+
+describe("GET /v1/stats/tags", () => {
+  it("composition within a category over the range, including other categories' labels", async () => {
+    const body = await json(await get(`/v1/stats/tags?${RANGE}&category=roleplay`));
+    expect(body.rows).toEqual([
+      {
+        period: "2018-03-05",
+        category: "roleplay",
+        tag: "adult",
+        suppressed: false,
+        events: 20,
+        value: 6000,
+        estimated: 12000,
+        share: 0.5,
+      },
+      {
+        period: "2018-03-05",
+        category: "roleplay",
+        tag: "roleplaying-games",
+        suppressed: false,
+        events: 20,
+        value: 6000,
+        estimated: 12000,
+        share: 0.5,
+      },
+    ]);
+  });
+});
+
+describe("GET /v1/stats/authors", () => {
+  it("category mix per author, with complementary suppression inside a category", async () => {
+    const body = await json(await get(`/v1/stats/authors?${RANGE}&interval=week`));
+    const week1 = body.rows.filter((r: { period: string }) => r.period === "2018-03-05");
+    const cell = (a: string, c: string) =>
+      week1.find((r: { author: string; category: string }) => r.author === a && r.category === c);
+    expect(cell("anthropic", "programming")).toMatchObject({
+      suppressed: false,
+      events: 30,
+      shareOfCategory: 0.75,
+    });
+    expect(cell("x-ai", "programming")).toMatchObject({
+      suppressed: false,
+      events: 10,
+      shareOfCategory: 0.25,
+    });
+    expect(cell("openai", "roleplay")).toMatchObject({ shareOfAuthor: 1, shareOfCategory: 1 });
+    expect(cell("openai", "legal")).toMatchObject({ suppressed: true, events: null });
+  });
+
+  it("an author's share within one category", async () => {
+    const body = await json(await get(`/v1/stats/authors?${RANGE}&category=programming`));
+    expect(
+      body.rows.map((r: { author: string; shareOfCategory: number }) => [r.author, r.shareOfCategory]),
+    ).toEqual([
+      ["anthropic", 4500 / 5500],
+      ["x-ai", 1000 / 5500],
+    ]);
+  });
+});
+
+describe("auth and bad queries", () => {
+  it("needs a key with the read scope", async () => {
+    expect((await stack.app.request("/v1/stats/categories")).status).toBe(401);
+    expect((await get("/v1/stats/categories", await stack.key("ingest"))).status).toBe(403);
+    expect((await get("/v1/stats/categories", await stack.key("admin"))).status).toBe(200);
+  });
+
+  it.each([
+    ["interval=year", "interval"],
+    ["weight=vibes", "weight"],
+    ["engine=openai", "engine"],
+    ["from=2018-13-01", "from"],
+    ["from=2019-01-01&to=2018-01-01", "from"],
+    ["category=nonsense", "category"],
+  ])("%s -> 400 naming %s", async (params, path) => {
+    const url = params.startsWith("category") ? `/v1/stats/tags?${params}` : `/v1/stats/categories?${params}`;
+    const res = await get(url);
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    const body = await json(res);
+    expect(body.errors.map((e: { path: string }) => e.path)).toContain(path);
+  });
+
+  it("is documented in the OpenAPI spec with CSV", async () => {
+    const spec = await json(await stack.app.request("/openapi.json"));
+    for (const p of ["/v1/stats/categories", "/v1/stats/tags", "/v1/stats/authors"]) {
+      expect(spec.paths[p].get.responses["200"].content).toHaveProperty("text/csv");
+    }
+  });
+});
