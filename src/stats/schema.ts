@@ -8,22 +8,16 @@ const today = () => new Date(Math.floor(Date.now() / DAY) * DAY);
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 
 const common = {
-  from: isoDate
-    .optional()
-    .openapi({
-      description: "First day (UTC), inclusive. Default: 26 weeks before `to`.",
-      example: "2025-05-01",
-    }),
+  from: isoDate.optional().openapi({
+    description: "First day (UTC), inclusive. Default: 26 weeks before `to`.",
+    example: "2025-05-01",
+  }),
   to: isoDate
     .optional()
     .openapi({ description: "Last day (UTC), exclusive. Default: tomorrow.", example: "2025-12-01" }),
-  interval: z
-    .enum(["day", "week", "month", "range"])
-    .default("week")
-    .openapi({
-      description:
-        "Period of each row; `range` gives one period for the whole range (weeks start on Monday).",
-    }),
+  interval: z.enum(["day", "week", "month", "range"]).default("week").openapi({
+    description: "Period of each row; `range` gives one period for the whole range (weeks start on Monday).",
+  }),
   engine: z
     .enum(["google", "emulator", "synthetic"])
     .default("google")
@@ -76,11 +70,9 @@ export function resolveRange(q: { from?: string | undefined; to?: string | undef
 
 const cell = {
   period: z.iso.date(),
-  suppressed: z
-    .boolean()
-    .openapi({
-      description: `True when fewer than K_MIN_EVENTS events back the cell: its numbers are null.`,
-    }),
+  suppressed: z.boolean().openapi({
+    description: `True when fewer than K_MIN_EVENTS events back the cell: its numbers are null.`,
+  }),
   events: z.number().nullable().openapi({ description: "Classified requests in the sample" }),
   value: z.number().nullable().openapi({ description: "Sample total of the weight" }),
   estimated: z
@@ -101,11 +93,9 @@ const meta = {
   query: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
   kMinEvents: z.number().int(),
   notes: z.array(z.string()),
-  totals: z
-    .array(totalRow)
-    .openapi({
-      description: "Per period, over shown cells only: a suppressed cell cannot be recovered by subtraction.",
-    }),
+  totals: z.array(totalRow).openapi({
+    description: "Per period, over shown cells only: a suppressed cell cannot be recovered by subtraction.",
+  }),
 };
 
 export const categoriesResponseSchema = z
