@@ -296,3 +296,22 @@ describe("mapping versions and remap", () => {
     expect(second).toEqual({ version: taxonomy.version, events: 0, labels: 0 });
   });
 });
+
+describe("docs/analytics.md", () => {
+  it("every query in the guide runs as census_analyst", async () => {
+    const { readFileSync } = await import("node:fs");
+    const doc = readFileSync(new URL("../docs/analytics.md", import.meta.url), "utf8");
+    const blocks = [...doc.matchAll(/```sql\n([\s\S]*?)```/g)]
+      .map((m) => m[1] ?? "")
+      .filter((sql) => !/CREATE ROLE/.test(sql));
+    expect(blocks.length).toBeGreaterThanOrEqual(8);
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query("SET ROLE census_analyst");
+      for (const sql of blocks) await expect(client.query(sql), sql).resolves.toBeDefined();
+    } finally {
+      await client.end();
+    }
+  });
+});
