@@ -46,8 +46,11 @@ LANGUAGE sql IMMUTABLE AS $fn$
     SELECT (e.observed_hour AT TIME ZONE 'UTC')::date, e.engine, e.category, l.tag,
       count(*), sum(1 / e.sample_rate), sum(e.tok), sum(e.tok / e.sample_rate)
     FROM (SELECT DISTINCT event_id, tag FROM %I) l
-    JOIN (SELECT *, coalesce(prompt_tokens, 0)::bigint + coalesce(completion_tokens, 0) AS tok FROM %I) e
-      ON e.id = l.event_id
+    -- LATERAL: one primary-key lookup per new label, never a scan of all events
+    CROSS JOIN LATERAL (
+      SELECT ev.*, coalesce(ev.prompt_tokens, 0)::bigint + coalesce(ev.completion_tokens, 0) AS tok
+      FROM %I ev WHERE ev.id = l.event_id
+    ) e
     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
     ON CONFLICT (day, engine, category, tag) DO UPDATE SET
       events = r.events + excluded.events, est_requests = r.est_requests + excluded.est_requests,
@@ -105,19 +108,11 @@ INSERT INTO census_settings (id, k_min_events) VALUES (true, 10) ON CONFLICT DO 
 CREATE SCHEMA analytics;
 --> statement-breakpoint
 
--- Complementary suppression: the smallest visible cell of a partition is hidden too when the
--- cells hidden for being small add up to fewer than k (but more than 0).
-CREATE FUNCTION analytics.hidden(n bigint, k int, hidden_sum bigint, visible_rank bigint, complementary boolean)
-RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT n < k OR (complementary AND n >= k AND visible_rank = 1 AND hidden_sum > 0 AND hidden_sum < k)
-$$;
---> statement-breakpoint
-
 -- The period a day falls in: a calendar unit (day, week, month, ...) or, for 'range', the whole
 -- queried range labelled by its start.
 CREATE FUNCTION analytics.bucket(p_interval text, p_from date, d date) RETURNS date
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN p_interval = 'range' THEN p_from ELSE date_trunc(p_interval, d)::date END
+  SELECT CASE WHEN p_interval = 'range' THEN p_from ELSE date_trunc(p_interval, d::timestamp)::date END
 $$;
 --> statement-breakpoint
 
@@ -134,7 +129,11 @@ CREATE FUNCTION analytics.category_share(
 RETURNS TABLE (period date, category text, suppressed boolean, events bigint, est_requests float8,
   tokens bigint, est_tokens float8, spend float8, est_spend float8,
   share_requests float8, share_tokens float8, share_spend float8)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp
+  SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
   WITH params AS MATERIALIZED (SELECT analytics.k_min() AS k), cells AS (
     SELECT analytics.bucket(p_interval, p_from, r.day) AS period, r.category,
       sum(r.events)::bigint AS events, sum(r.est_requests) AS est_requests, sum(r.tokens)::bigint AS tokens,
@@ -157,7 +156,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_tem
     CASE WHEN in_share THEN est_spend / nullif(sum(est_spend) FILTER (WHERE in_share) OVER w, 0) END
   FROM shown
   WINDOW w AS (PARTITION BY period)
-  ORDER BY period, category
+  ORDER BY period, category;
+END
 $$;
 --> statement-breakpoint
 
@@ -167,7 +167,11 @@ CREATE FUNCTION analytics.tag_composition(
   p_engine text, p_from date, p_to date, p_interval text, p_category text DEFAULT NULL)
 RETURNS TABLE (period date, category text, tag text, suppressed boolean, events bigint,
   est_requests float8, tokens bigint, est_tokens float8, share_requests float8, share_tokens float8)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp
+  SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
   WITH params AS MATERIALIZED (SELECT analytics.k_min() AS k), cells AS (
     SELECT analytics.bucket(p_interval, p_from, r.day) AS period, r.category, r.tag,
       sum(r.events)::bigint AS events, sum(r.est_requests) AS est_requests,
@@ -186,7 +190,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_tem
     CASE WHEN NOT hide THEN est_tokens / nullif(sum(est_tokens) FILTER (WHERE NOT hide) OVER w, 0) END
   FROM marked
   WINDOW w AS (PARTITION BY period, category)
-  ORDER BY period, category, tag
+  ORDER BY period, category, tag;
+END
 $$;
 --> statement-breakpoint
 
@@ -198,7 +203,11 @@ RETURNS TABLE (period date, author text, category text, suppressed boolean, even
   est_requests float8, tokens bigint, est_tokens float8, spend float8, est_spend float8,
   share_of_author_requests float8, share_of_author_tokens float8, share_of_author_spend float8,
   share_of_category_requests float8, share_of_category_tokens float8, share_of_category_spend float8)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp
+  SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
   WITH params AS MATERIALIZED (SELECT analytics.k_min() AS k), cells AS (
     SELECT analytics.bucket(p_interval, p_from, r.day) AS period, r.author, r.category,
       sum(r.events)::bigint AS events, sum(r.est_requests) AS est_requests, sum(r.tokens)::bigint AS tokens,
@@ -208,12 +217,15 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_tem
       AND (p_category IS NULL OR r.category = p_category)
     GROUP BY 1, 2, 3
   ), ranked AS (
-    SELECT c.*,
-      (sum(CASE WHEN c.events < (SELECT k FROM params) THEN c.events ELSE 0 END) OVER (PARTITION BY c.period, c.category))::bigint AS hidden_sum,
-      row_number() OVER (PARTITION BY c.period, c.category, c.events < (SELECT k FROM params) ORDER BY c.events, c.author) AS visible_rank
-    FROM cells c
+    SELECT c.*, p.k,
+      (sum(CASE WHEN c.events < p.k THEN c.events ELSE 0 END) OVER (PARTITION BY c.period, c.category))::bigint AS hidden_sum,
+      row_number() OVER (PARTITION BY c.period, c.category, c.events < p.k ORDER BY c.events, c.author) AS visible_rank
+    FROM cells c CROSS JOIN params p
   ), marked AS (
-    SELECT r.*, analytics.hidden(r.events, (SELECT k FROM params), r.hidden_sum, r.visible_rank, true) AS hide FROM ranked r
+    -- complementary suppression: the smallest visible cell of a category is hidden too when the
+    -- cells hidden for being small add up to fewer than k (but more than 0)
+    SELECT r.*, (r.events < r.k OR (r.visible_rank = 1 AND r.events >= r.k AND r.hidden_sum > 0 AND r.hidden_sum < r.k)) AS hide
+    FROM ranked r
   ), shown AS (
     SELECT m.*, (NOT m.hide AND m.category <> 'others') AS in_mix FROM marked m
   )
@@ -229,7 +241,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_tem
     CASE WHEN NOT hide THEN est_spend / nullif(sum(est_spend) FILTER (WHERE NOT hide) OVER c, 0) END
   FROM shown
   WINDOW a AS (PARTITION BY period, author), c AS (PARTITION BY period, category)
-  ORDER BY period, author, category
+  ORDER BY period, author, category;
+END
 $$;
 --> statement-breakpoint
 
@@ -238,7 +251,11 @@ $$;
 CREATE FUNCTION analytics.cost_usage(p_engine text, p_from date, p_to date, p_interval text)
 RETURNS TABLE (period date, category text, suppressed boolean, events bigint, est_tokens float8,
   est_spend float8, usd_per_million_tokens float8)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp
+  SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
   WITH params AS MATERIALIZED (SELECT analytics.k_min() AS k), cells AS (
     SELECT analytics.bucket(p_interval, p_from, r.day) AS period, r.category, sum(r.events)::bigint AS events,
       sum(r.est_tokens) AS est_tokens, sum(r.est_spend) AS est_spend, sum(r.est_priced_tokens) AS est_priced
@@ -251,7 +268,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_tem
     CASE WHEN events < (SELECT k FROM params) THEN NULL ELSE est_tokens END,
     CASE WHEN events < (SELECT k FROM params) THEN NULL ELSE est_spend END,
     CASE WHEN events < (SELECT k FROM params) THEN NULL ELSE est_spend / nullif(est_priced, 0) * 1e6 END
-  FROM cells ORDER BY period, category
+  FROM cells ORDER BY period, category;
+END
 $$;
 --> statement-breakpoint
 
@@ -260,7 +278,11 @@ CREATE FUNCTION analytics.language_mix(
   p_engine text, p_from date, p_to date, p_interval text, p_category text DEFAULT NULL)
 RETURNS TABLE (period date, category text, language text, suppressed boolean, events bigint,
   est_requests float8, est_tokens float8, share_requests float8, share_tokens float8)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp
+  SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
   WITH params AS MATERIALIZED (SELECT analytics.k_min() AS k), cells AS (
     SELECT analytics.bucket(p_interval, p_from, r.day) AS period, r.category, r.language,
       sum(r.events)::bigint AS events, sum(r.est_requests) AS est_requests, sum(r.est_tokens) AS est_tokens
@@ -269,12 +291,15 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_tem
       AND (p_category IS NULL OR r.category = p_category)
     GROUP BY 1, 2, 3
   ), ranked AS (
-    SELECT c.*,
-      (sum(CASE WHEN c.events < (SELECT k FROM params) THEN c.events ELSE 0 END) OVER (PARTITION BY c.period, c.category))::bigint AS hidden_sum,
-      row_number() OVER (PARTITION BY c.period, c.category, c.events < (SELECT k FROM params) ORDER BY c.events, c.language) AS visible_rank
-    FROM cells c
+    SELECT c.*, p.k,
+      (sum(CASE WHEN c.events < p.k THEN c.events ELSE 0 END) OVER (PARTITION BY c.period, c.category))::bigint AS hidden_sum,
+      row_number() OVER (PARTITION BY c.period, c.category, c.events < p.k ORDER BY c.events, c.language) AS visible_rank
+    FROM cells c CROSS JOIN params p
   ), marked AS (
-    SELECT r.*, analytics.hidden(r.events, (SELECT k FROM params), r.hidden_sum, r.visible_rank, true) AS hide FROM ranked r
+    -- complementary suppression: the smallest visible cell of a category is hidden too when the
+    -- cells hidden for being small add up to fewer than k (but more than 0)
+    SELECT r.*, (r.events < r.k OR (r.visible_rank = 1 AND r.events >= r.k AND r.hidden_sum > 0 AND r.hidden_sum < r.k)) AS hide
+    FROM ranked r
   )
   SELECT period, category, language, hide,
     CASE WHEN hide THEN NULL ELSE events END, CASE WHEN hide THEN NULL ELSE est_requests END,
@@ -283,7 +308,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_tem
     CASE WHEN NOT hide THEN est_tokens / nullif(sum(est_tokens) FILTER (WHERE NOT hide) OVER w, 0) END
   FROM marked
   WINDOW w AS (PARTITION BY period, category)
-  ORDER BY period, category, language
+  ORDER BY period, category, language;
+END
 $$;
 --> statement-breakpoint
 
