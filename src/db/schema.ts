@@ -42,9 +42,9 @@ export const promptEvents = pgTable(
     mappingVersion: text("mapping_version").notNull(),
     charCount: integer("char_count").notNull(),
   },
+  // No secondary indexes: analyses read the rollups, and every live event and COPY row would pay
+  // for them. (Dropped in 0003 after the bench showed them on the write path.)
   (t) => [
-    index("prompt_events_hour_idx").on(t.observedHour),
-    index("prompt_events_category_hour_idx").on(t.category, t.observedHour),
     check("prompt_events_sample_rate_ck", sql`${t.sampleRate} > 0 AND ${t.sampleRate} <= 1`),
     check("prompt_events_source_ck", sql`${t.source} IN ('live', 'backfill')`),
     check("prompt_events_engine_ck", sql`${t.engine} IN ('google', 'emulator', 'synthetic')`),
@@ -66,10 +66,7 @@ export const promptLabels = pgTable(
     tag: text("tag").notNull(),
     category: text("category").notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.eventId, t.path] }),
-    index("prompt_labels_category_tag_idx").on(t.category, t.tag),
-  ],
+  (t) => [primaryKey({ columns: [t.eventId, t.path] })],
 );
 
 export const apiKeys = pgTable("api_keys", {
