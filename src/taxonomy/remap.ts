@@ -29,17 +29,21 @@ export async function remap(pool: pg.Pool, taxonomy: Taxonomy, batchSize = 5000)
       mapped.map((m) => m.tag),
       mapped.map((m) => m.category),
     ]);
+    // Keyset pagination over the primary key: each batch starts where the last one ended, so a
+    // run over ten million events stays linear.
+    let after = "";
     for (;;) {
       await client.query("BEGIN");
       const batch = await client.query<{ id: string }>(
-        `SELECT id FROM prompt_events WHERE mapping_version <> $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [taxonomy.version, batchSize],
+        `SELECT id FROM prompt_events WHERE id > $1 AND mapping_version <> $2 ORDER BY id LIMIT $3 FOR UPDATE`,
+        [after, taxonomy.version, batchSize],
       );
       const ids = batch.rows.map((r) => r.id);
       if (ids.length === 0) {
         await client.query("COMMIT");
         break;
       }
+      after = ids[ids.length - 1] ?? after;
       const l = await client.query(
         `UPDATE prompt_labels l SET tag = coalesce(m.tag, $2), category = coalesce(m.category, $3)
          FROM prompt_labels l2 LEFT JOIN remap_paths m ON m.path = l2.path
