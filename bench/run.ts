@@ -1,17 +1,22 @@
 import { randomBytes } from "node:crypto";
 import { createApiKey } from "../src/auth/keys";
+import { bootstrapDatabase } from "../src/db/bootstrap";
 import { runMigrations } from "../src/db/migrate";
 import { createDeps } from "../src/deps";
 import { parseEnv } from "../src/env";
 import { createLogger } from "../src/platform/logger";
+import { benchAnalytics } from "./analytics";
 import { benchClassify } from "./classify";
 import { benchIngest } from "./ingest";
 import { benchWorker } from "./worker";
 
-// `npm run bench [-- --quick]`: figures and ratios against baselines measured in the same run.
+// `npm run bench [-- --quick] [-- --only analytics]`: figures and ratios against baselines
+// measured in the same run.
 // Uses its own database (census_bench) and a random queue prefix; cleans up after itself.
 
 const quick = process.argv.includes("--quick");
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+const wants = (section: string) => only === undefined || only === section;
 const env = parseEnv({
   ...process.env,
   DATABASE_URL: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/census_bench",
@@ -26,12 +31,20 @@ const log = createLogger("silent");
 console.log(`# prompt-census bench (${quick ? "quick" : "full"}) on node ${process.version}`);
 await runMigrations(env.DATABASE_URL, log);
 const deps = await createDeps(env, log);
+await bootstrapDatabase(deps.pool, { taxonomy: deps.taxonomy, kMinEvents: env.K_MIN_EVENTS });
 try {
   const { key } = await createApiKey(deps.db, ["ingest"], "bench");
-  await benchIngest(deps, key, quick ? 200 : 2000);
+  if (wants("ingest")) await benchIngest(deps, key, quick ? 200 : 2000);
   await deps.queue.obliterate({ force: true });
-  await benchClassify(quick ? 500 : 5000);
-  await benchWorker(deps, quick ? 500 : 5000);
+  if (wants("classify")) await benchClassify(quick ? 500 : 5000);
+  if (wants("worker")) await benchWorker(deps, quick ? 500 : 5000);
+  if (wants("analytics"))
+    await benchAnalytics(
+      deps.pool,
+      deps.taxonomy,
+      quick ? [100_000] : [1_000_000, 10_000_000],
+      env.K_MIN_EVENTS,
+    );
 } finally {
   await deps.queue.obliterate({ force: true }).catch(() => {});
   await deps.close();
