@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { dashboardRoutes } from "./dashboard/routes";
 import type { Deps } from "./deps";
 import type { AppEnv } from "./http/context";
 import { docsRoutes } from "./http/docs";
@@ -55,6 +56,7 @@ export function createApp(deps: Deps) {
     statsRoutes({ pool: deps.pool, verifyKey: deps.verifyKey, kMinEvents: deps.env.K_MIN_EVENTS }),
   );
   app.route("/", docsRoutes());
+  app.route("/", dashboardRoutes());
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {

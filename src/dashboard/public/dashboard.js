@@ -1,0 +1,243 @@
+// prompt-census dashboard: three charts from the stats API, drawn with Chart.js served locally.
+// The key lives in sessionStorage (this tab only); nothing is fetched from outside this server.
+(() => {
+  const KEY = "prompt-census.key";
+  const COLORS = {
+    programming: "#2457d6",
+    roleplay: "#d6246e",
+    translation: "#15a37f",
+    "general-qa": "#f59f00",
+    "productivity-writing": "#7048e8",
+    education: "#0c8599",
+    "creative-writing": "#e8590c",
+    adult: "#862e9c",
+    technology: "#1c7ed6",
+    science: "#2f9e44",
+    health: "#e03131",
+    finance: "#5c940d",
+    legal: "#495057",
+    academia: "#9c36b5",
+    marketing: "#f76707",
+    trivia: "#fab005",
+    others: "#adb5bd",
+  };
+  const EXTRA = [
+    "#4dabf7",
+    "#f783ac",
+    "#63e6be",
+    "#ffd43b",
+    "#b197fc",
+    "#66d9e8",
+    "#ffa94d",
+    "#a9e34b",
+    "#ced4da",
+  ];
+  const $ = (id) => document.getElementById(id);
+  const charts = {};
+  window.__charts = charts; // for the browser test and for curious analysts
+
+  const color = (name, i) => COLORS[name] ?? EXTRA[i % EXTRA.length];
+  const iso = (d) => d.toISOString().slice(0, 10);
+
+  function setStatus(text, error = false) {
+    $("status").textContent = text;
+    $("status").className = error ? "error" : "";
+  }
+
+  async function api(path, params) {
+    const url = `${path}?${new URLSearchParams(params)}`;
+    const res = await fetch(url, { headers: { authorization: `Bearer ${sessionStorage.getItem(KEY)}` } });
+    if (res.status === 401 || res.status === 403) {
+      sessionStorage.removeItem(KEY);
+      showKeyForm();
+      throw new Error(res.status === 401 ? "That key is not valid." : "That key lacks the read scope.");
+    }
+    const body = await res.json();
+    if (!res.ok) throw new Error(body.detail ?? `HTTP ${res.status}`);
+    return body;
+  }
+
+  function draw(id, config) {
+    charts[id]?.destroy();
+    charts[id] = new Chart($(id), config);
+  }
+
+  const pct = (v) => (v === null || v === undefined ? null : Math.round(v * 1000) / 10);
+  const percentAxis = { stacked: true, min: 0, max: 100, ticks: { callback: (v) => `${v}%` } };
+
+  // Figure 19: stacked area of each named category's share per period.
+  function drawCategoryShare(body) {
+    const periods = [...new Set(body.rows.map((r) => r.period))].sort();
+    // named categories with at least one shown cell (suppressed cells have no share to draw)
+    const categories = [...new Set(body.rows.filter((r) => r.share !== null).map((r) => r.category))];
+    const share = new Map(body.rows.map((r) => [`${r.period}|${r.category}`, r.share]));
+    // biggest first so the stack reads like the study's figure
+    const total = (c) => periods.reduce((s, p) => s + (share.get(`${p}|${c}`) ?? 0), 0);
+    categories.sort((a, b) => total(b) - total(a));
+    draw("category-share", {
+      type: "line",
+      data: {
+        labels: periods,
+        datasets: categories.map((c, i) => ({
+          label: c,
+          data: periods.map((p) => pct(share.get(`${p}|${c}`) ?? 0)),
+          fill: true,
+          borderColor: color(c, i),
+          backgroundColor: `${color(c, i)}cc`,
+          pointRadius: 0,
+          tension: 0.2,
+        })),
+      },
+      options: {
+        maintainAspectRatio: false,
+        animation: false,
+        interaction: { mode: "index", intersect: false },
+        scales: { y: percentAxis },
+        plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y}%` } } },
+      },
+    });
+  }
+
+  // Figure 21: for each category, its top tags as a 100% bar; the rest of the shown tags as "other tags".
+  function drawTagComposition(body) {
+    const byCategory = new Map();
+    for (const r of body.rows) {
+      if (r.suppressed || r.share === null) continue;
+      if (!byCategory.has(r.category)) byCategory.set(r.category, []);
+      byCategory.get(r.category).push(r);
+    }
+    const volume = (rows) => rows.reduce((s, r) => s + (r.estimated ?? 0), 0);
+    const categories = [...byCategory.keys()]
+      .filter((c) => c !== "others")
+      .sort((a, b) => volume(byCategory.get(b)) - volume(byCategory.get(a)))
+      .slice(0, 8);
+    const top = new Map(
+      categories.map((c) => [
+        c,
+        byCategory
+          .get(c)
+          .sort((a, b) => b.share - a.share)
+          .slice(0, 5),
+      ]),
+    );
+    const tags = [...new Set([...top.values()].flat().map((r) => r.tag))];
+    const datasets = tags.map((t, i) => ({
+      label: t,
+      data: categories.map((c) => pct(top.get(c).find((r) => r.tag === t)?.share ?? 0)),
+      backgroundColor: EXTRA[i % EXTRA.length],
+    }));
+    datasets.push({
+      label: "other tags",
+      data: categories.map((c) => pct(Math.max(0, 1 - top.get(c).reduce((s, r) => s + r.share, 0)))),
+      backgroundColor: "#dee2e6",
+    });
+    draw("tag-composition", {
+      type: "bar",
+      data: { labels: categories, datasets },
+      options: {
+        indexAxis: "y",
+        maintainAspectRatio: false,
+        animation: false,
+        scales: { x: percentAxis, y: { stacked: true } },
+        plugins: { legend: { position: "right" } },
+      },
+    });
+  }
+
+  // Figures 22-23: each author's category mix (named categories) as a 100% bar.
+  function drawAuthorMix(body) {
+    const rows = body.rows.filter((r) => r.shareOfAuthor !== null);
+    const volume = new Map();
+    for (const r of rows) volume.set(r.author, (volume.get(r.author) ?? 0) + (r.estimated ?? 0));
+    const authors = [...volume.keys()].sort((a, b) => volume.get(b) - volume.get(a)).slice(0, 12);
+    const categories = [...new Set(rows.map((r) => r.category))].sort();
+    draw("author-mix", {
+      type: "bar",
+      data: {
+        labels: authors,
+        datasets: categories.map((c, i) => ({
+          label: c,
+          data: authors.map((a) =>
+            pct(rows.find((r) => r.author === a && r.category === c)?.shareOfAuthor ?? 0),
+          ),
+          backgroundColor: color(c, i),
+        })),
+      },
+      options: {
+        indexAxis: "y",
+        maintainAspectRatio: false,
+        animation: false,
+        scales: { x: percentAxis, y: { stacked: true } },
+        plugins: { legend: { position: "right" } },
+      },
+    });
+  }
+
+  async function load() {
+    document.body.dataset.state = "loading";
+    setStatus("Loading…");
+    const common = { from: $("from").value, to: $("to").value, engine: $("engine").value };
+    const weight = $("weight").value;
+    try {
+      const [categories, tags, authors] = await Promise.all([
+        api("/v1/stats/categories", { ...common, interval: $("interval").value, weight }),
+        api("/v1/stats/tags", {
+          ...common,
+          interval: "range",
+          weight: weight === "spend" ? "tokens" : weight,
+        }),
+        api("/v1/stats/authors", { ...common, interval: "range", weight }),
+      ]);
+      $("k").textContent = String(categories.kMinEvents);
+      $("charts").hidden = false;
+      drawCategoryShare(categories);
+      drawTagComposition(tags);
+      drawAuthorMix(authors);
+      const hidden = categories.rows.filter((r) => r.suppressed).length;
+      setStatus(
+        `${categories.rows.length} category cells, ${hidden} hidden under the privacy floor.${weight === "spend" ? " Tags are weighted by tokens (spend is not kept per tag)." : ""}`,
+      );
+      document.body.dataset.state = "ready";
+    } catch (err) {
+      setStatus(err.message, true);
+      document.body.dataset.state = "error";
+    }
+  }
+
+  function showKeyForm() {
+    $("key-form").hidden = false;
+    $("controls").hidden = true;
+    $("charts").hidden = true;
+    document.body.dataset.state = "key";
+  }
+
+  function start() {
+    const params = new URLSearchParams(location.search);
+    const to = new Date(Date.now() + 86_400_000);
+    $("to").value = params.get("to") ?? iso(to);
+    $("from").value = params.get("from") ?? iso(new Date(to.getTime() - 26 * 7 * 86_400_000));
+    for (const id of ["interval", "weight", "engine"]) if (params.get(id)) $(id).value = params.get(id);
+    $("key-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      sessionStorage.setItem(KEY, $("key").value.trim());
+      $("key").value = "";
+      $("key-form").hidden = true;
+      $("controls").hidden = false;
+      load();
+    });
+    $("controls").addEventListener("submit", (e) => {
+      e.preventDefault();
+      load();
+    });
+    $("forget").addEventListener("click", () => {
+      sessionStorage.removeItem(KEY);
+      showKeyForm();
+    });
+    if (sessionStorage.getItem(KEY)) {
+      $("controls").hidden = false;
+      load();
+    } else showKeyForm();
+  }
+
+  start();
+})();

@@ -1,0 +1,168 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHttp } from "../src/runtime";
+import { seed } from "./support/seed";
+import { createStack, type Stack } from "./support/stack";
+
+// The dashboard in headless Chromium (Debian's chromium + playwright-core) over seeded events in
+// 2017: each chart must draw the expected series. A screenshot lands in test-artifacts/.
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI)
+  throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
+const ARTIFACTS = new URL("../test-artifacts/", import.meta.url);
+
+type ChartSummary = { labels: string[]; datasets: { label: string; data: (number | null)[] }[] };
+
+describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
+  let stack: Stack;
+  let http: { port: number; close(): Promise<void> };
+  let key: string;
+
+  beforeAll(async () => {
+    stack = await createStack({ worker: false });
+    key = await stack.key("read");
+    http = await startHttp(stack.deps, 0);
+    const pool = stack.deps.pool;
+    const prog = [{ path: "/Computers & Electronics/Programming/Other", tag: "programming-other" }];
+    const tools = [
+      { path: "/Computers & Electronics/Programming/Development Tools", tag: "development-tools" },
+    ];
+    const rp = [
+      { path: "/Games/Roleplaying Games", tag: "roleplaying-games" },
+      {
+        path: "/Books & Literature/Writers Resources",
+        tag: "writers-resources",
+        category: "creative-writing",
+      },
+    ];
+    for (const day of ["2017-01-02", "2017-01-09", "2017-01-16"]) {
+      await seed(pool, [
+        {
+          day,
+          category: "programming",
+          model: "anthropic/claude-sonnet-4.5",
+          n: 20,
+          promptTokens: 1000,
+          labels: prog,
+        },
+        { day, category: "programming", model: "openai/gpt-5", n: 10, promptTokens: 1000, labels: tools },
+        { day, category: "roleplay", model: "openai/gpt-5", n: 15, promptTokens: 1000, labels: rp },
+        { day, category: "translation", model: "google/gemini-2.5-pro", n: 12, promptTokens: 500 },
+        { day, category: "others", model: "google/gemini-2.5-pro", n: 12, promptTokens: 500 },
+        { day, category: "legal", model: "openai/gpt-5", n: 2, promptTokens: 500 }, // under k: hidden
+      ]);
+    }
+  });
+  afterAll(async () => {
+    await http?.close();
+    await stack?.close();
+  });
+
+  it("draws category share, tag composition and author mix, offline, from the key entered once", async () => {
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-quic",
+        "--no-first-run",
+      ],
+    });
+    try {
+      const base = `http://127.0.0.1:${http.port}`;
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1800 } });
+      const foreign: string[] = [];
+      page.on("request", (r) => {
+        if (!r.url().startsWith(base)) foreign.push(r.url());
+      });
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+
+      await page.goto(`${base}/dashboard?from=2017-01-02&to=2017-01-23&engine=synthetic&interval=week`);
+      await page.waitForSelector("#key-form:not([hidden])");
+      await page.fill("#key", key);
+      await page.click("#key-form button[type=submit]");
+      await page.waitForSelector("body[data-state=ready]", { timeout: 15_000 });
+
+      const summary = (id: string) =>
+        page.evaluate((chartId) => {
+          const chart = (globalThis as unknown as { __charts: Record<string, ChartSummaryInPage> }).__charts[
+            chartId
+          ];
+          type ChartSummaryInPage = {
+            data: { labels: string[]; datasets: { label: string; data: (number | null)[] }[] };
+          };
+          return chart
+            ? {
+                labels: chart.data.labels,
+                datasets: chart.data.datasets.map((d) => ({ label: d.label, data: d.data })),
+              }
+            : null;
+        }, id) as Promise<ChartSummary | null>;
+
+      // figure 19: one series per named category, biggest first, stacking to 100% each week
+      const share = await summary("category-share");
+      expect(share?.labels).toEqual(["2017-01-02", "2017-01-09", "2017-01-16"]);
+      expect(share?.datasets.map((d) => d.label)).toEqual(["programming", "roleplay", "translation"]);
+      for (let i = 0; i < 3; i++) {
+        expect(share?.datasets.reduce((s, d) => s + (d.data[i] ?? 0), 0)).toBeCloseTo(100, 0);
+      }
+      expect(share?.datasets[0]?.data).toEqual([58.8, 58.8, 58.8]); // 60k of 102k estimated tokens
+
+      // figure 21: categories as 100% bars of their tags
+      const tags = await summary("tag-composition");
+      expect(tags?.labels).toEqual(["programming", "roleplay"]);
+      const tag = (label: string) => tags?.datasets.find((d) => d.label === label)?.data;
+      expect(tag("programming-other")).toEqual([66.7, 0]);
+      expect(tag("development-tools")).toEqual([33.3, 0]);
+      expect(tag("roleplaying-games")).toEqual([0, 50]);
+      expect(tag("writers-resources")).toEqual([0, 50]);
+
+      // figures 22-23: each author's category mix
+      const authors = await summary("author-mix");
+      expect(authors?.labels).toEqual(["openai", "anthropic", "google"]);
+      const mix = (category: string) => authors?.datasets.find((d) => d.label === category)?.data;
+      expect(mix("programming")).toEqual([40, 100, 0]);
+      expect(mix("roleplay")).toEqual([60, 0, 0]);
+      expect(mix("translation")).toEqual([0, 0, 100]);
+      expect(authors?.datasets.map((d) => d.label)).not.toContain("legal"); // under k
+
+      expect(await page.textContent("#status")).toMatch(/hidden under the privacy floor/);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: new URL("dashboard.png", ARTIFACTS).pathname, fullPage: true });
+
+      // the key is kept for the session: a reload goes straight to the charts
+      await page.reload();
+      await page.waitForSelector("body[data-state=ready]", { timeout: 15_000 });
+      expect(await page.isHidden("#key-form")).toBe(true);
+
+      expect(foreign).toEqual([]); // no CDN, nothing from outside
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
+  it("asks for the key again when it is not a read key", async () => {
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${http.port}/dashboard`);
+      await page.fill("#key", await stack.key("ingest"));
+      await page.click("#key-form button[type=submit]");
+      await page.waitForSelector("body[data-state=key]");
+      expect(await page.textContent("#status")).toMatch(/read scope/);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});
