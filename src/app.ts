@@ -37,20 +37,7 @@ export function createApp(deps: Deps) {
   });
 
   app.route("/", healthRoutes({ pool: deps.pool, redis: deps.redis, registry: deps.metrics.registry }));
-  app.route(
-    "/",
-    ingestRoutes({
-      db: deps.db,
-      queue: deps.queue,
-      redis: deps.redis,
-      metrics: deps.metrics,
-      secret: deps.env.HMAC_SECRET,
-      sampleRate: deps.env.SAMPLE_RATE,
-      maxChars: deps.env.MAX_CHARS,
-      jobAttempts: deps.env.JOB_ATTEMPTS,
-      verifyKey: deps.verifyKey,
-    }),
-  );
+  app.route("/", ingestRoutes({ ...deps.ingest, verifyKey: deps.verifyKey }));
   app.route(
     "/",
     statsRoutes({ pool: deps.pool, verifyKey: deps.verifyKey, kMinEvents: deps.env.K_MIN_EVENTS }),

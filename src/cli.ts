@@ -106,6 +106,52 @@ program
     }
   });
 
+const isoTime = (v: string) => {
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime()))
+    throw new InvalidArgumentError("must be an ISO date or time, e.g. 2025-05-01");
+  return d;
+};
+const positive = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("must be a positive integer");
+  return n;
+};
+
+program
+  .command("backfill [file]")
+  .description(
+    "send historical prompt logs (NDJSON, JSON array or CSV; plain or gzip; a file or - for stdin) through the live path",
+  )
+  .addOption(
+    new Option("--format <format>", "input format")
+      .choices(["auto", "ndjson", "json", "csv", "openai-chat"])
+      .default("auto"),
+  )
+  .option("--id-field <path>", "request id field (dotted paths reach into objects) (default: requestId)")
+  .option("--prompt-field <path>", "prompt text field (default: prompt)")
+  .option("--messages-field <path>", "OpenAI-style messages field (default: messages)")
+  .option("--model-field <path>", "model field (default: model)")
+  .option("--created-at-field <path>", "request time field (ISO, or Unix seconds/ms) (default: createdAt)")
+  .option("--prompt-tokens-field <path>", "prompt token count field (default: promptTokens)")
+  .option("--completion-tokens-field <path>", "completion token count field (default: completionTokens)")
+  .option("--cost-field <path>", "cost (USD) field (default: costUsd)")
+  .option("--since <time>", "only requests at or after this time", isoTime)
+  .option("--until <time>", "only requests before this time", isoTime)
+  .option("--sample-rate <rate>", "sampling rate instead of SAMPLE_RATE", number(0.000001, 1))
+  .option("--dry-run", "count what would be sent; queue nothing, record no run")
+  .option(
+    "--resume <run>",
+    "continue a run from its checkpoint (the file may be omitted: its path was recorded)",
+  )
+  .option("--chunk <n>", "sampled prompts per enqueue", positive, 500)
+  .option("--max-waiting <n>", "pause while the queue holds more waiting jobs than this", positive, 20_000)
+  .option("--max-line-bytes <n>", "longer records are bad lines", positive, 1024 * 1024)
+  .action(async (file: string | undefined, o: Record<string, unknown>) => {
+    const { runBackfillCommand } = await import("./backfill/command");
+    process.exitCode = await runBackfillCommand(env(), file, o);
+  });
+
 const keys = program.command("keys").description("manage API keys (only their hashes are stored)");
 
 keys

@@ -7,6 +7,7 @@ import { type ClassifyQueue, createClassifyQueue } from "./classification/jobs";
 import { createDb, createPool, type Db } from "./db/client";
 import { startEmulator } from "./emulator/server";
 import type { Env } from "./env";
+import type { IngestDeps } from "./ingest/service";
 import type { Logger } from "./platform/logger";
 import { createMetrics, type Metrics } from "./platform/metrics";
 import { createProducerConnection } from "./platform/redis";
@@ -23,6 +24,8 @@ export interface Deps {
   queue: ClassifyQueue;
   taxonomy: Taxonomy;
   verifyKey: KeyVerifier;
+  /** What ingest needs: live posts and backfills share it, so both sample and enqueue alike. */
+  ingest: IngestDeps;
   /** Built on first use: the API alone never needs one. */
   classifier(): Promise<Classifier>;
   close(): Promise<void>;
@@ -53,16 +56,27 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     : undefined;
   let emulatorClose: (() => Promise<void>) | undefined;
 
+  const metrics = overrides.metrics ?? createMetrics();
   return {
     env,
     log,
-    metrics: overrides.metrics ?? createMetrics(),
+    metrics,
     pool,
     db,
     redis,
     queue,
     taxonomy: loadTaxonomy(),
     verifyKey: createKeyVerifier(db),
+    ingest: {
+      db,
+      queue,
+      redis,
+      metrics,
+      secret: env.HMAC_SECRET,
+      sampleRate: env.SAMPLE_RATE,
+      maxChars: env.MAX_CHARS,
+      jobAttempts: env.JOB_ATTEMPTS,
+    },
     classifier() {
       classifier ??= (async () => {
         if (wantsGoogle(env)) {

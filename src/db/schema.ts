@@ -160,3 +160,28 @@ export const rollupLanguageDaily = pgTable(
     index("rollup_language_daily_engine_day_idx").on(t.engine, t.day),
   ],
 );
+
+// One row per `census backfill` run: where it stands, so a crash or Ctrl-C resumes there. Holds
+// the path the operator gave and a fingerprint of the content, counters and the numbers of bad
+// lines, never their content.
+export const backfillRuns = pgTable(
+  "backfill_runs",
+  {
+    id: text("id").primaryKey(),
+    source: text("source").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    format: text("format").notNull(),
+    options: jsonb("options").notNull(),
+    status: text("status", { enum: ["running", "interrupted", "failed", "done"] }).notNull(),
+    // records handled so far, and (plain NDJSON only) the byte offset right after the last of them
+    records: bigint("records", { mode: "number" }).notNull().default(0),
+    byteOffset: bigint("byte_offset", { mode: "number" }),
+    counters: jsonb("counters").notNull(),
+    badLines: jsonb("bad_lines").notNull(),
+    error: text("error"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [check("backfill_runs_status_ck", sql`${t.status} IN ('running', 'interrupted', 'failed', 'done')`)],
+);

@@ -1,0 +1,114 @@
+import { runMigrations } from "../db/migrate";
+import { createDeps } from "../deps";
+import type { Env } from "../env";
+import { createLogger } from "../platform/logger";
+import type { FieldMap } from "./fields";
+import { createProgress } from "./progress";
+import { BackfillError, type BackfillOptions, type BackfillResult, backfill } from "./run";
+
+const fieldOptions: Record<keyof FieldMap, string> = {
+  requestId: "idField",
+  prompt: "promptField",
+  messages: "messagesField",
+  model: "modelField",
+  createdAt: "createdAtField",
+  promptTokens: "promptTokensField",
+  completionTokens: "completionTokensField",
+  costUsd: "costField",
+};
+
+/** `census backfill`: wiring, signals, progress and the summary. Returns the exit code. */
+export async function runBackfillCommand(
+  env: Env,
+  file: string | undefined,
+  o: Record<string, unknown>,
+): Promise<number> {
+  const log = createLogger(env.LOG_LEVEL === "info" ? "warn" : env.LOG_LEVEL);
+  if (!file && !o.resume) {
+    console.error("census backfill: give a file, - for stdin, or --resume <run>");
+    return 2;
+  }
+  await runMigrations(env.DATABASE_URL, log);
+  const deps = await createDeps(env, log);
+  const tty = Boolean(process.stderr.isTTY);
+  // Field options given override the format's field names (the defaults, or the openai-chat preset).
+  const fields: Partial<FieldMap> = {};
+  for (const [field, option] of Object.entries(fieldOptions) as [keyof FieldMap, string][]) {
+    if (typeof o[option] === "string") fields[field] = o[option];
+  }
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = () => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    process.stderr.write(
+      "\ninterrupted: finishing the current chunk and saving the checkpoint (Ctrl-C again to quit now)\n",
+    );
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const options: BackfillOptions = {
+    input: file ?? "",
+    format: o.format as BackfillOptions["format"],
+    fields,
+    since: o.since as Date | undefined,
+    until: o.until as Date | undefined,
+    sampleRate: o.sampleRate as number | undefined,
+    dryRun: Boolean(o.dryRun),
+    resume: o.resume as string | undefined,
+    chunkSize: o.chunk as number,
+    maxWaiting: o.maxWaiting as number,
+    maxRecordBytes: o.maxLineBytes as number,
+    checkpointEvery: 50_000,
+  };
+  try {
+    const totalBytes = file && file !== "-" ? (await import("node:fs")).statSync(file).size : undefined;
+    options.progress = createProgress({ tty, totalBytes });
+    const result = await backfill(deps, options, controller.signal);
+    printSummary(result, tty);
+    if (result.status === "interrupted") return 130;
+    return result.status === "failed" ? 1 : 0;
+  } catch (err) {
+    console.error(`census backfill: ${err instanceof BackfillError ? err.message : (err as Error).message}`);
+    return 1;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await deps.close();
+  }
+}
+
+export function printSummary(r: BackfillResult, tty: boolean) {
+  if (!tty) {
+    console.log(
+      JSON.stringify({
+        event: "summary",
+        runId: r.runId ?? null,
+        status: r.status,
+        ...r.counters,
+        badLines: r.badLines.slice(0, 100),
+        ...(r.error ? { error: r.error } : {}),
+      }),
+    );
+  } else {
+    const c = r.counters;
+    console.log(`backfill ${r.runId ?? "(dry run)"}: ${r.status}`);
+    console.log(
+      `  read ${c.read}, sampled ${c.sampled}, queued ${c.enqueued}, duplicates ${c.duplicates}, skipped ${c.skipped}, filtered ${c.filtered}, bad ${c.bad}`,
+    );
+    if (r.badLines.length > 0) {
+      const byReason = new Map<string, number[]>();
+      for (const b of r.badLines) byReason.set(b.reason, [...(byReason.get(b.reason) ?? []), b.line]);
+      for (const [reason, lines] of byReason) {
+        console.log(
+          `  bad (${reason}): line ${lines.slice(0, 20).join(", ")}${lines.length > 20 ? ", ..." : ""}`,
+        );
+      }
+    }
+    if (r.error) console.log(`  stopped: ${r.error}`);
+  }
+  if (r.runId && (r.status === "interrupted" || r.status === "failed")) {
+    console.error(`resume with: npx census backfill --resume ${r.runId}`);
+  }
+}

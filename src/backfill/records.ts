@@ -1,0 +1,143 @@
+import type { Readable } from "node:stream";
+import { parse as parseCsv } from "csv-parse";
+import type { BadReason } from "./fields";
+import { type Format, sniffFormat } from "./source";
+import { JsonArraySplitter, LineSplitter } from "./splitters";
+
+export type RecordEvent =
+  | { kind: "record"; value: unknown; index: number; endOffset: number | undefined }
+  | {
+      kind: "bad";
+      index: number;
+      line?: number;
+      reason: BadReason | "invalid_csv";
+      endOffset: number | undefined;
+    };
+
+export interface RecordOptions {
+  format: Format | "auto";
+  /** The input's name, for sniffing (`-` for stdin). */
+  name: string;
+  maxRecordBytes: number;
+  /** Records already handled (resume by skipping): they are read but not parsed. */
+  skip: number;
+  /** Resume by seeking (plain NDJSON): the stream starts here, after record `skip`. */
+  seek?: { offset: number; index: number } | undefined;
+  /** Told the format once it is known (sniffed from the name or the first bytes). */
+  onFormat?: (format: Format) => void;
+}
+
+export class UnreadableInput extends Error {}
+
+/** Records of an NDJSON, JSON-array or CSV stream, one at a time, with bounded memory. */
+export async function* readRecords(stream: Readable, o: RecordOptions): AsyncGenerator<RecordEvent> {
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await chunks.next();
+  const head = first.done ? Buffer.alloc(0) : first.value;
+  const format = o.format === "auto" ? sniffFormat(o.name, head) : o.format;
+  o.onFormat?.(format);
+  async function* all(): AsyncGenerator<Buffer> {
+    if (!first.done) yield first.value;
+    for (;;) {
+      const r = await chunks.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+  if (format === "csv") yield* csvRecords(all(), o);
+  else yield* jsonRecords(all(), format, o);
+}
+
+async function* jsonRecords(input: AsyncGenerator<Buffer>, format: "ndjson" | "json", o: RecordOptions) {
+  const splitter =
+    format === "ndjson"
+      ? new LineSplitter(o.maxRecordBytes, o.seek)
+      : new JsonArraySplitter(o.maxRecordBytes);
+  const handle = function* (
+    pieces: Iterable<ReturnType<JsonArraySplitter["push"]> extends Iterable<infer P> ? P : never>,
+  ) {
+    for (const p of pieces) {
+      if (p.kind === "malformed") throw new UnreadableInput(p.reason);
+      if (p.index <= o.skip) continue;
+      if (p.kind === "too_long") {
+        yield {
+          kind: "bad" as const,
+          index: p.index,
+          reason: "too_long" as const,
+          endOffset: off(p.endOffset),
+        };
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(p.bytes.toString("utf8"));
+      } catch {
+        yield {
+          kind: "bad" as const,
+          index: p.index,
+          reason: "invalid_json" as const,
+          endOffset: off(p.endOffset),
+        };
+        continue;
+      }
+      yield { kind: "record" as const, value, index: p.index, endOffset: off(p.endOffset) };
+    }
+  };
+  // byte offsets are only meaningful for resuming plain NDJSON by seeking
+  const off = (n: number) => (format === "ndjson" ? n : undefined);
+  try {
+    for await (const chunk of input) yield* handle(splitter.push(chunk));
+  } catch (err) {
+    if (err instanceof UnreadableInput) throw err;
+    throw new UnreadableInput(`cannot read the input: ${(err as Error).message}`);
+  }
+  yield* handle(splitter.end());
+}
+
+// CSV records are numbered in the order they are met (data records, header excluded), bad ones
+// included, so numbering is stable across a resume; a bad record reports its file line.
+async function* csvRecords(input: AsyncGenerator<Buffer>, o: RecordOptions): AsyncGenerator<RecordEvent> {
+  const bad: { line: number; reason: "invalid_csv" | "too_long" }[] = [];
+  const parser = parseCsv({
+    columns: true,
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    max_record_size: o.maxRecordBytes,
+  });
+  parser.on("skip", (err: { code?: string; lines?: number }) => {
+    bad.push({
+      line: err.lines ?? 0,
+      reason: err.code === "CSV_MAX_RECORD_SIZE" ? "too_long" : "invalid_csv",
+    });
+  });
+  const feed = (async () => {
+    try {
+      for await (const chunk of input)
+        if (!parser.write(chunk)) await new Promise((r) => parser.once("drain", r));
+      parser.end();
+    } catch (err) {
+      parser.destroy(err as Error);
+    }
+  })();
+  let n = 0;
+  function* drainBad(): Generator<RecordEvent> {
+    while (bad.length > 0) {
+      const b = bad.shift() as (typeof bad)[number];
+      n += 1;
+      if (n > o.skip) yield { kind: "bad", index: n, line: b.line, reason: b.reason, endOffset: undefined };
+    }
+  }
+  try {
+    for await (const record of parser as AsyncIterable<Record<string, string>>) {
+      yield* drainBad();
+      n += 1;
+      if (n > o.skip) yield { kind: "record", value: record, index: n, endOffset: undefined };
+    }
+  } catch (err) {
+    throw new UnreadableInput(`cannot read the CSV input: ${(err as Error).message}`);
+  }
+  await feed;
+  yield* drainBad();
+}

@@ -1,0 +1,244 @@
+import type { Deps } from "../deps";
+import { isSampled } from "../ingest/sampling";
+import type { PromptItem } from "../ingest/schema";
+import { ingestPrompts } from "../ingest/service";
+import { extractText, truncateCodePoints } from "../ingest/text";
+import { AppError } from "../platform/errors";
+import { DEFAULT_FIELDS, type FieldMap, OPENAI_CHAT_FIELDS, toItem } from "./fields";
+import { createProgress, type Progress } from "./progress";
+import { readRecords, UnreadableInput } from "./records";
+import {
+  type BadLine,
+  type Checkpoint,
+  checkpoint,
+  createRun,
+  emptyCounters,
+  loadRun,
+  type Run,
+} from "./runs";
+import { type Format, openSource } from "./source";
+
+export interface BackfillOptions {
+  input: string;
+  format: Format | "auto" | "openai-chat";
+  fields: Partial<FieldMap>;
+  since?: Date | undefined;
+  until?: Date | undefined;
+  sampleRate?: number | undefined;
+  dryRun: boolean;
+  resume?: string | undefined;
+  /** Sampled items per addBulk. */
+  chunkSize: number;
+  /** Pause while the queue holds more waiting jobs than this. */
+  maxWaiting: number;
+  maxRecordBytes: number;
+  /** Checkpoint at least this often (records), even when nothing was sampled. */
+  checkpointEvery: number;
+  progress?: Progress;
+  /** For tests: stop as if interrupted after this many records. */
+  stopAfter?: number;
+}
+
+export interface BackfillResult {
+  runId: string | undefined;
+  status: "done" | "interrupted" | "failed" | "dry-run";
+  counters: Checkpoint["counters"];
+  badLines: BadLine[];
+  error?: string;
+}
+
+const MAX_BAD_LINES_KEPT = 1000;
+
+export class BackfillError extends Error {}
+
+/**
+ * Streams a log file through the live path: the same validation, deterministic sampling,
+ * truncation, job ids and queue (at backfill priority, under the same Google rate limit).
+ * Bounded memory: records are handled one at a time, and only sampled ones wait for a chunk.
+ */
+export async function backfill(
+  deps: Deps,
+  o: BackfillOptions,
+  signal?: AbortSignal,
+): Promise<BackfillResult> {
+  const fields: FieldMap = {
+    ...(o.format === "openai-chat" ? OPENAI_CHAT_FIELDS : DEFAULT_FIELDS),
+    ...o.fields,
+  };
+  const format = o.format === "openai-chat" ? "auto" : o.format;
+  const sampleRate = o.sampleRate ?? deps.env.SAMPLE_RATE;
+
+  let run: Run | undefined;
+  if (o.resume) {
+    run = await loadRun(deps.db, o.resume);
+    if (!run) throw new BackfillError(`no backfill run ${o.resume}`);
+    if (run.status === "done") throw new BackfillError(`run ${run.id} is already done`);
+  }
+  const input = o.input || run?.source;
+  if (!input) throw new BackfillError("give a file, or - for stdin");
+  const canSeek = run?.byteOffset != null && run.format === "ndjson";
+  const opened = await openSource(input, canSeek && run ? Number(run.byteOffset) : 0);
+  if (run && run.fingerprint !== opened.fingerprint) {
+    throw new BackfillError(`the input is not the one run ${run.id} read (its fingerprint differs)`);
+  }
+  if (canSeek && opened.gzip) throw new BackfillError("cannot seek into a gzip input");
+  if (!run && !o.dryRun) {
+    run = await createRun(deps.db, {
+      source: input,
+      fingerprint: opened.fingerprint,
+      format: o.format === "auto" ? "auto" : o.format,
+      options: { fields, since: o.since ?? null, until: o.until ?? null, sampleRate },
+    });
+  }
+
+  const state: Checkpoint = run
+    ? {
+        records: Number(run.records),
+        byteOffset: run.byteOffset === null ? null : Number(run.byteOffset),
+        counters: { ...emptyCounters(), ...(run.counters as object) },
+        badLines: [...(run.badLines as BadLine[])],
+      }
+    : { records: 0, byteOffset: null, counters: emptyCounters(), badLines: [] };
+  const counters = state.counters;
+  const progress = o.progress ?? createProgress({ tty: false, totalBytes: opened.totalBytes, everyMs: 5000 });
+  const records = readRecords(opened.stream, {
+    format,
+    name: input,
+    maxRecordBytes: o.maxRecordBytes,
+    skip: state.records,
+    seek: canSeek ? { offset: Number(run?.byteOffset), index: state.records } : undefined,
+    onFormat: (f) => {
+      resolvedFormat = f;
+    },
+  });
+
+  let chunk: PromptItem[] = [];
+  let position = { records: state.records, byteOffset: state.byteOffset };
+  let sinceCheckpoint = 0;
+  let lastCheckpoint = Date.now();
+  // only plain NDJSON can be re-entered by seeking; anything else resumes by skipping records
+  let resolvedFormat: string | undefined;
+  let seekable = !opened.gzip;
+
+  const save = async (status: Run["status"] = "running", error?: string) => {
+    if (!run) return;
+    state.records = position.records;
+    state.byteOffset = seekable ? position.byteOffset : null;
+    await checkpoint(deps.db, run.id, state, status, error, resolvedFormat);
+    sinceCheckpoint = 0;
+    lastCheckpoint = Date.now();
+  };
+
+  const waitForRoom = async () => {
+    for (;;) {
+      const c = await deps.queue.getJobCounts("wait", "prioritized", "delayed", "paused");
+      const waiting = Object.values(c).reduce((a, b) => a + b, 0);
+      // an interrupt while paused still enqueues this one chunk, so the checkpoint stays exact
+      if (waiting <= o.maxWaiting || signal?.aborted) return;
+      progress.update(counters, opened.bytesRead(), `(paused: ${waiting} jobs waiting)`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
+
+  /** Enqueues the sampled chunk, then records where the run stands: the two are the checkpoint. */
+  const flush = async () => {
+    if (chunk.length > 0 && !o.dryRun) {
+      await waitForRoom().catch((cause: unknown) => {
+        throw new AppError("SERVICE_UNAVAILABLE", "lost Redis", { cause });
+      });
+      const result = await ingestPrompts(chunk, deps.ingest, { source: "backfill", sampleRate });
+      counters.enqueued += result.sampled;
+      counters.duplicates += result.duplicates;
+      counters.skipped += result.skipped;
+      counters.sampled -= result.skipped; // no text after extraction: not a sampled prompt after all
+    }
+    chunk = [];
+    await save();
+  };
+
+  let status: BackfillResult["status"] = o.dryRun ? "dry-run" : "done";
+  let error: string | undefined;
+  try {
+    for await (const ev of records) {
+      counters.read += 1;
+      if (ev.endOffset === undefined || resolvedFormat !== "ndjson") seekable = false;
+      if (ev.kind === "bad") {
+        noteBad(state, ev.line ?? ev.index, ev.reason);
+      } else {
+        const mapped = toItem(ev.value, fields);
+        if (!mapped.ok) noteBad(state, ev.index, mapped.reason);
+        else {
+          const item = mapped.item;
+          if (!inWindow(item, o.since, o.until)) counters.filtered += 1;
+          else if (
+            item.sampleRate === undefined &&
+            !isSampled(deps.env.HMAC_SECRET, item.requestId, sampleRate)
+          ) {
+            counters.skipped += 1;
+          } else {
+            counters.sampled += 1;
+            chunk.push(compact(item, deps.env.MAX_CHARS));
+          }
+        }
+      }
+      position = { records: ev.index, byteOffset: ev.endOffset ?? null };
+      sinceCheckpoint += 1;
+      progress.update(counters, opened.bytesRead());
+      const stop = signal?.aborted || (o.stopAfter !== undefined && counters.read >= o.stopAfter);
+      if (
+        chunk.length >= o.chunkSize ||
+        sinceCheckpoint >= o.checkpointEvery ||
+        Date.now() - lastCheckpoint > 5000 ||
+        stop
+      ) {
+        await flush();
+      }
+      if (stop) {
+        status = "interrupted";
+        break;
+      }
+    }
+    if (status !== "interrupted") await flush();
+    if (status === "interrupted") await save("interrupted");
+    else if (status === "done") await save("done");
+  } catch (err) {
+    error = describe(err);
+    status = "failed";
+    // the last checkpoint stands: everything before it is durable, a resume repeats the rest
+    if (run) await checkpoint(deps.db, run.id, state, "failed", error).catch(() => {});
+  } finally {
+    progress.update(counters, opened.bytesRead());
+    progress.stop();
+    opened.stream.destroy();
+  }
+  return { runId: run?.id, status, counters, badLines: state.badLines, ...(error ? { error } : {}) };
+}
+
+function noteBad(state: Checkpoint, line: number, reason: string) {
+  state.counters.bad += 1;
+  if (state.badLines.length < MAX_BAD_LINES_KEPT) state.badLines.push({ line, reason });
+}
+
+function inWindow(item: PromptItem, since?: Date, until?: Date): boolean {
+  if (!since && !until) return true;
+  if (!item.createdAt) return false;
+  const t = new Date(item.createdAt).getTime();
+  return (!since || t >= since.getTime()) && (!until || t < until.getTime());
+}
+
+/** Only the first MAX_CHARS code points matter downstream; keep no more while a chunk fills. */
+function compact(item: PromptItem, maxChars: number): PromptItem {
+  const { text } = truncateCodePoints(extractText(item), maxChars);
+  const { messages: _drop, ...rest } = item;
+  return { ...rest, prompt: text };
+}
+
+function describe(err: unknown): string {
+  if (err instanceof UnreadableInput) return err.message;
+  const e = err as { code?: string; message?: string };
+  if (err instanceof AppError && err.code === "SERVICE_UNAVAILABLE") {
+    return "lost Redis: could not queue prompts";
+  }
+  if (typeof e?.code === "string" && /^(08|57P)|ECONNREFUSED/.test(e.code)) return "lost Postgres";
+  return e?.message?.slice(0, 300) ?? String(err);
+}

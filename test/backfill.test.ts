@@ -1,0 +1,312 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { type BackfillOptions, backfill } from "../src/backfill/run";
+import { loadRun } from "../src/backfill/runs";
+import { eventIdFor, isSampled } from "../src/ingest/sampling";
+import { useStackWithGoogle } from "./support/harness";
+import { createStack, TEST_SECRET, uniqueId, waitFor } from "./support/stack";
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./support/urls";
+
+// Backfills on real Redis and Postgres, through the real queue and worker (Google faked by msw).
+
+const ctx = useStackWithGoogle({ env: { SAMPLE_RATE: "0.3" } });
+const dir = mkdtempSync(join(tmpdir(), "census-backfill-"));
+
+const options = (input: string, extra: Partial<BackfillOptions> = {}): BackfillOptions => ({
+  input,
+  format: "auto",
+  fields: {},
+  dryRun: false,
+  chunkSize: 25,
+  maxWaiting: 100_000,
+  maxRecordBytes: 64 * 1024,
+  checkpointEvery: 1_000,
+  progress: { update() {}, stop() {} },
+  ...extra,
+});
+
+const prompt = (i: number) => `Write a python function number ${i} that merges two sorted lists quickly`;
+
+function ndjson(ids: string[]) {
+  return ids
+    .map((id, i) =>
+      JSON.stringify({ requestId: id, prompt: prompt(i), model: "openai/gpt-5", promptTokens: 10 }),
+    )
+    .join("\n");
+}
+
+async function storedCount(ids: string[]) {
+  const { rows } = await ctx.stack.deps.pool.query(
+    "SELECT count(*)::int AS n FROM prompt_events WHERE id = ANY($1)",
+    [ids.map((id) => eventIdFor(TEST_SECRET, id))],
+  );
+  return rows[0].n as number;
+}
+
+const sampledOf = (ids: string[], rate = 0.3) => ids.filter((id) => isSampled(TEST_SECRET, id, rate));
+
+describe("census backfill", () => {
+  it("good, bad and duplicate lines end with the right events and counters", async () => {
+    const ids = Array.from({ length: 300 }, () => uniqueId("bf"));
+    const lines = ndjson(ids).split("\n");
+    lines.splice(
+      10,
+      0,
+      "{not json",
+      JSON.stringify({ prompt: "no id" }),
+      JSON.stringify({ requestId: "x", model: "m" }),
+    );
+    lines.push(lines[0] as string, lines[1] as string); // two repeated records
+    const file = join(dir, "mixed.ndjson");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+
+    const result = await backfill(ctx.stack.deps, options(file));
+    const sampled = sampledOf(ids);
+    const repeatsSampled = sampledOf(ids.slice(0, 2)).length;
+    expect(result.status).toBe("done");
+    expect(result.counters).toEqual({
+      read: 305,
+      sampled: sampled.length + repeatsSampled,
+      enqueued: sampled.length,
+      duplicates: repeatsSampled,
+      skipped: 300 - sampled.length + (2 - repeatsSampled),
+      filtered: 0,
+      bad: 3,
+    });
+    expect(result.badLines).toEqual([
+      { line: 11, reason: "invalid_json" },
+      { line: 12, reason: "missing_id" },
+      { line: 13, reason: "no_text" },
+    ]);
+    await ctx.stack.drained();
+    await waitFor(async () => (await storedCount(sampled)) === sampled.length);
+    const { rows } = await ctx.stack.deps.pool.query(
+      "SELECT DISTINCT source, sample_rate FROM prompt_events WHERE id = ANY($1)",
+      [sampled.map((id) => eventIdFor(TEST_SECRET, id))],
+    );
+    expect(rows).toEqual([{ source: "backfill", sample_rate: 0.3 }]);
+    const run = await loadRun(ctx.stack.deps.db, result.runId ?? "");
+    expect(run).toMatchObject({ status: "done", records: 305 });
+    // the run row keeps no content of bad lines, only numbers and reasons
+    expect(JSON.stringify(run)).not.toContain("no id");
+  });
+
+  it("a run stopped half-way and resumed stores each sampled request exactly once", async () => {
+    const ids = Array.from({ length: 400 }, () => uniqueId("resume"));
+    const file = join(dir, "resume.ndjson");
+    writeFileSync(file, `${ndjson(ids)}\n`);
+
+    const first = await backfill(ctx.stack.deps, options(file, { stopAfter: 170 }));
+    expect(first.status).toBe("interrupted");
+    const run = await loadRun(ctx.stack.deps.db, first.runId ?? "");
+    expect(run).toMatchObject({ status: "interrupted", records: 170, format: "ndjson" });
+    expect(run?.byteOffset).toBeGreaterThan(0); // plain NDJSON: the resume seeks straight there
+
+    const second = await backfill(ctx.stack.deps, options("", { resume: first.runId }));
+    expect(second.status).toBe("done");
+    expect(second.runId).toBe(first.runId);
+    const sampled = sampledOf(ids);
+    expect(second.counters.read).toBe(400);
+    expect(second.counters.enqueued + second.counters.duplicates).toBe(sampled.length);
+    await ctx.stack.drained();
+    await waitFor(async () => (await storedCount(sampled)) === sampled.length);
+    expect(await storedCount(ids.filter((id) => !sampled.includes(id)))).toBe(0);
+  });
+
+  it("a run that loses Redis fails with a clear message and a checkpoint, and resumes", async () => {
+    const ids = Array.from({ length: 300 }, () => uniqueId("lost"));
+    const file = join(dir, "lost.ndjson.gz");
+    writeFileSync(file, gzipSync(`${ndjson(ids)}\n`));
+    const own = await createStack({
+      worker: false,
+      env: { SAMPLE_RATE: "0.3", QUEUE_PREFIX: ctx.stack.env.QUEUE_PREFIX },
+    });
+    let seen = 0;
+    const failing = backfill(
+      own.deps,
+      options(file, {
+        progress: {
+          update(c) {
+            // Redis goes away after the first chunks are safely queued
+            if (c.read >= 150 && seen++ === 0) own.deps.redis.disconnect();
+          },
+          stop() {},
+        },
+      }),
+    );
+    const result = await failing;
+    expect(result.status).toBe("failed");
+    expect(result.error).toMatch(/Redis/);
+    const run = await loadRun(ctx.stack.deps.db, result.runId ?? "");
+    expect(run?.status).toBe("failed");
+    expect(Number(run?.records)).toBeLessThan(300);
+    expect(run?.byteOffset).toBeNull(); // gzip: resumed by skipping records, not by seeking
+    await own.close().catch(() => {});
+
+    const resumed = await backfill(ctx.stack.deps, options("", { resume: result.runId }));
+    expect(resumed.status).toBe("done");
+    const sampled = sampledOf(ids);
+    await ctx.stack.drained();
+    await waitFor(async () => (await storedCount(sampled)) === sampled.length);
+  });
+
+  it("reads gzip, CSV (quoted newlines, messages as JSON) and JSON arrays alike", async () => {
+    const ids = Array.from({ length: 60 }, () => uniqueId("fmt"));
+    const sampled = sampledOf(ids);
+    const quote = (v: string) => `"${v.replaceAll('"', '""')}"`;
+    const csvRows = ids.map((id, i) => {
+      // even rows: a prompt spanning two lines with quotes; odd rows: messages as JSON text
+      const text = i % 2 ? "" : quote(`line one of ${prompt(i)}\nline two, with "quotes"`);
+      const messages = i % 2 ? quote(JSON.stringify([{ role: "user", content: prompt(i) }])) : "";
+      return `${id},anthropic/claude-sonnet-4.5,${text},${messages},12`;
+    });
+    writeFileSync(
+      join(dir, "logs.csv"),
+      `requestId,model,prompt,messages,promptTokens\n${csvRows.join("\n")}\n`,
+    );
+    writeFileSync(
+      join(dir, "logs.json.gz"),
+      gzipSync(JSON.stringify(ids.map((id, i) => ({ requestId: id, prompt: prompt(i), model: "x/y" })))),
+    );
+    const csv = await backfill(ctx.stack.deps, options(join(dir, "logs.csv")));
+    expect(csv.counters).toMatchObject({ read: 60, bad: 0, enqueued: sampled.length });
+    const json = await backfill(ctx.stack.deps, options(join(dir, "logs.json.gz")));
+    expect(json.counters).toMatchObject({ read: 60, bad: 0, enqueued: 0, duplicates: sampled.length });
+    await ctx.stack.drained();
+    await waitFor(async () => (await storedCount(sampled)) === sampled.length);
+    // the CSV's multi-line prompt reached Google whole (first line and second line joined)
+    expect(ctx.google.received.some((t) => t.includes('line two, with "quotes"'))).toBe(true);
+  });
+
+  it("rejects a huge single line as a bad line, not a crash, and goes on", async () => {
+    const ids = [uniqueId("big"), uniqueId("big"), uniqueId("big")];
+    const lines = ndjson(ids).split("\n");
+    lines.splice(1, 0, JSON.stringify({ requestId: "huge", prompt: "x".repeat(5 * 1024 * 1024) }));
+    writeFileSync(join(dir, "huge.ndjson"), lines.join("\n"));
+    const result = await backfill(ctx.stack.deps, options(join(dir, "huge.ndjson"), { sampleRate: 1 }));
+    expect(result.status).toBe("done");
+    expect(result.counters).toMatchObject({ read: 4, bad: 1, enqueued: 3 });
+    expect(result.badLines).toEqual([{ line: 2, reason: "too_long" }]);
+  });
+
+  it("filters by --since/--until, reads OpenAI chat logs with the preset, and counts a dry run", async () => {
+    const records = Array.from({ length: 40 }, (_, i) => ({
+      id: uniqueId("chat"),
+      object: "chat.completion",
+      created: Date.UTC(2025, 5, 1 + (i % 10)) / 1000,
+      model: "gpt-4o",
+      messages: [{ role: "user", content: prompt(i) }],
+      usage: { prompt_tokens: 20, completion_tokens: 50 },
+    }));
+    const file = join(dir, "chat.jsonl");
+    writeFileSync(file, records.map((r) => JSON.stringify(r)).join("\n"));
+    const o = options(file, {
+      format: "openai-chat",
+      since: new Date("2025-06-03T00:00:00Z"),
+      until: new Date("2025-06-08T00:00:00Z"),
+      sampleRate: 1,
+    });
+    const dry = await backfill(ctx.stack.deps, { ...o, dryRun: true });
+    expect(dry).toMatchObject({ status: "dry-run", runId: undefined });
+    expect(dry.counters).toMatchObject({ read: 40, filtered: 20, sampled: 20, enqueued: 0 });
+    expect(await ctx.stack.deps.queue.getJob(eventIdFor(TEST_SECRET, records[2]?.id ?? ""))).toBeUndefined();
+    const real = await backfill(ctx.stack.deps, o);
+    expect(real.counters).toMatchObject({ read: 40, filtered: 20, enqueued: 20 });
+    await ctx.stack.drained();
+    const inWindow = records.filter((_, i) => i % 10 >= 2 && i % 10 < 7).map((r) => r.id);
+    await waitFor(async () => (await storedCount(inWindow)) === 20);
+    const { rows } = await ctx.stack.deps.pool.query(
+      "SELECT DISTINCT model, prompt_tokens, completion_tokens FROM prompt_events WHERE id = ANY($1)",
+      [inWindow.map((id) => eventIdFor(TEST_SECRET, id))],
+    );
+    expect(rows).toEqual([{ model: "gpt-4o", prompt_tokens: 20, completion_tokens: 50 }]);
+  });
+
+  it("pauses while the queue is full and gives way to live traffic", async () => {
+    const own = await createStack({ worker: false, env: { SAMPLE_RATE: "1" } });
+    const ids = Array.from({ length: 200 }, () => uniqueId("bp"));
+    const file = join(dir, "backpressure.ndjson");
+    writeFileSync(file, ndjson(ids));
+    let peak = 0;
+    const running = backfill(
+      own.deps,
+      options(file, {
+        chunkSize: 10,
+        maxWaiting: 40,
+        progress: { update() {}, stop() {} },
+      }),
+    );
+    // no worker yet: the backfill must stop at about maxWaiting + one chunk
+    await new Promise((r) => setTimeout(r, 1500));
+    const counts = await own.deps.queue.getJobCounts("wait", "prioritized");
+    peak = (counts.wait ?? 0) + (counts.prioritized ?? 0);
+    expect(peak).toBeGreaterThanOrEqual(40);
+    expect(peak).toBeLessThanOrEqual(50);
+    // a live post jumps the backfill's queue: live jobs are not prioritised, backfill jobs are
+    const key = await own.key("ingest");
+    await own.post({ requestId: uniqueId("live"), model: "m", prompt: prompt(1) }, key);
+    const [next] = await own.deps.queue.getJobs(["wait"], 0, 0);
+    expect(next?.data.source).toBe("live");
+    await own.startWorker();
+    const result = await running;
+    expect(result.counters.enqueued).toBe(200);
+    await own.close();
+  });
+});
+
+describe("census backfill (the command)", () => {
+  it("Ctrl-C saves a checkpoint and exits 130; --resume finishes the run", async () => {
+    const ids = Array.from({ length: 1500 }, () => uniqueId("sig"));
+    const file = join(dir, "signal.ndjson");
+    writeFileSync(file, ndjson(ids));
+    const env = {
+      ...process.env,
+      DATABASE_URL: TEST_DATABASE_URL,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: ctx.stack.env.QUEUE_PREFIX,
+      HMAC_SECRET: TEST_SECRET,
+      SAMPLE_RATE: "1",
+    };
+    // a tiny queue allowance and no worker for this prefix's backlog keep the run paused
+    const child = spawn("node", ["bin/census.js", "backfill", file, "--max-waiting", "1", "--chunk", "50"], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      out += d;
+    });
+    await waitFor(() => out.includes('"event":"progress"'), 30_000);
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill("SIGINT");
+    const code = await new Promise((r) => child.once("exit", r));
+    expect(code).toBe(130);
+    const runId = /--resume (bf_\w+)/.exec(out)?.[1];
+    expect(runId).toBeDefined();
+    const run = await loadRun(ctx.stack.deps.db, runId ?? "");
+    expect(run?.status).toBe("interrupted");
+    expect(Number(run?.records)).toBeGreaterThan(0);
+    expect(Number(run?.records)).toBeLessThan(1500);
+
+    const resumed = spawn("node", ["bin/census.js", "backfill", "--resume", runId ?? ""], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let summary = "";
+    resumed.stdout.on("data", (d) => {
+      summary += d;
+    });
+    expect(await new Promise((r) => resumed.once("exit", r))).toBe(0);
+    expect(summary).toMatch(/"status":"done"/);
+    expect(JSON.parse(summary.trim().split("\n").pop() ?? "{}")).toMatchObject({ read: 1500, sampled: 1500 });
+    await ctx.stack.drained(30_000);
+    await waitFor(async () => (await storedCount(ids)) === 1500, 30_000);
+  }, 90_000);
+});
