@@ -106,7 +106,7 @@ export async function writeSyntheticEvents(
   }
   const span = o.to.getTime() - o.from.getTime();
   const rate = o.sampleRate ?? 0.0025;
-  const chunk = o.chunk ?? 500_000;
+  const chunk = o.chunk ?? 1_000_000;
   const client = await pool.connect();
   try {
     for (let start = 0; start < o.count; start += chunk) {
