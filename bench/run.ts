@@ -6,6 +6,7 @@ import { createDeps } from "../src/deps";
 import { parseEnv } from "../src/env";
 import { createLogger } from "../src/platform/logger";
 import { benchAnalytics } from "./analytics";
+import { benchBackfill } from "./backfill";
 import { benchClassify } from "./classify";
 import { benchIngest } from "./ingest";
 import { benchWorker } from "./worker";
@@ -38,6 +39,10 @@ try {
   await deps.queue.obliterate({ force: true });
   if (wants("classify")) await benchClassify(quick ? 500 : 5000);
   if (wants("worker")) await benchWorker(deps, quick ? 500 : 5000);
+  if (wants("backfill")) {
+    await benchBackfill(env, quick ? 100_000 : 1_000_000);
+    await deps.queue.obliterate({ force: true });
+  }
   if (wants("analytics"))
     await benchAnalytics(
       deps.pool,

@@ -83,11 +83,13 @@ CREATE TRIGGER prompt_labels_rollup AFTER INSERT ON prompt_labels
   REFERENCING NEW TABLE AS new_labels FOR EACH STATEMENT EXECUTE FUNCTION census_rollup_labels_trigger();
 --> statement-breakpoint
 
--- Rebuilds every rollup from the base tables (after `census remap`, or to repair). Takes a SHARE
--- lock so no event lands half-counted while it runs.
+-- Rebuilds every rollup from the base tables (after `census remap`, or to repair). A SHARE lock
+-- on prompt_events holds off live writes (each writes its event and labels in one statement), so
+-- no event lands half-counted. Locking prompt_labels too could deadlock with a writer that took
+-- the labels table first.
 CREATE FUNCTION census_rebuild_rollups() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  LOCK TABLE prompt_events, prompt_labels IN SHARE MODE;
+  LOCK TABLE prompt_events IN SHARE MODE;
   TRUNCATE rollup_category_daily, rollup_language_daily, rollup_tag_daily;
   EXECUTE census_rollup_sql('category', 'prompt_events');
   EXECUTE census_rollup_sql('language', 'prompt_events');

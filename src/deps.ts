@@ -2,10 +2,8 @@ import type { Redis } from "ioredis";
 import type pg from "pg";
 import { createKeyVerifier, type KeyVerifier } from "./auth/keys";
 import type { Classifier } from "./classification/classifier";
-import { createGoogleClassifier } from "./classification/google";
 import { type ClassifyQueue, createClassifyQueue } from "./classification/jobs";
 import { createDb, createPool, type Db } from "./db/client";
-import { startEmulator } from "./emulator/server";
 import type { Env } from "./env";
 import type { IngestDeps } from "./ingest/service";
 import type { Logger } from "./platform/logger";
@@ -79,6 +77,8 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     },
     classifier() {
       classifier ??= (async () => {
+        // Loaded on first use: the Google client is large, and the API and backfills never need it.
+        const { createGoogleClassifier } = await import("./classification/google");
         if (wantsGoogle(env)) {
           return createGoogleClassifier({
             emulatorHost: env.LANGUAGE_EMULATOR_HOST,
@@ -86,6 +86,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
             projectId: env.GOOGLE_CLOUD_PROJECT,
           });
         }
+        const { startEmulator } = await import("./emulator/server");
         const emulator = await startEmulator(0);
         emulatorClose = emulator.close;
         log.warn(

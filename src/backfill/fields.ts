@@ -84,6 +84,29 @@ function messages(v: unknown): unknown {
   return v;
 }
 
+export type Peeked = { ok: true; requestId: string; createdAt: unknown } | { ok: false; reason: BadReason };
+
+/**
+ * Pure and cheap, for every record: is it an object with an id and some text? Full validation
+ * (`toItem`) runs only for the records in the sample, which keeps a backfill near JSON.parse speed.
+ */
+export function peek(record: unknown, fields: FieldMap): Peeked {
+  if (typeof record !== "object" || record === null || Array.isArray(record))
+    return { ok: false, reason: "not_an_object" };
+  const r = record as Record<string, unknown>;
+  const id = get(r, fields.requestId);
+  if (blank(id) || (typeof id !== "string" && typeof id !== "number"))
+    return { ok: false, reason: "missing_id" };
+  const prompt = get(r, fields.prompt);
+  const msgs = get(r, fields.messages);
+  const hasText =
+    (typeof prompt === "string" && prompt.trim() !== "") ||
+    (Array.isArray(msgs) && msgs.length > 0) ||
+    (typeof msgs === "string" && msgs.trimStart().startsWith("["));
+  if (!hasText) return { ok: false, reason: "no_text" };
+  return { ok: true, requestId: String(id), createdAt: time(get(r, fields.createdAt)) };
+}
+
 /**
  * Pure: one log record to a prompt item, validated by the same schema as live ingest. A record
  * without an id or without text is a bad line; its content is never reported, only its reason.

@@ -29,8 +29,11 @@ export interface RecordOptions {
 
 export class UnreadableInput extends Error {}
 
-/** Records of an NDJSON, JSON-array or CSV stream, one at a time, with bounded memory. */
-export async function* readRecords(stream: Readable, o: RecordOptions): AsyncGenerator<RecordEvent> {
+/**
+ * Records of an NDJSON, JSON-array or CSV stream, with bounded memory, in batches (one per input
+ * chunk): one await per 256 KiB instead of one per line keeps a million-line file fast.
+ */
+export async function* readRecords(stream: Readable, o: RecordOptions): AsyncGenerator<RecordEvent[]> {
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await chunks.next();
   const head = first.done ? Buffer.alloc(0) : first.value;
@@ -48,7 +51,11 @@ export async function* readRecords(stream: Readable, o: RecordOptions): AsyncGen
   else yield* jsonRecords(all(), format, o);
 }
 
-async function* jsonRecords(input: AsyncGenerator<Buffer>, format: "ndjson" | "json", o: RecordOptions) {
+async function* jsonRecords(
+  input: AsyncGenerator<Buffer>,
+  format: "ndjson" | "json",
+  o: RecordOptions,
+): AsyncGenerator<RecordEvent[]> {
   const splitter =
     format === "ndjson"
       ? new LineSplitter(o.maxRecordBytes, o.seek)
@@ -86,17 +93,17 @@ async function* jsonRecords(input: AsyncGenerator<Buffer>, format: "ndjson" | "j
   // byte offsets are only meaningful for resuming plain NDJSON by seeking
   const off = (n: number) => (format === "ndjson" ? n : undefined);
   try {
-    for await (const chunk of input) yield* handle(splitter.push(chunk));
+    for await (const chunk of input) yield [...handle(splitter.push(chunk))];
   } catch (err) {
     if (err instanceof UnreadableInput) throw err;
     throw new UnreadableInput(`cannot read the input: ${(err as Error).message}`);
   }
-  yield* handle(splitter.end());
+  yield [...handle(splitter.end())];
 }
 
 // CSV records are numbered in the order they are met (data records, header excluded), bad ones
 // included, so numbering is stable across a resume; a bad record reports its file line.
-async function* csvRecords(input: AsyncGenerator<Buffer>, o: RecordOptions): AsyncGenerator<RecordEvent> {
+async function* csvRecords(input: AsyncGenerator<Buffer>, o: RecordOptions): AsyncGenerator<RecordEvent[]> {
   const bad: { line: number; reason: "invalid_csv" | "too_long" }[] = [];
   const parser = parseCsv({
     columns: true,
@@ -131,13 +138,14 @@ async function* csvRecords(input: AsyncGenerator<Buffer>, o: RecordOptions): Asy
   }
   try {
     for await (const record of parser as AsyncIterable<Record<string, string>>) {
-      yield* drainBad();
+      const batch = [...drainBad()];
       n += 1;
-      if (n > o.skip) yield { kind: "record", value: record, index: n, endOffset: undefined };
+      if (n > o.skip) batch.push({ kind: "record", value: record, index: n, endOffset: undefined });
+      yield batch;
     }
   } catch (err) {
     throw new UnreadableInput(`cannot read the CSV input: ${(err as Error).message}`);
   }
   await feed;
-  yield* drainBad();
+  yield [...drainBad()];
 }

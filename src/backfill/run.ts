@@ -4,7 +4,7 @@ import type { PromptItem } from "../ingest/schema";
 import { ingestPrompts } from "../ingest/service";
 import { extractText, truncateCodePoints } from "../ingest/text";
 import { AppError } from "../platform/errors";
-import { DEFAULT_FIELDS, type FieldMap, OPENAI_CHAT_FIELDS, toItem } from "./fields";
+import { DEFAULT_FIELDS, type FieldMap, OPENAI_CHAT_FIELDS, peek, toItem } from "./fields";
 import { createProgress, type Progress } from "./progress";
 import { readRecords, UnreadableInput } from "./records";
 import {
@@ -156,47 +156,44 @@ export async function backfill(
     await save();
   };
 
+  /** One record: cheap checks for all, sampling, full validation only for the sampled. */
+  const handle = (value: unknown, index: number) => {
+    const peeked = peek(value, fields);
+    if (!peeked.ok) return noteBad(state, index, peeked.reason);
+    if ((o.since || o.until) && !inWindow(peeked.createdAt, o.since, o.until)) {
+      counters.filtered += 1;
+      return;
+    }
+    if (!isSampled(deps.env.HMAC_SECRET, peeked.requestId, sampleRate)) {
+      counters.skipped += 1;
+      return;
+    }
+    const mapped = toItem(value, fields);
+    if (!mapped.ok) return noteBad(state, index, mapped.reason);
+    counters.sampled += 1;
+    chunk.push(compact(mapped.item, deps.env.MAX_CHARS));
+  };
+
   let status: BackfillResult["status"] = o.dryRun ? "dry-run" : "done";
   let error: string | undefined;
   try {
-    for await (const ev of records) {
-      counters.read += 1;
-      if (ev.endOffset === undefined || resolvedFormat !== "ndjson") seekable = false;
-      if (ev.kind === "bad") {
-        noteBad(state, ev.line ?? ev.index, ev.reason);
-      } else {
-        const mapped = toItem(ev.value, fields);
-        if (!mapped.ok) noteBad(state, ev.index, mapped.reason);
-        else {
-          const item = mapped.item;
-          if (!inWindow(item, o.since, o.until)) counters.filtered += 1;
-          else if (
-            item.sampleRate === undefined &&
-            !isSampled(deps.env.HMAC_SECRET, item.requestId, sampleRate)
-          ) {
-            counters.skipped += 1;
-          } else {
-            counters.sampled += 1;
-            chunk.push(compact(item, deps.env.MAX_CHARS));
-          }
+    batches: for await (const batch of records) {
+      for (const ev of batch) {
+        counters.read += 1;
+        if (ev.endOffset === undefined || resolvedFormat !== "ndjson") seekable = false;
+        if (ev.kind === "bad") noteBad(state, ev.line ?? ev.index, ev.reason);
+        else handle(ev.value, ev.index);
+        position = { records: ev.index, byteOffset: ev.endOffset ?? null };
+        sinceCheckpoint += 1;
+        const stop = signal?.aborted || (o.stopAfter !== undefined && counters.read >= o.stopAfter);
+        if (chunk.length >= o.chunkSize || sinceCheckpoint >= o.checkpointEvery || stop) await flush();
+        if (stop) {
+          status = "interrupted";
+          break batches;
         }
       }
-      position = { records: ev.index, byteOffset: ev.endOffset ?? null };
-      sinceCheckpoint += 1;
       progress.update(counters, opened.bytesRead());
-      const stop = signal?.aborted || (o.stopAfter !== undefined && counters.read >= o.stopAfter);
-      if (
-        chunk.length >= o.chunkSize ||
-        sinceCheckpoint >= o.checkpointEvery ||
-        Date.now() - lastCheckpoint > 5000 ||
-        stop
-      ) {
-        await flush();
-      }
-      if (stop) {
-        status = "interrupted";
-        break;
-      }
+      if (Date.now() - lastCheckpoint > 5000) await flush();
     }
     if (status !== "interrupted") await flush();
     if (status === "interrupted") await save("interrupted");
@@ -219,10 +216,10 @@ function noteBad(state: Checkpoint, line: number, reason: string) {
   if (state.badLines.length < MAX_BAD_LINES_KEPT) state.badLines.push({ line, reason });
 }
 
-function inWindow(item: PromptItem, since?: Date, until?: Date): boolean {
-  if (!since && !until) return true;
-  if (!item.createdAt) return false;
-  const t = new Date(item.createdAt).getTime();
+function inWindow(createdAt: unknown, since?: Date, until?: Date): boolean {
+  if (typeof createdAt !== "string") return false;
+  const t = new Date(createdAt).getTime();
+  if (Number.isNaN(t)) return false;
   return (!since || t >= since.getTime()) && (!until || t < until.getTime());
 }
 

@@ -29,6 +29,7 @@ export class LineSplitter {
       this.take(chunk.subarray(from, end));
       if (nl === -1) {
         this.offset += chunk.length - from;
+        this.settle();
         return;
       }
       this.offset += nl + 1 - from;
@@ -54,6 +55,11 @@ export class LineSplitter {
     this.size += part.length;
   }
 
+  /** Parts kept across a chunk boundary must not alias a buffer the stream may reuse. */
+  private settle() {
+    this.parts = this.parts.map((p) => Buffer.from(p));
+  }
+
   private *emit(): Generator<Piece> {
     this.line += 1;
     const overflow = this.overflow;
@@ -67,8 +73,9 @@ export class LineSplitter {
     }
     if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
     if (bytes.length === 0 || isBlank(bytes)) return;
-    // copy: the source chunk is reused by the stream
-    yield { kind: "record", bytes: Buffer.from(bytes), index: this.line, endOffset: this.offset };
+    // No copy: callers parse a record before pushing the next chunk (parts of a line that spans
+    // chunks were copied when taken).
+    yield { kind: "record", bytes, index: this.line, endOffset: this.offset };
   }
 }
 

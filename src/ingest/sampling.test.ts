@@ -60,3 +60,20 @@ describe("observedHour", () => {
     expect(observedHour(createdAt, now).toISOString()).toBe(out);
   });
 });
+
+describe("the SipHash-2-4 dependency", () => {
+  it("matches the reference test vectors of the SipHash paper", async () => {
+    const { default: siphash24 } = await import("siphash24");
+    const key = new Uint8Array(16).map((_, i) => i);
+    const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+    expect(hex(siphash24(new Uint8Array(0), key))).toBe("310e0edd47db6f72"); // 0x726fdb47dd0e0e31, little-endian
+    expect(
+      hex(
+        siphash24(
+          new Uint8Array(15).map((_, i) => i),
+          key,
+        ),
+      ),
+    ).toBe("e545be4961ca29a1"); // 0xa129ca6149be45e5
+  });
+});

@@ -1,20 +1,45 @@
 import { createHmac } from "node:crypto";
+import siphash24 from "siphash24";
 
-// Both functions are keyed with HMAC_SECRET so that neither the sample nor the event id can be
-// recomputed from a request id by anyone without the secret. Distinct prefixes keep the two
-// derivations independent: knowing which requests were sampled says nothing about their ids.
+// Both derivations are keyed by HMAC_SECRET, so neither the sample nor the event id can be
+// recomputed from a request id without the secret, and they use independent keys: knowing which
+// requests were sampled says nothing about their ids.
 
 /** Stable, anonymous event id (also the BullMQ job id): HMAC-SHA256 of the router's request id. */
 export function eventIdFor(secret: string, requestId: string): string {
   return createHmac("sha256", secret).update(`event\0${requestId}`).digest("hex");
 }
 
-/** A uniform number in [0, 1) derived from the request id: 53 bits of a keyed hash. */
+const samplingKeys = new Map<string, Uint8Array>();
+const scratch = Buffer.allocUnsafe(2048);
+const out = new Uint8Array(8);
+const outView = new DataView(out.buffer);
+
+/** The sampling key: 16 bytes derived from the secret, so the secret itself never keys two functions. */
+function samplingKey(secret: string): Uint8Array {
+  let key = samplingKeys.get(secret);
+  if (!key) {
+    key = new Uint8Array(
+      createHmac("sha256", secret).update("prompt-census sampling key v1").digest().subarray(0, 16),
+    );
+    samplingKeys.set(secret, key);
+  }
+  return key;
+}
+
+/**
+ * A uniform number in [0, 1) derived from the request id: 53 bits of SipHash-2-4 under a key
+ * derived from the secret. SipHash is a keyed PRF built for short inputs; it runs ~3x faster
+ * than HMAC-SHA256 here, which a backfill reading millions of lines needs.
+ */
 export function sampleKey(secret: string, requestId: string): number {
-  const digest = createHmac("sha256", secret).update(`sample\0${requestId}`).digest();
+  const length = Buffer.byteLength(requestId);
+  const bytes =
+    length <= scratch.length ? scratch.subarray(0, scratch.write(requestId)) : Buffer.from(requestId);
+  siphash24(bytes, samplingKey(secret), out, true);
   // 53 bits: the most a double holds exactly, so every value below 1 is reachable and none equals 1.
-  const high = digest.readUInt32BE(0) >>> 11; // 21 bits
-  const low = digest.readUInt32BE(4); // 32 bits
+  const high = outView.getUint32(0) >>> 11; // 21 bits
+  const low = outView.getUint32(4); // 32 bits
   return (high * 2 ** 32 + low) / 2 ** 53;
 }
 
