@@ -1,6 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { backfill } from "../src/backfill/run";
 import { useStackWithGoogle } from "./support/harness";
 import { TEST_DATABASE_URL } from "./support/urls";
 
@@ -59,6 +63,33 @@ describe("privacy canary", () => {
     ];
     const res = await stack.post({ prompts: items }, key);
     expect(res.status).toBe(202);
+    // and through a backfill, bad lines included (their content must not be kept either)
+    const file = join(mkdtempSync(join(tmpdir(), "census-privacy-")), "logs.ndjson");
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({
+          requestId: `${ID_CANARY}-7`,
+          prompt: `translate ${CANARY} into french please`,
+          model: "m/e",
+        }),
+        `{"requestId": "${ID_CANARY}-8", "prompt": "${CANARY} broken json`,
+        JSON.stringify({ requestId: `${ID_CANARY}-9`, model: "m/f" }),
+      ].join("\n"),
+    );
+    const backfilled = await backfill(stack.deps, {
+      input: file,
+      format: "auto",
+      fields: {},
+      sampleRate: 1,
+      dryRun: false,
+      chunkSize: 10,
+      maxWaiting: 1000,
+      maxRecordBytes: 65536,
+      checkpointEvery: 1000,
+      progress: { update() {}, stop() {} },
+    });
+    expect(backfilled.counters).toMatchObject({ enqueued: 1, bad: 2 });
     // bad input that echoes the canary must not reach the logs either
     await stack.post(`{"requestId":"${ID_CANARY}-5","prompt":"${CANARY}" broken`, key);
     await stack.post({ requestId: `${ID_CANARY}-6`, prompt: CANARY, model: 42 }, key);
@@ -68,7 +99,7 @@ describe("privacy canary", () => {
     const { rows } = await stack.deps.pool.query(
       "SELECT count(*)::int AS n FROM prompt_events WHERE model LIKE 'm/%'",
     );
-    expect(rows[0].n).toBeGreaterThanOrEqual(4); // the jobs really ran
+    expect(rows[0].n).toBeGreaterThanOrEqual(5); // the jobs really ran
 
     const dump = execFileSync("pg_dump", ["--data-only", "--no-owner", TEST_DATABASE_URL], {
       encoding: "utf8",
