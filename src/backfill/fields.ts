@@ -112,25 +112,21 @@ export function peek(record: unknown, fields: FieldMap): Peeked {
  * without an id or without text is a bad line; its content is never reported, only its reason.
  */
 export function toItem(record: unknown, fields: FieldMap): Mapped {
-  if (typeof record !== "object" || record === null || Array.isArray(record))
-    return { ok: false, reason: "not_an_object" };
+  const peeked = peek(record, fields);
+  if (!peeked.ok) return peeked;
   const r = record as Record<string, unknown>;
-  const id = get(r, fields.requestId);
-  if (blank(id) || (typeof id !== "string" && typeof id !== "number"))
-    return { ok: false, reason: "missing_id" };
   const prompt = get(r, fields.prompt);
   const msgs = messages(get(r, fields.messages));
   const hasPrompt = typeof prompt === "string" && prompt.trim() !== "";
-  const hasMessages = Array.isArray(msgs) && msgs.length > 0;
-  if (!hasPrompt && !hasMessages) return { ok: false, reason: "no_text" };
+  if (!hasPrompt && !(Array.isArray(msgs) && msgs.length > 0)) return { ok: false, reason: "no_text" };
   const candidate = {
-    requestId: String(id),
+    requestId: peeked.requestId,
     ...(hasPrompt ? { prompt } : { messages: msgs }),
     model: blank(get(r, fields.model)) ? "unknown" : get(r, fields.model),
     promptTokens: number(get(r, fields.promptTokens)),
     completionTokens: number(get(r, fields.completionTokens)),
     costUsd: number(get(r, fields.costUsd)),
-    createdAt: time(get(r, fields.createdAt)),
+    createdAt: peeked.createdAt,
   };
   const parsed = promptItemSchema.safeParse(candidate);
   return parsed.success ? { ok: true, item: parsed.data } : { ok: false, reason: "invalid_fields" };

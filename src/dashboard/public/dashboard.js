@@ -65,6 +65,21 @@
   const pct = (v) => (v === null || v === undefined ? null : Math.round(v * 1000) / 10);
   const percentAxis = { stacked: true, min: 0, max: 100, ticks: { callback: (v) => `${v}%` } };
 
+  /** Horizontal bars stacked to 100%, one per label (figures 21-23). */
+  function percentBars(id, labels, datasets) {
+    draw(id, {
+      type: "bar",
+      data: { labels, datasets },
+      options: {
+        indexAxis: "y",
+        maintainAspectRatio: false,
+        animation: false,
+        scales: { x: percentAxis, y: { stacked: true } },
+        plugins: { legend: { position: "right" } },
+      },
+    });
+  }
+
   // Figure 19: stacked area of each named category's share per period.
   function drawCategoryShare(body) {
     const periods = [...new Set(body.rows.map((r) => r.period))].sort();
@@ -131,17 +146,7 @@
       data: categories.map((c) => pct(Math.max(0, 1 - top.get(c).reduce((s, r) => s + r.share, 0)))),
       backgroundColor: "#dee2e6",
     });
-    draw("tag-composition", {
-      type: "bar",
-      data: { labels: categories, datasets },
-      options: {
-        indexAxis: "y",
-        maintainAspectRatio: false,
-        animation: false,
-        scales: { x: percentAxis, y: { stacked: true } },
-        plugins: { legend: { position: "right" } },
-      },
-    });
+    percentBars("tag-composition", categories, datasets);
   }
 
   // Figures 22-23: each author's category mix (named categories) as a 100% bar.
@@ -151,26 +156,17 @@
     for (const r of rows) volume.set(r.author, (volume.get(r.author) ?? 0) + (r.estimated ?? 0));
     const authors = [...volume.keys()].sort((a, b) => volume.get(b) - volume.get(a)).slice(0, 12);
     const categories = [...new Set(rows.map((r) => r.category))].sort();
-    draw("author-mix", {
-      type: "bar",
-      data: {
-        labels: authors,
-        datasets: categories.map((c, i) => ({
-          label: c,
-          data: authors.map((a) =>
-            pct(rows.find((r) => r.author === a && r.category === c)?.shareOfAuthor ?? 0),
-          ),
-          backgroundColor: color(c, i),
-        })),
-      },
-      options: {
-        indexAxis: "y",
-        maintainAspectRatio: false,
-        animation: false,
-        scales: { x: percentAxis, y: { stacked: true } },
-        plugins: { legend: { position: "right" } },
-      },
-    });
+    percentBars(
+      "author-mix",
+      authors,
+      categories.map((c, i) => ({
+        label: c,
+        data: authors.map((a) =>
+          pct(rows.find((r) => r.author === a && r.category === c)?.shareOfAuthor ?? 0),
+        ),
+        backgroundColor: color(c, i),
+      })),
+    );
   }
 
   async function load() {
