@@ -182,6 +182,20 @@ describe("census backfill", () => {
     expect(ctx.google.received.some((t) => t.includes('line two, with "quotes"'))).toBe(true);
   });
 
+  it("stops on unreadable input with a clear message and a resumable checkpoint", async () => {
+    const file = join(dir, "corrupt.ndjson.gz");
+    const good = gzipSync(`${ndjson([uniqueId("c"), uniqueId("c")])}\n`);
+    // a gzip header followed by garbage
+    writeFileSync(
+      file,
+      Buffer.concat([good.subarray(0, 10), Buffer.from("this is not deflate data at all")]),
+    );
+    const result = await backfill(ctx.stack.deps, options(file));
+    expect(result.status).toBe("failed");
+    expect(result.error).toMatch(/cannot read the input/);
+    expect(await loadRun(ctx.stack.deps.db, result.runId ?? "")).toMatchObject({ status: "failed" });
+  });
+
   it("rejects a huge single line as a bad line, not a crash, and goes on", async () => {
     const ids = [uniqueId("big"), uniqueId("big"), uniqueId("big")];
     const lines = ndjson(ids).split("\n");
@@ -259,6 +273,44 @@ describe("census backfill", () => {
 });
 
 describe("census backfill (the command)", () => {
+  const cliEnv = () => ({
+    ...process.env,
+    DATABASE_URL: TEST_DATABASE_URL,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: ctx.stack.env.QUEUE_PREFIX,
+    HMAC_SECRET: TEST_SECRET,
+    SAMPLE_RATE: "1",
+  });
+
+  it("a run killed outright (SIGKILL) resumes from its last checkpoint; each request is stored once", async () => {
+    const ids = Array.from({ length: 1200 }, () => uniqueId("kill"));
+    const file = join(dir, "kill.ndjson");
+    writeFileSync(file, ndjson(ids));
+    const child = spawn("node", ["bin/census.js", "backfill", file, "--max-waiting", "1", "--chunk", "50"], {
+      env: cliEnv(),
+      stdio: ["ignore", "ignore", "ignore"],
+    });
+    // wait until a checkpoint is on disk, then kill without warning
+    let runId = "";
+    await waitFor(async () => {
+      const { rows } = await ctx.stack.deps.pool.query(
+        "SELECT id FROM backfill_runs WHERE records > 0 AND status = 'running' AND started_at > now() - interval '1 minute' ORDER BY started_at DESC LIMIT 1",
+      );
+      runId = rows[0]?.id ?? "";
+      return runId !== "";
+    }, 30_000);
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    const before = await loadRun(ctx.stack.deps.db, runId);
+    expect(Number(before?.records)).toBeLessThan(1200);
+
+    const resumed = await backfill(ctx.stack.deps, options("", { resume: runId, sampleRate: 1 }));
+    expect(resumed.status).toBe("done");
+    expect(resumed.counters.read).toBe(1200);
+    await ctx.stack.drained(30_000);
+    await waitFor(async () => (await storedCount(ids)) === 1200, 30_000);
+  }, 90_000);
+
   it("Ctrl-C saves a checkpoint and exits 130; --resume finishes the run", async () => {
     const ids = Array.from({ length: 1500 }, () => uniqueId("sig"));
     const file = join(dir, "signal.ndjson");

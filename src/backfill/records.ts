@@ -35,7 +35,9 @@ export class UnreadableInput extends Error {}
  */
 export async function* readRecords(stream: Readable, o: RecordOptions): AsyncGenerator<RecordEvent[]> {
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await chunks.next();
+  const first = await chunks.next().catch((err: Error) => {
+    throw new UnreadableInput(`cannot read the input: ${err.message}`);
+  });
   const head = first.done ? Buffer.alloc(0) : first.value;
   const format = o.format === "auto" ? sniffFormat(o.name, head) : o.format;
   o.onFormat?.(format);
