@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -281,6 +281,49 @@ describe("census backfill (the command)", () => {
     HMAC_SECRET: TEST_SECRET,
     SAMPLE_RATE: "1",
   });
+
+  it("reads stdin (gzip too) and prints a JSON summary without a terminal", async () => {
+    const file = join(dir, "stdin.ndjson.gz");
+    writeFileSync(file, gzipSync(ndjson(Array.from({ length: 50 }, () => uniqueId("stdin")))));
+    const child = spawn("sh", ["-c", `cat '${file}' | node bin/census.js backfill - --dry-run`], {
+      env: cliEnv(),
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    expect(await new Promise((r) => child.once("exit", r))).toBe(0);
+    expect(JSON.parse(out.trim().split("\n").pop() ?? "{}")).toMatchObject({
+      event: "summary",
+      status: "dry-run",
+      read: 50,
+      sampled: 50,
+      bad: 0,
+    });
+  }, 30_000);
+
+  it.skipIf(!existsSync("/usr/bin/script"))(
+    "on a terminal shows a progress bar and a readable summary",
+    async () => {
+      const file = join(dir, "tty.ndjson");
+      writeFileSync(file, `${ndjson(Array.from({ length: 30 }, () => uniqueId("tty")))}\n{broken\n`);
+      // script(1) runs the command on a pseudo-terminal
+      const child = spawn("script", ["-qc", `node bin/census.js backfill '${file}' --dry-run`, "/dev/null"], {
+        env: cliEnv(),
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+      });
+      await new Promise((r) => child.once("exit", r));
+      expect(out).toMatch(/\d+% \| \d+ read \| \d+ sampled \| \d+ queued/);
+      expect(out).toMatch(/read 31, sampled 30, queued 0/);
+      expect(out).toMatch(/bad \(invalid_json\): line 31/);
+    },
+    30_000,
+  );
 
   it("a run killed outright (SIGKILL) resumes from its last checkpoint; each request is stored once", async () => {
     const ids = Array.from({ length: 1200 }, () => uniqueId("kill"));
