@@ -100,7 +100,8 @@ describe("census backfill", () => {
     const file = join(dir, "resume.ndjson");
     writeFileSync(file, `${ndjson(ids)}\n`);
 
-    const first = await backfill(ctx.stack.deps, options(file, { stopAfter: 170 }));
+    // the first leg samples at 0.5; the resume must keep that rate without being told
+    const first = await backfill(ctx.stack.deps, options(file, { stopAfter: 170, sampleRate: 0.5 }));
     expect(first.status).toBe("interrupted");
     const run = await loadRun(ctx.stack.deps.db, first.runId ?? "");
     expect(run).toMatchObject({ status: "interrupted", records: 170, format: "ndjson" });
@@ -109,7 +110,7 @@ describe("census backfill", () => {
     const second = await backfill(ctx.stack.deps, options("", { resume: first.runId }));
     expect(second.status).toBe("done");
     expect(second.runId).toBe(first.runId);
-    const sampled = sampledOf(ids);
+    const sampled = sampledOf(ids, 0.5);
     expect(second.counters.read).toBe(400);
     expect(second.counters.enqueued + second.counters.duplicates).toBe(sampled.length);
     await ctx.stack.drained();

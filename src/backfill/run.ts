@@ -49,6 +49,16 @@ export interface BackfillResult {
 
 const MAX_BAD_LINES_KEPT = 1000;
 
+/** What a run records of its options, so a resume reads the rest of its input the same way. */
+interface SavedOptions {
+  fields: FieldMap;
+  since: string | null;
+  until: string | null;
+  sampleRate: number;
+}
+
+const date = (v: string | null) => (v ? new Date(v) : undefined);
+
 export class BackfillError extends Error {}
 
 /**
@@ -61,19 +71,23 @@ export async function backfill(
   o: BackfillOptions,
   signal?: AbortSignal,
 ): Promise<BackfillResult> {
-  const fields: FieldMap = {
-    ...(o.format === "openai-chat" ? OPENAI_CHAT_FIELDS : DEFAULT_FIELDS),
-    ...o.fields,
-  };
-  const format = o.format === "openai-chat" ? "auto" : o.format;
-  const sampleRate = o.sampleRate ?? deps.env.SAMPLE_RATE;
-
   let run: Run | undefined;
   if (o.resume) {
     run = await loadRun(deps.db, o.resume);
     if (!run) throw new BackfillError(`no backfill run ${o.resume}`);
     if (run.status === "done") throw new BackfillError(`run ${run.id} is already done`);
   }
+  // A resumed run reads its input exactly as it started: same fields, window and sampling rate.
+  const saved = run?.options as SavedOptions | undefined;
+  const fields: FieldMap = saved?.fields ?? {
+    ...(o.format === "openai-chat" ? OPENAI_CHAT_FIELDS : DEFAULT_FIELDS),
+    ...o.fields,
+  };
+  const since = saved ? date(saved.since) : o.since;
+  const until = saved ? date(saved.until) : o.until;
+  const sampleRate = saved?.sampleRate ?? o.sampleRate ?? deps.env.SAMPLE_RATE;
+  const format = (run?.format ?? (o.format === "openai-chat" ? "auto" : o.format)) as Format | "auto";
+
   const input = o.input || run?.source;
   if (!input) throw new BackfillError("give a file, or - for stdin");
   const canSeek = run?.byteOffset != null && run.format === "ndjson";
@@ -81,13 +95,18 @@ export async function backfill(
   if (run && run.fingerprint !== opened.fingerprint) {
     throw new BackfillError(`the input is not the one run ${run.id} read (its fingerprint differs)`);
   }
-  if (canSeek && opened.gzip) throw new BackfillError("cannot seek into a gzip input");
   if (!run && !o.dryRun) {
+    const options: SavedOptions = {
+      fields,
+      since: o.since?.toISOString() ?? null,
+      until: o.until?.toISOString() ?? null,
+      sampleRate,
+    };
     run = await createRun(deps.db, {
       source: input,
       fingerprint: opened.fingerprint,
-      format: o.format === "auto" ? "auto" : o.format,
-      options: { fields, since: o.since ?? null, until: o.until ?? null, sampleRate },
+      format,
+      options: { ...options },
     });
   }
 
@@ -160,7 +179,7 @@ export async function backfill(
   const handle = (value: unknown, index: number) => {
     const peeked = peek(value, fields);
     if (!peeked.ok) return noteBad(state, index, peeked.reason);
-    if ((o.since || o.until) && !inWindow(peeked.createdAt, o.since, o.until)) {
+    if ((since || until) && !inWindow(peeked.createdAt, since, until)) {
       counters.filtered += 1;
       return;
     }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { Readable } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 
 export type Format = "ndjson" | "json" | "csv";
@@ -75,7 +75,12 @@ export async function openSource(path: string, startByte = 0): Promise<OpenedSou
     stream = from;
   } else {
     const plain = Readable.from(rest(), { objectMode: false });
-    stream = gzip ? plain.pipe(createGunzip()) : plain;
+    if (gzip) {
+      // pipeline, not pipe: a corrupt gzip stream must fail the reader, not crash the process
+      const gunzip = createGunzip();
+      pipeline(plain, gunzip, () => {});
+      stream = gunzip;
+    } else stream = plain;
   }
   return {
     stream,
