@@ -46,7 +46,7 @@ export function createEmulatorApp(options: EmulatorOptions = {}) {
   app.post("*", async (c) => {
     const version = PATH.exec(decodeURIComponent(new URL(c.req.url).pathname))?.[1];
     if (!version)
-      return googleError(c.req.path, {
+      return googleError({
         ok: false,
         httpStatus: 404,
         status: "NOT_FOUND",
@@ -54,7 +54,7 @@ export function createEmulatorApp(options: EmulatorOptions = {}) {
       });
     if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
     if (random() < (options.errorRate429 ?? 0)) {
-      return googleError(version, {
+      return googleError({
         ok: false,
         httpStatus: 429,
         status: "RESOURCE_EXHAUSTED",
@@ -62,7 +62,7 @@ export function createEmulatorApp(options: EmulatorOptions = {}) {
       });
     }
     if (random() < (options.errorRate503 ?? 0)) {
-      return googleError(version, {
+      return googleError({
         ok: false,
         httpStatus: 503,
         status: "UNAVAILABLE",
@@ -71,7 +71,7 @@ export function createEmulatorApp(options: EmulatorOptions = {}) {
     }
     const parsed = requestSchema.safeParse(await c.req.json().catch(() => null));
     if (!parsed.success) {
-      return googleError(version, {
+      return googleError({
         ok: false,
         httpStatus: 400,
         status: "INVALID_ARGUMENT",
@@ -88,7 +88,7 @@ export function createEmulatorApp(options: EmulatorOptions = {}) {
       },
       { v1Paths, v2Paths, minWords: options.minWords ?? 3 },
     );
-    if (!result.ok) return googleError(version, result);
+    if (!result.ok) return googleError(result);
     return Response.json(
       version === "v2"
         ? {
@@ -102,7 +102,7 @@ export function createEmulatorApp(options: EmulatorOptions = {}) {
   return app;
 }
 
-function googleError(_version: string, a: Extract<EmulatorAnswer, { ok: false }>): Response {
+function googleError(a: Extract<EmulatorAnswer, { ok: false }>): Response {
   return Response.json(
     { error: { code: a.httpStatus, message: a.message, status: a.status } },
     { status: a.httpStatus },
