@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import { parse as parseCsv } from "csv-parse";
 import type { BadReason } from "./fields";
 import { type Format, sniffFormat } from "./source";
-import { JsonArraySplitter, LineSplitter } from "./splitters";
+import { JsonArraySplitter, LineSplitter, type Piece } from "./splitters";
 
 export type RecordEvent =
   | { kind: "record"; value: unknown; index: number; endOffset: number | undefined }
@@ -62,45 +62,36 @@ async function* jsonRecords(
     format === "ndjson"
       ? new LineSplitter(o.maxRecordBytes, o.seek)
       : new JsonArraySplitter(o.maxRecordBytes);
-  const handle = function* (
-    pieces: Iterable<ReturnType<JsonArraySplitter["push"]> extends Iterable<infer P> ? P : never>,
-  ) {
+  type Out = Piece | { kind: "malformed"; reason: string };
+  const handle = (pieces: Iterable<Out>): RecordEvent[] => {
+    const batch: RecordEvent[] = [];
     for (const p of pieces) {
       if (p.kind === "malformed") throw new UnreadableInput(p.reason);
       if (p.index <= o.skip) continue;
       if (p.kind === "too_long") {
-        yield {
-          kind: "bad" as const,
-          index: p.index,
-          reason: "too_long" as const,
-          endOffset: off(p.endOffset),
-        };
+        batch.push({ kind: "bad", index: p.index, reason: "too_long", endOffset: off(p.endOffset) });
         continue;
       }
       let value: unknown;
       try {
         value = JSON.parse(p.bytes.toString("utf8"));
       } catch {
-        yield {
-          kind: "bad" as const,
-          index: p.index,
-          reason: "invalid_json" as const,
-          endOffset: off(p.endOffset),
-        };
+        batch.push({ kind: "bad", index: p.index, reason: "invalid_json", endOffset: off(p.endOffset) });
         continue;
       }
-      yield { kind: "record" as const, value, index: p.index, endOffset: off(p.endOffset) };
+      batch.push({ kind: "record", value, index: p.index, endOffset: off(p.endOffset) });
     }
+    return batch;
   };
   // byte offsets are only meaningful for resuming plain NDJSON by seeking
   const off = (n: number) => (format === "ndjson" ? n : undefined);
   try {
-    for await (const chunk of input) yield [...handle(splitter.push(chunk))];
+    for await (const chunk of input) yield handle(splitter.push(chunk));
   } catch (err) {
     if (err instanceof UnreadableInput) throw err;
     throw new UnreadableInput(`cannot read the input: ${(err as Error).message}`);
   }
-  yield [...handle(splitter.end())];
+  yield handle(splitter.end());
 }
 
 // CSV records are numbered in the order they are met (data records, header excluded), bad ones

@@ -21,7 +21,9 @@ export class LineSplitter {
     this.line = start.index;
   }
 
-  *push(chunk: Buffer): Generator<Piece> {
+  // Arrays rather than generators: one generator step per line cost a tenth of a backfill's speed.
+  push(chunk: Buffer): Piece[] {
+    const out: Piece[] = [];
     let from = 0;
     for (;;) {
       const nl = chunk.indexOf(0x0a, from);
@@ -30,17 +32,19 @@ export class LineSplitter {
       if (nl === -1) {
         this.offset += chunk.length - from;
         this.settle();
-        return;
+        return out;
       }
       this.offset += nl + 1 - from;
       from = nl + 1;
-      yield* this.emit();
+      this.emit(out);
     }
   }
 
   /** The last line when the input does not end with a newline. */
-  *end(): Generator<Piece> {
-    if (this.size > 0 || this.overflow) yield* this.emit();
+  end(): Piece[] {
+    const out: Piece[] = [];
+    if (this.size > 0 || this.overflow) this.emit(out);
+    return out;
   }
 
   private take(part: Buffer) {
@@ -60,7 +64,7 @@ export class LineSplitter {
     this.parts = this.parts.map((p) => Buffer.from(p));
   }
 
-  private *emit(): Generator<Piece> {
+  private emit(out: Piece[]): void {
     this.line += 1;
     const overflow = this.overflow;
     let bytes = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts);
@@ -68,14 +72,14 @@ export class LineSplitter {
     this.size = 0;
     this.overflow = false;
     if (overflow) {
-      yield { kind: "too_long", index: this.line, endOffset: this.offset };
+      out.push({ kind: "too_long", index: this.line, endOffset: this.offset });
       return;
     }
     if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
     if (bytes.length === 0 || isBlank(bytes)) return;
     // No copy: callers parse a record before pushing the next chunk (parts of a line that spans
     // chunks were copied when taken).
-    yield { kind: "record", bytes, index: this.line, endOffset: this.offset };
+    out.push({ kind: "record", bytes, index: this.line, endOffset: this.offset });
   }
 }
 
