@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
+import { Queue } from "bullmq";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { waitFor } from "./support/stack";
@@ -29,6 +30,10 @@ const env = {
 const children: ChildProcess[] = [];
 afterAll(async () => {
   for (const c of children) c.kill("SIGKILL");
+  // the service's queue keys under this run's prefix
+  const queue = new Queue("classify", { prefix: env.QUEUE_PREFIX, connection: { url: TEST_REDIS_URL } });
+  await queue.obliterate({ force: true });
+  await queue.close();
   const admin = new URL(TEST_DATABASE_URL);
   admin.pathname = "/postgres";
   const client = new pg.Client({ connectionString: admin.toString() });
