@@ -113,6 +113,9 @@ export async function createStack(opts: StackOptions = {}) {
     async close() {
       await worker?.close();
       await deps.queue.obliterate({ force: true }).catch(() => {});
+      // obliterate leaves the queue's meta hash behind; a test prefix should leave nothing
+      const leftovers = await deps.redis.keys(`${env.QUEUE_PREFIX}:*`).catch(() => []);
+      if (leftovers.length > 0) await deps.redis.del(...leftovers).catch(() => {});
       await deps.close();
     },
   };
