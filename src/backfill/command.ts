@@ -87,6 +87,7 @@ export function printSummary(r: BackfillResult, tty: boolean) {
         runId: r.runId ?? null,
         status: r.status,
         ...r.counters,
+        seconds: r.seconds,
         badLines: r.badLines.slice(0, 100),
         ...(r.error ? { error: r.error } : {}),
       }),

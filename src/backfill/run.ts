@@ -44,6 +44,8 @@ export interface BackfillResult {
   status: "done" | "interrupted" | "failed" | "dry-run";
   counters: Checkpoint["counters"];
   badLines: BadLine[];
+  /** Time spent reading and handling records (process start-up excluded). */
+  seconds: number;
   error?: string;
 }
 
@@ -194,6 +196,7 @@ export async function backfill(
   };
 
   let status: BackfillResult["status"] = o.dryRun ? "dry-run" : "done";
+  const started = performance.now();
   let error: string | undefined;
   try {
     batches: for await (const batch of records) {
@@ -227,7 +230,8 @@ export async function backfill(
     progress.stop();
     opened.stream.destroy();
   }
-  return { runId: run?.id, status, counters, badLines: state.badLines, ...(error ? { error } : {}) };
+  const seconds = Math.round(performance.now() - started) / 1000;
+  return { runId: run?.id, status, counters, badLines: state.badLines, seconds, ...(error ? { error } : {}) };
 }
 
 function noteBad(state: Checkpoint, line: number, reason: string) {
