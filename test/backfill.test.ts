@@ -359,15 +359,8 @@ describe("census backfill (the command)", () => {
     const ids = Array.from({ length: 1500 }, () => uniqueId("sig"));
     const file = join(dir, "signal.ndjson");
     writeFileSync(file, ndjson(ids));
-    const env = {
-      ...process.env,
-      DATABASE_URL: TEST_DATABASE_URL,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: ctx.stack.env.QUEUE_PREFIX,
-      HMAC_SECRET: TEST_SECRET,
-      SAMPLE_RATE: "1",
-    };
-    // a tiny queue allowance and no worker for this prefix's backlog keep the run paused
+    const env = cliEnv();
+    // a tiny queue allowance keeps the run waiting on the worker, so Ctrl-C lands mid-run
     const child = spawn("node", ["bin/census.js", "backfill", file, "--max-waiting", "1", "--chunk", "50"], {
       env,
       stdio: ["ignore", "pipe", "pipe"],
