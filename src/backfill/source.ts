@@ -16,8 +16,6 @@ export interface OpenedSource {
   bytesRead(): number;
   /** Fingerprint of what identifies the content: size and a hash of its first 64 KiB. */
   fingerprint: string;
-  /** The first decoded bytes, for format sniffing. */
-  head: Buffer;
 }
 
 const HEAD = 64 * 1024;
@@ -88,7 +86,6 @@ export async function openSource(path: string, startByte = 0): Promise<OpenedSou
     totalBytes: size,
     bytesRead: () => read,
     fingerprint,
-    head: gzip ? Buffer.alloc(0) : first,
   };
 }
 
