@@ -3,7 +3,7 @@ import { isSampled } from "../ingest/sampling";
 import type { PromptItem } from "../ingest/schema";
 import { ingestPrompts } from "../ingest/service";
 import { extractText, truncateCodePoints } from "../ingest/text";
-import { AppError } from "../platform/errors";
+import { AppError, isConnectionLost } from "../platform/errors";
 import { DEFAULT_FIELDS, type FieldMap, OPENAI_CHAT_FIELDS, peek, toItem } from "./fields";
 import { createProgress, type Progress } from "./progress";
 import { readRecords, UnreadableInput } from "./records";
@@ -255,10 +255,9 @@ function compact(item: PromptItem, maxChars: number): PromptItem {
 
 function describe(err: unknown): string {
   if (err instanceof UnreadableInput) return err.message;
-  const e = err as { code?: string; message?: string };
   if (err instanceof AppError && err.code === "SERVICE_UNAVAILABLE") {
-    return "lost Redis: could not queue prompts";
+    return "lost Redis or Postgres: could not queue prompts";
   }
-  if (typeof e?.code === "string" && /^(08|57P)|ECONNREFUSED/.test(e.code)) return "lost Postgres";
-  return e?.message?.slice(0, 300) ?? String(err);
+  if (isConnectionLost(err)) return "lost Postgres: could not save the checkpoint";
+  return (err as { message?: string })?.message?.slice(0, 300) ?? String(err);
 }

@@ -1,3 +1,4 @@
+import { isConnectionLost } from "../platform/errors";
 import { ClassifierError, type ClassifierErrorKind } from "./classifier";
 
 // gRPC status codes we care about (google-gax `Status`).
@@ -10,16 +11,6 @@ const GRPC = {
   UNAVAILABLE: 14,
   UNAUTHENTICATED: 16,
 } as const;
-
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "UND_ERR_SOCKET",
-]);
 
 interface ErrorLike {
   code?: unknown;
@@ -65,7 +56,7 @@ export function classifyGoogleError(err: unknown): ClassifierErrorKind | null {
   ) {
     return "unavailable";
   }
-  if (typeof e.code === "string" && NETWORK_CODES.has(e.code)) return "unavailable";
+  if (isConnectionLost(err)) return "unavailable";
   if (e.name === "AbortError" || e.name === "TimeoutError") return "unavailable";
   return null;
 }

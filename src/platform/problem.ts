@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { AppError, errorCodes, isUnavailable } from "./errors";
+import { AppError, errorCodes, isConnectionLost } from "./errors";
 import type { Logger } from "./logger";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
@@ -23,7 +23,7 @@ export function renderProblem(c: Context, err: unknown, log: Logger): Response {
   const appErr =
     err instanceof AppError
       ? err
-      : isUnavailable(err)
+      : isConnectionLost(err)
         ? new AppError("SERVICE_UNAVAILABLE", "A backing service is unavailable; retry shortly.", {
             cause: err,
           })
