@@ -235,7 +235,7 @@ describe("census backfill", () => {
     const inWindow = records.filter((_, i) => i % 10 >= 2 && i % 10 < 7).map((r) => r.id);
     await waitFor(async () => (await storedCount(inWindow)) === 20);
     const { rows } = await ctx.stack.deps.pool.query(
-      "SELECT DISTINCT model, prompt_tokens, completion_tokens FROM prompt_events WHERE id = ANY($1)",
+      "SELECT DISTINCT model, prompt_tokens::int, completion_tokens::int FROM prompt_events WHERE id = ANY($1)",
       [inWindow.map((id) => eventIdFor(TEST_SECRET, id))],
     );
     expect(rows).toEqual([{ model: "gpt-4o", prompt_tokens: 20, completion_tokens: 50 }]);

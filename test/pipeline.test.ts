@@ -38,8 +38,8 @@ describe("post -> worker -> rows", () => {
     expect(event).toMatchObject({
       id: eventIdFor(TEST_SECRET, requestId),
       model: "anthropic/claude-sonnet-4.5",
-      prompt_tokens: 120,
-      completion_tokens: 800,
+      prompt_tokens: "120", // bigint: node-postgres returns it as a string
+      completion_tokens: "800",
       cost_usd: "0.0123000000",
       sample_rate: 1,
       source: "live",

@@ -30,8 +30,9 @@ export const promptEvents = pgTable(
     id: text("id").primaryKey(),
     observedHour: timestamp("observed_hour", { withTimezone: true }).notNull(),
     model: text("model").notNull(),
-    promptTokens: integer("prompt_tokens"),
-    completionTokens: integer("completion_tokens"),
+    // bigint: token counts are summed into rollups; ingest caps each at MAX_TOKENS (ingest/limits.ts)
+    promptTokens: bigint("prompt_tokens", { mode: "number" }),
+    completionTokens: bigint("completion_tokens", { mode: "number" }),
     costUsd: numeric("cost_usd", { precision: 20, scale: 10 }),
     sampleRate: doublePrecision("sample_rate").notNull(),
     source: text("source", { enum: sources }).notNull(),

@@ -1,4 +1,5 @@
 import type { ClassifyPayload } from "../classification/jobs";
+import { hasVisibleText } from "./limits";
 import { eventIdFor, isSampled, observedHour } from "./sampling";
 import type { PromptItem } from "./schema";
 import { extractText, truncateCodePoints } from "./text";
@@ -26,8 +27,9 @@ export function planItem(item: PromptItem, s: PlanSettings): Planned {
     return { sampled: false, reason: "not_in_sample" };
   }
   const { text, chars } = truncateCodePoints(extractText(item), s.maxChars);
-  // Image-only or empty chats have nothing to classify; counting them as skipped keeps batches whole.
-  if (text.trim().length === 0) return { sampled: false, reason: "no_text" };
+  // Image-only, empty or invisible (zero-width, NUL) texts have nothing to classify: counting them
+  // as skipped keeps batches whole and spends no Google call.
+  if (!hasVisibleText(text)) return { sampled: false, reason: "no_text" };
   return {
     sampled: true,
     eventId: eventIdFor(s.secret, item.requestId),

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { inTimeWindow, MAX_COST_USD, MAX_MODEL_CHARS, MAX_TOKENS, PRINTABLE } from "./limits";
 
 export const MAX_ITEMS = 1000;
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -15,19 +16,27 @@ const messageSchema = z
   })
   .loose();
 
+const tokens = z.number().int().nonnegative().max(MAX_TOKENS).optional();
+
 export const promptItemSchema = z
   .object({
     requestId: z.string().min(1).max(512).openapi({ description: "The router's id; hashed, never stored." }),
     prompt: z.string().optional(),
     messages: z.array(messageSchema).max(10_000).optional(),
-    model: z.string().min(1).max(256).openapi({ example: "anthropic/claude-sonnet-4.5" }),
-    promptTokens: z.number().int().nonnegative().optional(),
-    completionTokens: z.number().int().nonnegative().optional(),
-    costUsd: z.number().nonnegative().finite().optional(),
+    model: z
+      .string()
+      .min(1)
+      .max(MAX_MODEL_CHARS)
+      .regex(PRINTABLE, "must not contain control characters")
+      .openapi({ example: "anthropic/claude-sonnet-4.5" }),
+    promptTokens: tokens,
+    completionTokens: tokens,
+    costUsd: z.number().nonnegative().max(MAX_COST_USD).optional(),
     createdAt: z.iso
       .datetime({ offset: true })
+      .refine((v) => inTimeWindow(Date.parse(v)), "must be between 2000-01-01 and one day from now")
       .optional()
-      .openapi({ description: "ISO time of the original request" }),
+      .openapi({ description: "ISO time of the original request, from 2000-01-01 to one day ahead" }),
     sampleRate: z.number().gt(0).lte(1).optional().openapi({
       description: "Set when the router already sampled: the item is taken as is, at this rate.",
     }),
