@@ -199,6 +199,55 @@ keys
     });
   });
 
+const queue = program
+  .command("queue")
+  .description("inspect the classify queue; re-queue or purge jobs that failed for good");
+
+queue
+  .command("status")
+  .description("job counts by state (failed: kept for a retry, text included)")
+  .action(async () => {
+    await withQueue(async (q) => {
+      const { queueCounts } = await import("./classification/failed");
+      for (const [state, n] of Object.entries(await queueCounts(q))) console.log(`${state}\t${n}`);
+    });
+  });
+
+queue
+  .command("retry")
+  .description("re-queue every failed job with fresh attempts (after fixing what made them fail)")
+  .action(async () => {
+    await withQueue(async (q) => {
+      const { retryFailed } = await import("./classification/failed");
+      console.log(`${await retryFailed(q)} failed jobs re-queued`);
+    });
+  });
+
+queue
+  .command("purge")
+  .description("delete every failed job and its text (they will never be classified)")
+  .action(async () => {
+    await withQueue(async (q) => {
+      const { purgeFailed } = await import("./classification/failed");
+      console.log(`${await purgeFailed(q)} failed jobs deleted`);
+    });
+  });
+
+async function withQueue(fn: (q: import("./classification/jobs").ClassifyQueue) => Promise<void>) {
+  const e = env();
+  const { createProducerConnection } = await import("./platform/redis");
+  const { createClassifyQueue } = await import("./classification/jobs");
+  const redis = createProducerConnection(e.REDIS_URL);
+  const q = createClassifyQueue(redis, e.QUEUE_NAME, e.QUEUE_PREFIX);
+  try {
+    await q.waitUntilReady();
+    await fn(q);
+  } finally {
+    await q.close();
+    redis.disconnect();
+  }
+}
+
 async function withDb(fn: (db: import("./db/client").Db) => Promise<void>) {
   const e = env();
   const log = createLogger("warn");

@@ -41,6 +41,12 @@ export const envSchema = z
     RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
     RETRY_MAX_MS: z.coerce.number().int().positive().default(32_000),
     JOB_ATTEMPTS: z.coerce.number().int().positive().default(30),
+    // Crash recovery (docs/reliability.md): a dead worker's jobs come back within about
+    // WORKER_LOCK_MS + STALLED_INTERVAL_MS; a job in flight through MAX_STALLED_COUNT crashes is
+    // set aside (kept) as the likely cause.
+    WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(10_000),
+    STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(5000),
+    MAX_STALLED_COUNT: z.coerce.number().int().min(1).default(10),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
     MIGRATE_ON_START: z.stringbool().default(true),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

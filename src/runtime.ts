@@ -26,6 +26,9 @@ export async function startWorker(deps: Deps) {
       prefix: deps.env.QUEUE_PREFIX,
       concurrency: deps.env.WORKER_CONCURRENCY,
       googleQpm: deps.env.GOOGLE_QPM,
+      lockDurationMs: deps.env.WORKER_LOCK_MS,
+      stalledIntervalMs: deps.env.STALLED_INTERVAL_MS,
+      maxStalledCount: deps.env.MAX_STALLED_COUNT,
     },
     {
       pool: deps.pool,

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { retryFailed } from "../src/classification/failed";
+import { type ClassifyPayload, enqueueClassify } from "../src/classification/jobs";
 import { eventIdFor } from "../src/ingest/sampling";
 import { googleError, googleOk } from "./support/google";
 import { useStackWithGoogle } from "./support/harness";
-import { createStack, TEST_SECRET, uniqueId, waitFor } from "./support/stack";
+import { createStack, type Stack, TEST_SECRET, uniqueId, waitFor } from "./support/stack";
 
 // Every Google answer the worker must handle, through the real client in REST mode.
 
@@ -11,6 +13,22 @@ const { google } = ctx;
 
 const TEXT = "Please translate this paragraph about the weather into French for my homework";
 const send = (requestId: string) => ctx.stack.post({ requestId, model: "m/x", prompt: TEXT }, ctx.key);
+
+const failedCount = async (stack: Stack, reason: string) =>
+  (await stack.deps.metrics.jobsFailed.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+
+const payload = (over: Partial<ClassifyPayload> = {}): ClassifyPayload => ({
+  text: TEXT,
+  chars: TEXT.length,
+  model: "m/x",
+  promptTokens: null,
+  completionTokens: null,
+  costUsd: null,
+  observedHour: new Date().toISOString(),
+  sampleRate: 1,
+  source: "live",
+  ...over,
+});
 
 const quota = googleError(429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Requests'");
 const unavailable = googleError(503, "UNAVAILABLE", "The service is currently unavailable.");
@@ -96,16 +114,70 @@ describe("final outcomes, stored without labels and not retried", () => {
 });
 
 describe("transient errors that never end", () => {
-  it("fail the job after JOB_ATTEMPTS, remove its text from Redis and count it", async () => {
+  it("fail the job after JOB_ATTEMPTS, keep it for `census queue retry`, count it; a retry stores it", async () => {
     const own = await createStack({ env: { JOB_ATTEMPTS: "3" } });
-    const ownKey = await own.key("ingest");
-    const requestId = uniqueId();
-    google.reply(unavailable, unavailable, unavailable);
-    await own.post({ requestId, model: "m", prompt: TEXT }, ownKey);
-    await waitFor(async () => (await own.deps.metrics.jobsFailed.get()).values[0]?.value === 1);
-    expect(await own.deps.queue.getJob(eventIdFor(TEST_SECRET, requestId))).toBeUndefined();
-    expect(await own.event(requestId)).toBeUndefined();
-    await own.close();
+    try {
+      const ownKey = await own.key("ingest");
+      const requestId = uniqueId();
+      google.reply(unavailable, unavailable, unavailable);
+      await own.post({ requestId, model: "m", prompt: TEXT }, ownKey);
+      await waitFor(async () => (await failedCount(own, "attempts_exhausted")) === 1);
+      const job = await own.deps.queue.getJob(eventIdFor(TEST_SECRET, requestId));
+      expect(await job?.getState()).toBe("failed");
+      expect(await own.event(requestId)).toBeUndefined();
+      expect(google.received).toHaveLength(3);
+
+      expect(await retryFailed(own.deps.queue)).toBe(1);
+      expect(await own.waitForEvent(requestId)).toMatchObject({ category: "translation" });
+      expect(google.received).toHaveLength(4);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe("a write Postgres refuses for its data", () => {
+  it("is final after one Google call: dropped, counted, and its text gone from Redis", async () => {
+    // The ingest schema refuses a NUL in `model`; a job that bypassed it (an older producer, a
+    // hand-made job) must still not be retried JOB_ATTEMPTS times, each paying Google.
+    const eventId = `data-rejected-${uniqueId()}`;
+    await enqueueClassify(
+      ctx.stack.deps.queue,
+      [{ eventId, payload: payload({ model: "bad\u0000model" }) }],
+      30,
+    );
+    await waitFor(async () => (await failedCount(ctx.stack, "data_rejected")) === 1);
+    await waitFor(async () => (await ctx.stack.deps.queue.getJob(eventId)) === undefined);
+    expect(google.received).toEqual([TEXT]);
+    const { rows } = await ctx.stack.deps.pool.query("SELECT 1 FROM prompt_events WHERE id = $1", [eventId]);
+    expect(rows).toHaveLength(0);
+  });
+});
+
+describe("a write that loses its connection", () => {
+  it("holds the queue without using attempts and retries only the write: one Google call", async () => {
+    const own = await createStack({ env: { JOB_ATTEMPTS: "2" } });
+    try {
+      const ownKey = await own.key("ingest");
+      // the first four event writes meet a dropped connection, as in a Postgres restart
+      const query = own.deps.pool.query.bind(own.deps.pool);
+      let refused = 0;
+      own.deps.pool.query = ((text: unknown, ...rest: unknown[]) => {
+        if (typeof text === "string" && text.includes("INSERT INTO prompt_events") && refused < 4) {
+          refused += 1;
+          return Promise.reject(Object.assign(new Error("Connection terminated unexpectedly"), {}));
+        }
+        return (query as (...a: unknown[]) => unknown)(text, ...rest);
+      }) as typeof own.deps.pool.query;
+      const requestId = uniqueId();
+      await own.post({ requestId, model: "m", prompt: TEXT }, ownKey);
+      expect(await own.waitForEvent(requestId)).toMatchObject({ category: "translation" });
+      expect(refused).toBe(4);
+      expect(google.received).toEqual([TEXT]);
+      expect(own.logs.text()).toContain("postgres unavailable: holding the queue");
+    } finally {
+      await own.close();
+    }
   });
 });
 

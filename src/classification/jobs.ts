@@ -1,7 +1,8 @@
 import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
-import { sources } from "../db/schema";
+import { outcomes, sources } from "../db/schema";
+import { googleCategorySchema } from "./classifier";
 
 // The job catalogue: one queue, one job name, one payload schema. The payload holds the truncated
 // text and anonymous facts only; the router's request id never enters Redis (the job id is its HMAC).
@@ -20,7 +21,23 @@ export const classifyPayloadSchema = z.object({
   source: z.enum(sources),
 });
 
+/**
+ * Google's answer, kept with the job before the event is written (job.updateData): a job that
+ * has one never calls Google again, so a failed write retries only the write. Labels are public
+ * taxonomy paths with confidences, never text.
+ */
+export const answerSchema = z.object({
+  engine: z.enum(["google", "emulator"]),
+  outcome: z.enum(outcomes),
+  labels: z.array(googleCategorySchema),
+  language: z.string().nullable(),
+});
+
+export const classifyJobSchema = classifyPayloadSchema.extend({ answer: answerSchema.optional() });
+
 export type ClassifyPayload = z.infer<typeof classifyPayloadSchema>;
+export type ClassifyJobData = z.infer<typeof classifyJobSchema>;
+export type Answer = z.infer<typeof answerSchema>;
 
 export interface ClassifyJobInput {
   eventId: string;
@@ -31,7 +48,7 @@ export interface ClassifyJobInput {
 export const PRIORITY = { live: undefined, backfill: 10 } as const;
 
 export function createClassifyQueue(connection: Redis, name: string, prefix: string) {
-  return new Queue<ClassifyPayload, unknown, typeof CLASSIFY_JOB>(name, { connection, prefix });
+  return new Queue<ClassifyJobData, unknown, typeof CLASSIFY_JOB>(name, { connection, prefix });
 }
 
 export type ClassifyQueue = ReturnType<typeof createClassifyQueue>;
@@ -45,9 +62,12 @@ export function jobOptions(
     jobId: eventId,
     attempts,
     backoff: { type: "census" },
-    // Completed jobs vanish at once and failed ones too: a job's text must not outlive it in Redis.
+    // A completed job vanishes at once: its text must not outlive it in Redis. A failed one is
+    // kept: the worker removes those it drops on purpose (bad data), and keeps the ones a retry
+    // can still save (attempts or stalls exhausted) for `census queue retry`, never deleting
+    // accepted work silently.
     removeOnComplete: true,
-    removeOnFail: true,
+    removeOnFail: false,
     ...(PRIORITY[source] ? { priority: PRIORITY[source] } : {}),
   };
 }

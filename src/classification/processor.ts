@@ -1,14 +1,14 @@
-import { type Job, RateLimitError, UnrecoverableError } from "bullmq";
+import { type Job, RateLimitError } from "bullmq";
 import type pg from "pg";
-import type { PromptEventRow } from "../db/schema";
-import { storeEvent } from "../events/store";
+import { eventRow, storeEvent } from "../events/store";
+import { AppError, isConnectionLost, isDataError } from "../platform/errors";
 import type { Logger } from "../platform/logger";
 import type { Metrics } from "../platform/metrics";
 import type { Taxonomy } from "../taxonomy/mapping";
-import { backoffDelay } from "./backoff";
-import { type Classification, type Classifier, ClassifierError, finalOutcomeKinds } from "./classifier";
+import { type Classifier, finalOutcomeKinds } from "./classifier";
 import { classifyGoogleError } from "./google-errors";
-import { type ClassifyPayload, classifyPayloadSchema } from "./jobs";
+import { createHold, type Hold } from "./hold";
+import { type Answer, type ClassifyJobData, classifyJobSchema } from "./jobs";
 import { requestCategory, tagLabels } from "./labels";
 
 export interface ProcessorDeps {
@@ -20,55 +20,72 @@ export interface ProcessorDeps {
   log: Logger;
   retryBaseMs: number;
   retryMaxMs: number;
-  /** Holds the whole queue back (all workers) for `ms`: quota is a property of the project, not the job. */
+  /** Holds the whole queue back (all workers) for `ms`: quota and the database are shared, not per job. */
   rateLimit(ms: number): Promise<void>;
   /** Google refused our credentials: stop taking jobs instead of burning the queue. */
   onAuthFailure(reason: string): void;
 }
 
-export type Outcome = PromptEventRow["outcome"];
+export type Outcome = Answer["outcome"];
 
-/** Creates the processor; it keeps the consecutive-quota streak that drives the queue-wide backoff. */
+/**
+ * Creates the processor. It keeps two queue-wide holds, Google's quota and Postgres being down:
+ * both hand the job back without using an attempt (BullMQ's RateLimitError), so neither a quota
+ * storm nor a database outage of any length loses work or burns JOB_ATTEMPTS.
+ */
 export function createProcessor(deps: ProcessorDeps) {
-  let quotaStreak = 0;
+  const quota = createHold({ baseMs: deps.retryBaseMs, maxMs: Math.max(deps.retryMaxMs, 60_000) });
+  const database = createHold({ baseMs: deps.retryBaseMs, maxMs: deps.retryMaxMs });
 
-  return async function processClassifyJob(
-    job: Job<ClassifyPayload>,
-  ): Promise<{ outcome: Outcome; category: string }> {
-    const parsed = classifyPayloadSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError("job payload does not match the classify schema");
-    const data = parsed.data;
+  async function holdQueue(hold: Hold, startedAt: number, what: string): Promise<never> {
+    const delay = hold.failed(startedAt);
+    if (delay > 0) {
+      deps.log.warn({ delayMs: delay, streak: hold.streak }, `${what}: holding the queue`);
+      await deps.rateLimit(delay);
+    }
+    throw new RateLimitError();
+  }
 
-    let outcome: Outcome = "classified";
-    let result: Classification = { labels: [], language: null };
+  async function classify(text: string): Promise<Answer> {
+    const engine = deps.classifier.engine;
+    const startedAt = Date.now();
     const stopTimer = deps.metrics.classifyLatency.startTimer();
     try {
-      result = await deps.classifier.classify(data.text);
-      quotaStreak = 0;
+      const result = await deps.classifier.classify(text);
+      quota.succeeded(startedAt);
+      return { engine, outcome: "classified", labels: result.labels, language: result.language };
     } catch (err) {
-      const kind = err instanceof ClassifierError ? err.kind : classifyGoogleError(err);
+      const kind = classifyGoogleError(err);
       deps.metrics.classifierErrors.inc({ kind: kind ?? "unknown" });
       if (kind && finalOutcomeKinds.has(kind)) {
-        outcome = kind as Outcome;
-      } else if (kind === "quota") {
-        // Returned to the queue without using an attempt: quota errors can last, and must lose nothing.
-        quotaStreak += 1;
-        const delay = backoffDelay(quotaStreak, deps.retryBaseMs, Math.max(deps.retryMaxMs, 60_000));
-        deps.log.warn({ delayMs: delay, streak: quotaStreak }, "google quota exhausted; holding the queue");
-        await deps.rateLimit(delay);
-        throw new RateLimitError();
-      } else if (kind === "auth") {
+        return { engine, outcome: kind as Outcome, labels: [], language: null };
+      }
+      if (kind === "quota") return holdQueue(quota, startedAt, "google quota exhausted");
+      if (kind === "auth") {
         deps.onAuthFailure(err instanceof Error ? err.message : "auth");
         await deps.rateLimit(60_000);
         throw new RateLimitError();
-      } else {
-        throw err instanceof Error ? err : new Error("classifier failed"); // transient: retried with backoff
       }
+      throw err instanceof Error ? err : new Error("classifier failed"); // transient: retried with backoff
     } finally {
       stopTimer();
     }
+  }
 
-    const tagged = tagLabels(deps.taxonomy, result.labels, deps.threshold);
+  return async function processClassifyJob(
+    job: Job<ClassifyJobData>,
+  ): Promise<{ outcome: Outcome; category: string }> {
+    const parsed = classifyJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new AppError("JOB_INVALID", "job payload does not match the classify schema");
+    const { answer: saved, ...payload } = parsed.data;
+    let answer = saved;
+    if (!answer) {
+      answer = await classify(payload.text);
+      // Kept with the job before the write: from here on a retry repeats only the write.
+      await job.updateData({ ...payload, answer });
+    }
+
+    const tagged = tagLabels(deps.taxonomy, answer.labels, deps.threshold);
     const unknown = tagged.filter((l) => !l.known);
     if (unknown.length > 0) {
       deps.metrics.unknownPaths.inc(unknown.length);
@@ -79,27 +96,23 @@ export function createProcessor(deps: ProcessorDeps) {
       );
     }
     const category = requestCategory(tagged);
-    const inserted = await storeEvent(
-      deps.pool,
-      {
-        id: String(job.id),
-        observedHour: new Date(data.observedHour),
-        model: data.model,
-        promptTokens: data.promptTokens,
-        completionTokens: data.completionTokens,
-        costUsd: data.costUsd === null ? null : String(data.costUsd),
-        sampleRate: data.sampleRate,
-        source: data.source,
-        language: result.language,
-        engine: deps.classifier.engine,
-        outcome,
-        category,
-        mappingVersion: deps.taxonomy.version,
-        charCount: data.chars,
-      },
-      tagged,
-    );
-    if (inserted) deps.metrics.events.inc({ outcome, category });
-    return { outcome, category };
+    const row = eventRow(String(job.id), payload, answer, category, deps.taxonomy.version);
+    const startedAt = Date.now();
+    let inserted: boolean;
+    try {
+      inserted = await storeEvent(deps.pool, row, tagged);
+      database.succeeded(startedAt);
+    } catch (err) {
+      if (isConnectionLost(err)) return holdQueue(database, startedAt, "postgres unavailable");
+      if (isDataError(err)) {
+        const sqlstate = (err as { code?: string }).code;
+        throw new AppError("DATA_REJECTED", `Postgres refused the event (SQLSTATE ${sqlstate})`, {
+          cause: err,
+        });
+      }
+      throw err; // transient or unknown: retried with backoff, the answer kept
+    }
+    if (inserted) deps.metrics.events.inc({ outcome: answer.outcome, category });
+    return { outcome: answer.outcome, category };
   };
 }

@@ -1,7 +1,8 @@
-import { Worker } from "bullmq";
+import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { AppError, type ErrorCode, errorCodes } from "../platform/errors";
 import { backoffDelay, limiterFor } from "./backoff";
-import { CLASSIFY_JOB, type ClassifyPayload, type ClassifyQueue } from "./jobs";
+import { CLASSIFY_JOB, type ClassifyJobData, type ClassifyQueue } from "./jobs";
 import { createProcessor, type ProcessorDeps } from "./processor";
 
 export interface WorkerOptions {
@@ -12,16 +13,43 @@ export interface WorkerOptions {
   prefix: string;
   concurrency: number;
   googleQpm: number;
+  /** How long a job's lock lives without renewal (renewed every half of it). */
+  lockDurationMs: number;
+  /** How often workers look for jobs whose worker died (two looks: mark, then recover). */
+  stalledIntervalMs: number;
+  /** Crashes a job may live through before it is set aside as the likely cause. */
+  maxStalledCount: number;
 }
 
 /** Short, non-reversible handle for logs: enough to correlate lines, useless for lookups. */
 export const shortId = (id: string | undefined) => (id ?? "").slice(0, 10);
 
+const STALLED_MESSAGE = "job stalled more than allowable limit"; // BullMQ's own words
+
+/**
+ * Why a job failed for good, as a `census_jobs_failed_total` reason; null while it will be
+ * retried. Codes that are not retryable were dropped on purpose; the others are kept.
+ */
+export function failureReason(job: Job | undefined, err: Error): string | null {
+  if (err.name === "UnrecoverableError") {
+    if (err.message in errorCodes) return err.message.toLowerCase();
+    return err.message === STALLED_MESSAGE ? "stalled" : "unrecoverable";
+  }
+  if (!job || job.attemptsMade >= (job.opts.attempts ?? 1)) return "attempts_exhausted";
+  return null;
+}
+
+const DROPPED = new Set(
+  Object.entries(errorCodes)
+    .filter(([, c]) => !c.retryable)
+    .map(([code]) => code.toLowerCase()),
+);
+
 export function createClassifyWorker(
   opts: WorkerOptions,
   deps: Omit<ProcessorDeps, "rateLimit" | "onAuthFailure">,
 ) {
-  let worker: Worker<ClassifyPayload>;
+  let worker: Worker<ClassifyJobData>;
   const processor = createProcessor({
     ...deps,
     rateLimit: (ms) => opts.queue.rateLimit(ms),
@@ -33,12 +61,21 @@ export function createClassifyWorker(
       void worker.pause(true);
     },
   });
-
-  worker = new Worker<ClassifyPayload>(
+  worker = new Worker<ClassifyJobData>(
     opts.queueName,
     async (job) => {
-      if (job.name !== CLASSIFY_JOB) throw new Error(`unknown job name ${job.name}`);
-      return processor(job);
+      try {
+        if (job.name !== CLASSIFY_JOB) throw new AppError("JOB_INVALID", `unknown job name ${job.name}`);
+        return await processor(job);
+      } catch (err) {
+        // A code that is not retryable will fail the same way every time: fail it now, with its
+        // text scrubbed first so nothing of it outlives this line even if the removal below fails.
+        if (err instanceof AppError && !err.retryable) {
+          await job.updateData({ ...job.data, text: "" }).catch(() => {});
+          throw new UnrecoverableError(err.code satisfies ErrorCode);
+        }
+        throw err;
+      }
     },
     {
       connection: opts.connection,
@@ -46,25 +83,32 @@ export function createClassifyWorker(
       concurrency: opts.concurrency,
       // BullMQ's limiter is global per queue, so every worker process together stays under GOOGLE_QPM.
       limiter: limiterFor(opts.googleQpm),
+      lockDuration: opts.lockDurationMs,
+      stalledInterval: opts.stalledIntervalMs,
+      maxStalledCount: opts.maxStalledCount,
       settings: {
         backoffStrategy: (attemptsMade) => backoffDelay(attemptsMade, deps.retryBaseMs, deps.retryMaxMs),
       },
     },
   );
-
   worker.on("error", (err) => deps.log.error({ errName: err.name, msg: err.message }, "worker error"));
   worker.on("failed", (job, err) => {
-    const final = err.name === "UnrecoverableError" || !job || job.attemptsMade >= (job.opts.attempts ?? 1);
-    if (final) deps.metrics.jobsFailed.inc();
-    deps.log[final ? "error" : "warn"](
-      {
-        job: shortId(job?.id),
-        attemptsMade: job?.attemptsMade,
-        errName: err.name,
-        msg: err.message.slice(0, 300),
-      },
-      final ? "job failed for good; its text was removed with it" : "job failed; will retry",
-    );
+    const reason = failureReason(job, err);
+    const fields = { job: shortId(job?.id), attemptsMade: job?.attemptsMade, errName: err.name };
+    if (reason === null) {
+      deps.log.warn({ ...fields, msg: err.message.slice(0, 300) }, "job failed; will retry");
+      return;
+    }
+    deps.metrics.jobsFailed.inc({ reason });
+    if (DROPPED.has(reason)) {
+      deps.log.error({ ...fields, reason }, "job dropped: it can never succeed; its text was removed");
+      void job?.remove().catch(() => {});
+    } else {
+      deps.log.error(
+        { ...fields, reason, msg: err.message.slice(0, 300) },
+        "job failed for good and is kept, text included, in the failed set: `census queue retry` re-queues it",
+      );
+    }
   });
   return worker;
 }

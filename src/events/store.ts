@@ -1,6 +1,35 @@
 import type pg from "pg";
+import type { Answer, ClassifyPayload } from "../classification/jobs";
 import type { TaggedLabel } from "../classification/labels";
 import type { PromptEventRow } from "../db/schema";
+
+export type EventRow = Required<Omit<PromptEventRow, "language">> & Pick<PromptEventRow, "language">;
+
+/** Pure: the row a job's payload and Google's answer make. */
+export function eventRow(
+  id: string,
+  payload: ClassifyPayload,
+  answer: Answer,
+  category: string,
+  mappingVersion: string,
+): EventRow {
+  return {
+    id,
+    observedHour: new Date(payload.observedHour),
+    model: payload.model,
+    promptTokens: payload.promptTokens,
+    completionTokens: payload.completionTokens,
+    costUsd: payload.costUsd === null ? null : String(payload.costUsd),
+    sampleRate: payload.sampleRate,
+    source: payload.source,
+    language: answer.language,
+    engine: answer.engine,
+    outcome: answer.outcome,
+    category,
+    mappingVersion,
+    charCount: payload.chars,
+  };
+}
 
 // One round trip per event: the event insert and its labels' insert are CTEs of one statement, so
 // they commit together (a statement is atomic) without BEGIN/COMMIT. Measured ~2x the job rate of
@@ -26,7 +55,7 @@ SELECT count(*)::int AS inserted FROM e`;
  */
 export async function storeEvent(
   pool: pg.Pool,
-  event: Required<Omit<PromptEventRow, "language">> & Pick<PromptEventRow, "language">,
+  event: EventRow,
   labels: readonly TaggedLabel[],
 ): Promise<boolean> {
   const { rows } = await pool.query<{ inserted: number }>(INSERT_EVENT, [

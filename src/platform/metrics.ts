@@ -31,7 +31,8 @@ export function createMetrics() {
     }),
     jobsFailed: new Counter({
       name: "census_jobs_failed_total",
-      help: "Jobs that exhausted their attempts (their text is scrubbed)",
+      help: "Jobs that failed for good, by reason: data_rejected and job_invalid are dropped (text removed); attempts_exhausted and stalled are kept for `census queue retry`",
+      labelNames: ["reason"] as const,
       registers: [registry],
     }),
     classifyLatency: new Histogram({
