@@ -1,3 +1,4 @@
+import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seed } from "./support/seed";
 import { createStack, json, type Stack } from "./support/stack";
@@ -124,9 +125,9 @@ describe("GET /v1/stats/categories", () => {
     const res = await get(`/v1/stats/categories?${RANGE}`, read, "text/csv");
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
     const lines = (await res.text()).trim().split("\r\n");
-    expect(lines[0]).toBe("period,category,suppressed,events,value,estimated,share");
-    expect(lines).toContain("2018-03-05,legal,true,,,,");
-    expect(lines.some((l) => l.startsWith("2018-03-05,programming,false,40,4000,8000,0.4"))).toBe(true);
+    expect(lines[0]).toBe('"period","category","suppressed","events","value","estimated","share"');
+    expect(lines).toContain('"2018-03-05","legal",true,,,,');
+    expect(lines.some((l) => l.startsWith('"2018-03-05","programming",false,40,4000,8000,0.4'))).toBe(true);
   });
 });
 
@@ -155,6 +156,45 @@ describe("GET /v1/stats/tags", () => {
         share: 0.5,
       },
     ]);
+  });
+});
+
+describe("CSV", () => {
+  it.each([
+    [
+      "tags",
+      `/v1/stats/tags?${RANGE}&category=roleplay`,
+      '"period","category","tag",',
+      '"2018-03-05","roleplay","adult",false,20,6000,12000,0.5',
+    ],
+    [
+      "authors",
+      `/v1/stats/authors?${RANGE}&category=programming`,
+      '"period","author","category",',
+      '"2018-03-05","anthropic","programming",false,45,4500,9000,',
+    ],
+  ])("%s answers CSV too", async (_name, url, header, line) => {
+    const res = await get(url, read, "text/csv");
+    expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
+    const lines = (await res.text()).trim().split("\r\n");
+    expect(lines[0]?.startsWith(header)).toBe(true);
+    expect(lines.some((l) => l.startsWith(line))).toBe(true);
+  });
+
+  it("neutralises formulas in author names a router sent (OWASP CSV injection)", async () => {
+    await seed(stack.deps.pool, [
+      { day: "2018-04-02", category: "programming", model: '=HYPERLINK("http://evil.invalid","x")/m', n: 10 },
+      { day: "2018-04-02", category: "programming", model: "@SUM(1+1)/m", n: 10 },
+      { day: "2018-04-02", category: "programming", model: "+cmd|' /C calc'!A0/m", n: 10 },
+    ]);
+    const res = await get(
+      "/v1/stats/authors?from=2018-04-02&to=2018-04-09&engine=synthetic",
+      read,
+      "text/csv",
+    );
+    const rows: { author: string }[] = parse(await res.text(), { columns: true });
+    // authors are the lower-cased part before the first "/"
+    expect(rows.map((r) => r.author).sort()).toEqual(["'+cmd|' ", "'=hyperlink(\"http:", "'@sum(1+1)"]);
   });
 });
 
@@ -203,6 +243,12 @@ describe("auth and bad queries", () => {
     ["from=2018-13-01", "from"],
     ["from=2019-01-01&to=2018-01-01", "from"],
     ["category=nonsense", "category"],
+    ["to=0001-01-01", "to"],
+    ["from=0000-01-01&to=0000-02-01", "from"],
+    ["from=2101-01-01&to=2101-02-01", "from"],
+    ["model=%00", "model"],
+    ["model=a%0Ab", "model"],
+    ["author=%01x", "author"],
   ])("%s -> 400 naming %s", async (params, path) => {
     const url = params.startsWith("category") ? `/v1/stats/tags?${params}` : `/v1/stats/categories?${params}`;
     const res = await get(url);

@@ -1,11 +1,21 @@
 import { z } from "@hono/zod-openapi";
+import { PRINTABLE } from "../ingest/limits";
 import { CATEGORIES } from "../taxonomy/mapping";
 
-const isoDate = z.iso.date();
+// Every parameter is checked before it reaches Postgres, which refuses year 0, dates past 5874897
+// and NUL bytes: bad queries are 400s naming the parameter, never 500s.
+export const FIRST_DAY = "2000-01-01";
+export const LAST_DAY = "2100-01-01";
+const isoDate = z.iso
+  .date()
+  .refine((d) => d >= FIRST_DAY && d <= LAST_DAY, `must be between ${FIRST_DAY} and ${LAST_DAY}`);
+const printable = (max: number) =>
+  z.string().min(1).max(max).regex(PRINTABLE, "must not contain control characters");
 
 const DAY = 86_400_000;
 const today = () => new Date(Math.floor(Date.now() / DAY) * DAY);
 const iso = (d: Date) => d.toISOString().slice(0, 10);
+const maxDay = (a: string, b: string) => (a > b ? a : b);
 
 const common = {
   from: isoDate.optional().openapi({
@@ -34,16 +44,10 @@ const category = z.enum(CATEGORIES).optional();
 export const categoriesQuerySchema = z.object({
   ...common,
   weight: weight3,
-  model: z
-    .string()
-    .max(256)
+  model: printable(256)
     .optional()
     .openapi({ description: "Only this model, e.g. anthropic/claude-sonnet-4.5" }),
-  author: z
-    .string()
-    .max(128)
-    .optional()
-    .openapi({ description: "Only this model author (the part before /)" }),
+  author: printable(128).optional().openapi({ description: "Only this model author (the part before /)" }),
 });
 
 export const tagsQuerySchema = z.object({
@@ -63,7 +67,7 @@ export const authorsQuerySchema = z.object({
 /** Resolves default dates and checks the range (at most ~5 years, `from` before `to`). */
 export function resolveRange(q: { from?: string | undefined; to?: string | undefined }) {
   const to = q.to ?? iso(new Date(today().getTime() + DAY));
-  const from = q.from ?? iso(new Date(new Date(to).getTime() - 26 * 7 * DAY));
+  const from = q.from ?? maxDay(FIRST_DAY, iso(new Date(new Date(to).getTime() - 26 * 7 * DAY)));
   const span = (new Date(to).getTime() - new Date(from).getTime()) / DAY;
   return { from, to, valid: span > 0 && span <= 1900 };
 }
