@@ -5,6 +5,8 @@ import type { Deps } from "./deps";
 import type { AppEnv } from "./http/context";
 import { docsRoutes } from "./http/docs";
 import { healthRoutes } from "./http/health";
+import { allowedMethods } from "./http/methods";
+import { BASE_HEADERS } from "./http/security";
 import { ingestRoutes } from "./ingest/routes";
 import { AppError } from "./platform/errors";
 import { renderProblem } from "./platform/problem";
@@ -22,6 +24,9 @@ export function createApp(deps: Deps) {
     const started = performance.now();
     await next();
     c.header("x-request-id", requestId);
+    for (const [name, value] of Object.entries(BASE_HEADERS)) c.header(name, value);
+    const code = c.var.problemCode;
+    if (code) deps.metrics.httpProblems.inc({ code, status: String(c.res.status) });
     if (c.req.path === "/healthz" || c.req.path === "/metrics") return;
     log.info(
       {
@@ -30,6 +35,7 @@ export function createApp(deps: Deps) {
         path: c.req.routePath,
         status: c.res.status,
         ms: Math.round(performance.now() - started),
+        ...(code ? { code } : {}),
         ...c.var.logFields,
       },
       "request",
@@ -55,9 +61,21 @@ export function createApp(deps: Deps) {
     },
   });
 
-  app.notFound((c) =>
-    renderProblem(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`), log),
-  );
+  // A known path with another method is a 405 naming the methods it has, not a 404.
+  app.notFound((c) => {
+    const allow = allowedMethods(app.routes, c.req.path);
+    if (allow.length === 0) {
+      return renderProblem(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`), log);
+    }
+    if (c.req.method === "OPTIONS") return c.body(null, 204, { allow: allow.join(", ") });
+    const res = renderProblem(
+      c,
+      new AppError("METHOD_NOT_ALLOWED", `${c.req.path} accepts ${allow.join(", ")}, not ${c.req.method}.`),
+      log,
+    );
+    res.headers.set("allow", allow.join(", "));
+    return res;
+  });
   app.onError((err, c) => renderProblem(c, err, log));
   return app;
 }

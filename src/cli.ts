@@ -95,7 +95,7 @@ program
     const { loadTaxonomy } = await import("./taxonomy/load");
     const { registerTaxonomy } = await import("./db/bootstrap");
     const { remap } = await import("./taxonomy/remap");
-    const pool = createPool(e.DATABASE_URL, 2);
+    const pool = createPool(e.DATABASE_URL, { max: 2 });
     try {
       const taxonomy = loadTaxonomy();
       await registerTaxonomy(pool, taxonomy);
@@ -253,7 +253,7 @@ async function withDb(fn: (db: import("./db/client").Db) => Promise<void>) {
   const log = createLogger("warn");
   await runMigrations(e.DATABASE_URL, log);
   const { createDb, createPool } = await import("./db/client");
-  const pool = createPool(e.DATABASE_URL, 1);
+  const pool = createPool(e.DATABASE_URL, { max: 1 });
   try {
     await fn(createDb(pool));
   } finally {

@@ -8,6 +8,7 @@ import type { Env } from "./env";
 import type { IngestDeps } from "./ingest/service";
 import type { Logger } from "./platform/logger";
 import { createMetrics, type Metrics } from "./platform/metrics";
+import { redactUrl } from "./platform/redact-url";
 import { createProducerConnection } from "./platform/redis";
 import { loadTaxonomy } from "./taxonomy/load";
 import type { Taxonomy } from "./taxonomy/mapping";
@@ -36,7 +37,10 @@ export interface DepsOverrides {
 
 /** The one place where the process is wired together. */
 export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides = {}): Promise<Deps> {
-  const pool = createPool(env.DATABASE_URL);
+  const pool = createPool(env.DATABASE_URL, {
+    connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
+  });
   const db = createDb(pool);
   const redis = createProducerConnection(env.REDIS_URL);
   // The producer connection refuses commands while offline (fail fast), so wait for it once here.
@@ -64,7 +68,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     redis,
     queue,
     taxonomy: loadTaxonomy(),
-    verifyKey: createKeyVerifier(db),
+    verifyKey: createKeyVerifier(db, env.KEY_CACHE_TTL_MS),
     ingest: {
       db,
       queue,
@@ -112,10 +116,4 @@ export function wantsGoogle(env: Env): boolean {
   if (env.LANGUAGE_EMULATOR_HOST) return true; // the client talks to it as to Google
   if (env.CLASSIFIER !== "auto") return env.CLASSIFIER === "google";
   return Boolean(env.GOOGLE_API_KEY || env.GOOGLE_APPLICATION_CREDENTIALS || env.NODE_ENV === "production");
-}
-
-export function redactUrl(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = "***";
-  return u.toString();
 }

@@ -17,6 +17,14 @@ describe("parseEnv", () => {
     });
   });
 
+  it.each([
+    [{}, "127.0.0.1"],
+    [{ NODE_ENV: "production", HMAC_SECRET: "s".repeat(32) }, "0.0.0.0"],
+    [{ NODE_ENV: "production", HMAC_SECRET: "s".repeat(32), HOST: "10.0.0.5" }, "10.0.0.5"],
+  ])("HOST for %o is %s", (source, host) => {
+    expect(parseEnv(source).HOST).toBe(host);
+  });
+
   it("treats empty strings as unset", () => {
     expect(parseEnv({ PORT: "", SAMPLE_RATE: "" }).PORT).toBe(8080);
   });

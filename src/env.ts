@@ -16,6 +16,17 @@ export const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    // Default: loopback in development, every interface in production (a container's port).
+    HOST: z.string().min(1).optional(),
+    // The server's own limits (Node's defaults: 300 s per request, 60 s for headers, no cap).
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    // Above the 60 s idle timeout of common load balancers, so they never reuse a closed socket.
+    HTTP_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(65_000),
+    HTTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(512),
+    PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+    PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+    KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
     DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/census"),
     REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
     HMAC_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
@@ -62,6 +73,7 @@ export const envSchema = z
   })
   .transform((e) => ({
     ...e,
+    HOST: e.HOST ?? (e.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1"),
     HMAC_SECRET: e.HMAC_SECRET ?? DEV_HMAC_SECRET,
     usingDevSecret: !e.HMAC_SECRET,
   }));

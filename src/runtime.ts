@@ -4,9 +4,10 @@ import { createApp } from "./app";
 import { createClassifyWorker } from "./classification/worker";
 import { bootstrapDatabase } from "./db/bootstrap";
 import { runMigrations } from "./db/migrate";
-import { createDeps, type Deps, redactUrl } from "./deps";
+import { createDeps, type Deps } from "./deps";
 import type { Env } from "./env";
 import { createLogger, type Logger } from "./platform/logger";
+import { redactUrl } from "./platform/redact-url";
 import { createWorkerConnection } from "./platform/redis";
 import { onShutdown } from "./platform/shutdown";
 
@@ -54,17 +55,43 @@ export async function startWorker(deps: Deps) {
   };
 }
 
-export function startHttp(deps: Deps, port: number): Promise<{ port: number; close(): Promise<void> }> {
+/** Serves the API with limits of its own: Node's defaults (300 s per request, no connection cap) are not. */
+export function startHttp(
+  deps: Deps,
+  port: number = deps.env.PORT,
+): Promise<{ port: number; host: string; close(): Promise<void> }> {
+  const { env } = deps;
   const app = createApp(deps);
   return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port }, () => {
-      const bound = (server.address() as AddressInfo).port;
-      deps.log.info({ port: bound, docs: `http://127.0.0.1:${bound}/docs` }, "api listening");
-      resolve({
-        port: bound,
-        close: () => new Promise<void>((done) => server.close(() => done())),
-      });
-    });
+    const server = serve(
+      {
+        fetch: app.fetch,
+        port,
+        hostname: env.HOST,
+        serverOptions: {
+          requestTimeout: env.HTTP_REQUEST_TIMEOUT_MS,
+          headersTimeout: env.HTTP_HEADERS_TIMEOUT_MS,
+          keepAliveTimeout: env.HTTP_KEEPALIVE_TIMEOUT_MS,
+          // how often Node checks the two timeouts above (default 30 s, which let a slow client
+          // hold a socket for up to 30 s past its timeout)
+          connectionsCheckingInterval: Math.min(1000, env.HTTP_HEADERS_TIMEOUT_MS),
+        },
+      },
+      () => {
+        const bound = (server.address() as AddressInfo).port;
+        const shown = env.HOST === "0.0.0.0" ? "127.0.0.1" : env.HOST;
+        deps.log.info(
+          { host: env.HOST, port: bound, docs: `http://${shown}:${bound}/docs` },
+          "api listening",
+        );
+        resolve({
+          port: bound,
+          host: env.HOST,
+          close: () => new Promise<void>((done) => server.close(() => done())),
+        });
+      },
+    );
+    (server as import("node:net").Server).maxConnections = env.HTTP_MAX_CONNECTIONS;
   });
 }
 
@@ -79,7 +106,7 @@ export async function run(env: Env, roles: Roles, log: Logger = createLogger(env
   if (env.MIGRATE_ON_START) await runMigrations(env.DATABASE_URL, log);
   const deps = await createDeps(env, log);
   await bootstrapDatabase(deps.pool, { taxonomy: deps.taxonomy, kMinEvents: env.K_MIN_EVENTS });
-  const http = roles.api ? await startHttp(deps, env.PORT) : undefined;
+  const http = roles.api ? await startHttp(deps) : undefined;
   const worker = roles.worker ? await startWorker(deps) : undefined;
   onShutdown(log, env.SHUTDOWN_TIMEOUT_MS, () => [
     ["http", async () => http?.close()],

@@ -17,7 +17,7 @@ const taxonomy = loadTaxonomy();
 const K = 10;
 
 beforeAll(async () => {
-  pool = createPool(TEST_DATABASE_URL, 4);
+  pool = createPool(TEST_DATABASE_URL, { max: 4 });
   await bootstrapDatabase(pool, { taxonomy, kMinEvents: K });
 });
 afterAll(() => pool.end());

@@ -1,8 +1,9 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKeyVerifier, hashKey, revokeApiKey } from "../src/auth/keys";
+import { hashKey, revokeApiKey } from "../src/auth/keys";
 import { apiKeys } from "../src/db/schema";
-import { createStack, json, type Stack, uniqueId } from "./support/stack";
+import { createStack, json, type Stack, uniqueId, waitFor } from "./support/stack";
+import { TEST_DATABASE_URL } from "./support/urls";
 
 // Auth and bad-input matrix: every failure is a 4xx problem+json, never a 500, and nothing is queued.
 
@@ -55,16 +56,21 @@ describe("auth", () => {
     await expectProblem(res, 401, "UNAUTHORIZED");
   });
 
-  it("a revoked key -> 401", async () => {
-    const own = await stack.key("ingest");
-    const [mine] = await stack.deps.db
-      .select()
-      .from(apiKeys)
-      .where(eq(apiKeys.keyHash, hashKey(own)));
-    await revokeApiKey(stack.deps.db, mine?.id ?? "");
-    // a fresh verifier: running APIs honour revocation after their 30 s cache
-    expect(mine).toBeDefined();
-    expect(await createKeyVerifier(stack.deps.db)(own)).toBeNull();
+  it("a revoked key -> 401 on a running API once its cache entry expires (KEY_CACHE_TTL_MS)", async () => {
+    const own = await createStack({ worker: false, env: { KEY_CACHE_TTL_MS: "300" } });
+    try {
+      const key = await own.key("ingest");
+      expect((await own.post(good(), key)).status).toBe(202); // now cached as valid
+      const [mine] = await own.deps.db
+        .select()
+        .from(apiKeys)
+        .where(eq(apiKeys.keyHash, hashKey(key)));
+      expect(await revokeApiKey(own.deps.db, mine?.id ?? "")).toBe(true);
+      await waitFor(async () => (await own.post(good(), key)).status === 401, 5000);
+      await expectProblem(await own.post(good(), key), 401, "UNAUTHORIZED");
+    } finally {
+      await own.close();
+    }
   });
 
   it.each([["read"], ["ingest"], ["admin"]] as const)("scope %s", async (scope) => {
@@ -205,7 +211,8 @@ describe("ops endpoints", () => {
     expect(spec.paths["/v1/prompts"].post.responses).toHaveProperty("202");
     expect(spec.paths["/v1/prompts"].post.responses).toHaveProperty("413");
     const docs = await stack.app.request("/docs");
-    expect(await docs.text()).toContain("/openapi.json");
+    expect(await docs.text()).toContain("/docs/assets/init.js");
+    expect(await (await stack.app.request("/docs/assets/init.js")).text()).toContain("/openapi.json");
     const js = await stack.app.request("/docs/assets/swagger-ui-bundle.js");
     expect(js.status).toBe(200);
     const metrics = await (await stack.app.request("/metrics")).text();
@@ -216,12 +223,40 @@ describe("ops endpoints", () => {
 describe("a backing service down", () => {
   it("Redis gone: POST answers 503 (resend), readyz says so, nothing half-accepted", async () => {
     const own = await createStack({ worker: false });
-    const key = await own.key("ingest");
-    own.deps.redis.disconnect();
-    await expectProblem(await own.post(good(), key), 503, "SERVICE_UNAVAILABLE");
-    const ready = await own.app.request("/readyz");
-    expect(ready.status).toBe(503);
-    expect(await json(ready)).toMatchObject({ checks: { postgres: true, redis: false } });
-    await own.close();
+    try {
+      const key = await own.key("ingest");
+      own.deps.redis.disconnect();
+      await expectProblem(await own.post(good(), key), 503, "SERVICE_UNAVAILABLE");
+      const ready = await own.app.request("/readyz");
+      expect(ready.status).toBe(503);
+      expect(await json(ready)).toMatchObject({ checks: { postgres: true, redis: false } });
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("Postgres unreachable: POST and stats answer 503, readyz says so, nothing queued", async () => {
+    const dead = new URL(TEST_DATABASE_URL);
+    dead.port = "1"; // nothing listens there
+    const own = await createStack({
+      worker: false,
+      bootstrap: false,
+      env: { DATABASE_URL: dead.toString() },
+    });
+    try {
+      const auth = { authorization: "Bearer pc_anykeyatall" };
+      await expectProblem(await own.post(good(), "pc_anykeyatall"), 503, "SERVICE_UNAVAILABLE");
+      await expectProblem(
+        await own.app.request("/v1/stats/categories", { headers: auth }),
+        503,
+        "SERVICE_UNAVAILABLE",
+      );
+      const ready = await own.app.request("/readyz");
+      expect(ready.status).toBe(503);
+      expect(await json(ready)).toMatchObject({ checks: { postgres: false, redis: true } });
+      expect(await own.deps.queue.count()).toBe(0);
+    } finally {
+      await own.close();
+    }
   });
 });

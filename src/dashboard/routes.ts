@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Hono } from "hono";
+import { htmlHeaders } from "../http/security";
 
 // The dashboard is static: an HTML shell, our script and Chart.js from node_modules, so it works
 // offline. The page holds no data; its script calls the stats API with a `read` key that the user
@@ -31,12 +32,8 @@ export function dashboardRoutes() {
     }
     return body;
   };
-  // A strict CSP: scripts and styles from this origin only, data from this origin only.
-  const csp =
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'";
-  app.get("/dashboard", (c) =>
-    c.html(read("index.html", own("index.html")), 200, { "content-security-policy": csp }),
-  );
+  // A strict CSP: scripts, styles and data from this origin only, and never in a frame.
+  app.get("/dashboard", (c) => c.html(read("index.html", own("index.html")), 200, htmlHeaders()));
   app.get("/dashboard/assets/:file", (c) => {
     const asset = assets[c.req.param("file")];
     if (!asset) return c.notFound();

@@ -6,8 +6,22 @@ import * as schema from "./schema";
 // process's time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
-export function createPool(url: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: "prompt-census" });
+export interface PoolOptions {
+  max?: number;
+  /** Give up connecting after this long: a black-holed database must not hang a request forever. */
+  connectTimeoutMs?: number;
+  /** Server-side cap per statement (the API's pool); long jobs such as remap run without one. */
+  statementTimeoutMs?: number;
+}
+
+export function createPool(url: string, o: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: o.max ?? 10,
+    application_name: "prompt-census",
+    connectionTimeoutMillis: o.connectTimeoutMs ?? 5000,
+    ...(o.statementTimeoutMs ? { statement_timeout: o.statementTimeoutMs } : {}),
+  });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
   return pool;

@@ -18,9 +18,19 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
   if (!req.body) throw new AppError("MALFORMED_JSON", "The request has no body.");
   // With a Content-Length the HTTP parser delivers exactly that many bytes, so the check above is
   // the cap and the runtime's own (fast) reader can be used; only chunked bodies are counted here.
-  const bytes = Number.isFinite(declared)
-    ? new Uint8Array(await req.arrayBuffer())
-    : await readCapped(req.body, maxBytes);
+  let bytes: Uint8Array;
+  try {
+    bytes = Number.isFinite(declared)
+      ? new Uint8Array(await req.arrayBuffer())
+      : await readCapped(req.body, maxBytes);
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    // Reading a body fails only when the client's connection does: it went away mid-body. That
+    // is not our outage (no 503, no 5xx alert), and nothing of the request was accepted.
+    throw new AppError("CLIENT_CLOSED_REQUEST", "The connection closed before the body arrived.", {
+      cause: err,
+    });
+  }
   return parseJson(bytes);
 }
 

@@ -4,5 +4,7 @@ export interface AppEnv {
     requestId: string;
     /** Counts a handler wants on the request's summary log line. */
     logFields: Record<string, number | string>;
+    /** Set by the problem renderer: the code of the error this request ended with. */
+    problemCode: string;
   };
 }

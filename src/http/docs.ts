@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Hono } from "hono";
+import { htmlHeaders } from "./security";
 
 // Swagger UI served from node_modules, so /docs works on a machine with no internet.
 const require = createRequire(import.meta.url);
@@ -11,16 +12,22 @@ const assets: Record<string, string> = {
   "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
 };
 
+// No inline script, so the page's CSP can allow scripts from this origin only. Swagger UI writes
+// style attributes as it renders, hence 'unsafe-inline' for styles (never for scripts).
 const page = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>prompt-census API</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
 <body><div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#ui" });</script></body></html>`;
+<script src="/docs/assets/init.js"></script></body></html>`;
+const init = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#ui" });\n`;
 
 export function docsRoutes() {
   const app = new Hono();
   const cache = new Map<string, string>();
-  app.get("/docs", (c) => c.html(page));
+  app.get("/docs", (c) => c.html(page, 200, htmlHeaders({ styleSrc: "'self' 'unsafe-inline'" })));
+  app.get("/docs/assets/init.js", (c) =>
+    c.body(init, 200, { "content-type": "text/javascript; charset=utf-8" }),
+  );
   app.get("/docs/assets/:file", (c) => {
     const file = c.req.param("file");
     const type = assets[file];

@@ -12,6 +12,12 @@ export function createMetrics() {
       labelNames: ["result", "source"] as const,
       registers: [registry],
     }),
+    httpProblems: new Counter({
+      name: "census_http_problems_total",
+      help: "Problem responses by code (4xx are the client's; CLIENT_CLOSED_REQUEST is a client that went away, not an outage)",
+      labelNames: ["code", "status"] as const,
+      registers: [registry],
+    }),
     events: new Counter({
       name: "census_events_total",
       help: "Events written to Postgres, by outcome and category",

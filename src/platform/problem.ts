@@ -18,16 +18,31 @@ export function problemBody(err: AppError, requestId: string) {
   };
 }
 
+/** Anything thrown, as one of the table's errors: a lost backing service is a 503, not a 500. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (isConnectionLost(err)) {
+    return new AppError("SERVICE_UNAVAILABLE", "A backing service is unavailable; retry shortly.", {
+      cause: err,
+    });
+  }
+  if ((err as { code?: unknown } | null)?.code === "57014") {
+    // statement_timeout: our query was too slow for the API's limit
+    return new AppError(
+      "SERVICE_UNAVAILABLE",
+      "The query took too long; retry, or ask for a shorter range.",
+      {
+        cause: err,
+      },
+    );
+  }
+  return new AppError("INTERNAL", undefined, { cause: err });
+}
+
 export function renderProblem(c: Context, err: unknown, log: Logger): Response {
   const requestId = (c.get("requestId") as string | undefined) ?? "unknown";
-  const appErr =
-    err instanceof AppError
-      ? err
-      : isConnectionLost(err)
-        ? new AppError("SERVICE_UNAVAILABLE", "A backing service is unavailable; retry shortly.", {
-            cause: err,
-          })
-        : new AppError("INTERNAL", undefined, { cause: err });
+  const appErr = toAppError(err);
+  c.set("problemCode", appErr.code);
   if (appErr.code === "INTERNAL") {
     // Log the error's type and stack only: a message can quote input (e.g. JSON.parse echoes text).
     const cause = appErr.cause instanceof Error ? appErr.cause : undefined;

@@ -30,6 +30,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   worker?: boolean;
   classifier?: Classifier;
+  /** Write the mapping version and settings first (default); off for a stack whose Postgres is down. */
+  bootstrap?: boolean;
 }
 
 /**
@@ -56,7 +58,9 @@ export async function createStack(opts: StackOptions = {}) {
   const classifier =
     opts.classifier ?? createGoogleClassifier({ apiKey: "test-key", projectId: "test-project" });
   const deps = await createDeps(env, log, { classifier });
-  await bootstrapDatabase(deps.pool, { taxonomy: deps.taxonomy, kMinEvents: env.K_MIN_EVENTS });
+  if (opts.bootstrap !== false) {
+    await bootstrapDatabase(deps.pool, { taxonomy: deps.taxonomy, kMinEvents: env.K_MIN_EVENTS });
+  }
   const app = createApp(deps);
   let worker = opts.worker === false ? undefined : await startWorker(deps);
 

@@ -1,0 +1,147 @@
+import { connect, type Socket } from "node:net";
+import { describe, expect, it } from "vitest";
+import { startHttp } from "../src/runtime";
+import { createStack, json, type Stack, waitFor } from "./support/stack";
+
+// The API as a real server on loopback: its own limits, and honest status codes for clients
+// that misbehave at the socket level (things app.request() cannot show).
+
+async function withServer(env: Record<string, string>, fn: (port: number, stack: Stack) => Promise<void>) {
+  const stack = await createStack({ worker: false, env });
+  const http = await startHttp(stack.deps, 0);
+  try {
+    await fn(http.port, stack);
+  } finally {
+    await http.close();
+    await stack.close();
+  }
+}
+
+function open(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => resolve(socket));
+    socket.once("error", reject);
+  });
+}
+
+/** Everything the server sends until it closes the socket (or `deadlineMs` passes). */
+function readAll(socket: Socket, deadlineMs = 10_000): Promise<{ data: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    let data = "";
+    const timer = setTimeout(() => resolve({ data, closed: false }), deadlineMs);
+    socket.on("data", (chunk) => {
+      data += chunk.toString("latin1");
+    });
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve({ data, closed: true });
+    });
+  });
+}
+
+describe("the server's own limits", () => {
+  it("listens on loopback by default outside production", async () => {
+    await withServer({}, async (_port, stack) => {
+      expect(stack.env.HOST).toBe("127.0.0.1");
+    });
+  });
+
+  it("answers a client that dribbles its headers with 408 and closes", async () => {
+    await withServer({ HTTP_HEADERS_TIMEOUT_MS: "300", HTTP_REQUEST_TIMEOUT_MS: "600" }, async (port) => {
+      const socket = await open(port);
+      const reply = readAll(socket);
+      socket.write("POST /v1/prompts HTTP/1.1\r\nHost: x\r\n"); // and never the rest
+      const { data, closed } = await reply;
+      expect(closed).toBe(true);
+      expect(data).toMatch(/^HTTP\/1\.1 408/);
+      socket.destroy();
+    });
+  });
+
+  it("caps open connections at HTTP_MAX_CONNECTIONS", async () => {
+    await withServer({ HTTP_MAX_CONNECTIONS: "2" }, async (port) => {
+      const held = [await open(port), await open(port)];
+      const third = await open(port);
+      const { closed } = await readAll(third);
+      expect(closed).toBe(true); // refused at once by the server
+      for (const s of held) expect(s.destroyed).toBe(false);
+      for (const s of [...held, third]) s.destroy();
+    });
+  });
+});
+
+describe("honest status codes", () => {
+  it("a client that goes away mid-body is logged at info as 499, never as a 5xx or 503", async () => {
+    await withServer({}, async (port, stack) => {
+      const key = await stack.key("ingest");
+      const socket = await open(port);
+      const head = `POST /v1/prompts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n`;
+      // "100 Continue" means the server has handed the request to the app; then the client
+      // sends a piece of the body and leaves
+      const continued = new Promise<void>((resolve) =>
+        socket.on("data", (d) => d.toString().includes("100 Continue") && resolve()),
+      );
+      socket.write(head);
+      await continued;
+      await new Promise<void>((resolve) => socket.write('{"requestId":"r",', () => resolve()));
+      socket.destroy();
+      await waitFor(() =>
+        stack.logs.lines.some((l) => l.includes('"msg":"request"') && l.includes('"status":499')),
+      );
+      const line = stack.logs.lines.find((l) => l.includes('"status":499')) ?? "";
+      expect(JSON.parse(line)).toMatchObject({ level: 30, code: "CLIENT_CLOSED_REQUEST" });
+      expect(stack.logs.text()).not.toContain("unhandled error");
+      const metrics = await stack.deps.metrics.registry.metrics();
+      expect(metrics).toContain('census_http_problems_total{code="CLIENT_CLOSED_REQUEST",status="499"} 1');
+      expect(metrics).not.toContain('code="SERVICE_UNAVAILABLE"');
+    });
+  });
+
+  it.each([
+    ["GET", "/v1/prompts", 405, "OPTIONS, POST"],
+    ["PUT", "/v1/prompts", 405, "OPTIONS, POST"],
+    ["DELETE", "/openapi.json", 405, "GET, HEAD, OPTIONS"],
+    ["POST", "/healthz", 405, "GET, HEAD, OPTIONS"],
+    ["OPTIONS", "/v1/prompts", 204, "OPTIONS, POST"],
+  ])("%s %s -> %i with Allow: %s", async (method, path, status, allow) => {
+    await withServer({}, async (port) => {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+      expect(res.status).toBe(status);
+      expect(res.headers.get("allow")).toBe(allow);
+      if (status === 405) {
+        expect(res.headers.get("content-type")).toBe("application/problem+json");
+        expect(await json(res)).toMatchObject({ code: "METHOD_NOT_ALLOWED", status: 405 });
+      }
+    });
+  });
+});
+
+describe("security headers", () => {
+  it.each(["/docs", "/dashboard"])(
+    "%s has a CSP that forbids framing, inline scripts and plugins",
+    async (path) => {
+      await withServer({}, async (port) => {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`);
+        expect(res.status).toBe(200);
+        const csp = res.headers.get("content-security-policy") ?? "";
+        expect(csp).toContain("frame-ancestors 'none'");
+        expect(csp).toContain("script-src 'self'");
+        expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+        expect(csp).toContain("object-src 'none'");
+        expect(res.headers.get("x-frame-options")).toBe("DENY");
+        expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+        expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+        expect(await res.text()).not.toMatch(/<script>(?!<)/); // no inline script body
+      });
+    },
+  );
+
+  it.each(["/healthz", "/openapi.json", "/v1/nope"])("%s says nosniff and no-referrer", async (path) => {
+    await withServer({}, async (port) => {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`);
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    });
+  });
+});
