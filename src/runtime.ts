@@ -102,7 +102,10 @@ export async function run(env: Env, roles: Roles, log: Logger = createLogger(env
       "HMAC_SECRET is not set: using the built-in development secret. Set it (32+ chars) before real traffic.",
     );
   }
-  log.info({ database: redactUrl(env.DATABASE_URL), redis: redactUrl(env.REDIS_URL) }, "starting");
+  log.info(
+    { pid: process.pid, database: redactUrl(env.DATABASE_URL), redis: redactUrl(env.REDIS_URL) },
+    "starting",
+  );
   if (env.MIGRATE_ON_START) await runMigrations(env.DATABASE_URL, log);
   const deps = await createDeps(env, log);
   await bootstrapDatabase(deps.pool, { taxonomy: deps.taxonomy, kMinEvents: env.K_MIN_EVENTS });

@@ -28,6 +28,15 @@ const env = {
 };
 
 const children: ChildProcess[] = [];
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 afterAll(async () => {
   for (const c of children) c.kill("SIGKILL");
   // the service's queue keys under this run's prefix
@@ -42,25 +51,33 @@ afterAll(async () => {
   await client.end();
 });
 
+/** The subcommands a `--help` page lists (commander's "Commands:" section). */
+function subcommands(help: string): string[] {
+  const section = help.split(/^Commands:$/m)[1] ?? "";
+  return [...section.matchAll(/^ {2}([a-z][\w-]*)/gm)].map((m) => m[1] ?? "").filter((c) => c !== "help");
+}
+
 describe("census --help", () => {
-  it.each([
-    [[]],
-    [["start"]],
-    [["api"]],
-    [["worker"]],
-    [["migrate"]],
-    [["emulator"]],
-    [["keys"]],
-    [["keys", "create"]],
-  ])("census %j --help", async (args) => {
-    const { stdout } = await run("node", [BIN, ...args, "--help"], { env });
-    expect(stdout).toMatch(/Usage: census/);
-  });
+  it("every command, found by walking the help pages, has a help page of its own", async () => {
+    const seen: string[] = [];
+    const walk = async (path: string[]): Promise<void> => {
+      const { stdout } = await run("node", [BIN, ...path, "--help"], { env });
+      expect(stdout, `census ${path.join(" ")} --help`).toMatch(/^Usage: census/);
+      seen.push(path.join(" "));
+      await Promise.all(subcommands(stdout).map((c) => walk([...path, c])));
+    };
+    await walk([]);
+    // the walk really went deep: these are all there
+    expect(seen).toEqual(
+      expect.arrayContaining(["start", "backfill", "keys create", "keys revoke", "queue retry", "remap"]),
+    );
+  }, 60_000);
 });
 
 describe("fresh machine: npm start, the README's example, a tagged event", () => {
-  it("starts API + worker with the built-in emulator, takes a post and stores tags", async () => {
-    const child = spawn("node", [BIN, "start"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  it("starts API + worker with the built-in emulator, takes a post, stores tags, and stops on SIGTERM to npm", async () => {
+    // `npm start` exactly as the README has it: a supervisor signals the npm process, not node
+    const child = spawn("npm", ["start"], { env, stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
     let out = "";
     child.stdout?.on("data", (d) => {
@@ -104,9 +121,43 @@ describe("fresh machine: npm start, the README's example, a tagged event", () =>
     await client.end();
     expect(rows[0]).toEqual({ category: "programming", engine: "emulator", tag: "programming-other" });
 
-    child.kill("SIGTERM");
+    const nodePid = Number(/"pid":(\d+),"database"/.exec(out)?.[1]);
+    expect(nodePid).toBeGreaterThan(0);
+    expect(nodePid).not.toBe(child.pid); // npm's child, not npm
+
+    child.kill("SIGTERM"); // to npm
     const code = await new Promise((r) => child.once("exit", r));
     expect(code).toBe(0);
+    // the service itself shut down gracefully, and no process is left serving
+    expect(out).toContain('"signal":"SIGTERM","timeoutMs"');
     expect(out).toContain('"step":"worker","msg":"closed"');
+    await waitFor(() => !alive(nodePid), 10_000);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   }, 60_000);
+});
+
+// after the fresh-machine test, which must be the one to create the database
+describe("census keys", () => {
+  it("create, list and revoke a key; a second revoke says there is none", async () => {
+    const opts = { env };
+    const { stdout: created } = await run(
+      "node",
+      [BIN, "keys", "create", "--scope", "read", "--name", "cli-test"],
+      opts,
+    );
+    const id = /^id:\s+(key_\w+)/m.exec(created)?.[1] ?? "";
+    const key = /^key:\s+(pc_\S+)/m.exec(created)?.[1] ?? "";
+    expect(id).not.toBe("");
+    const listed = (await run("node", [BIN, "keys", "list"], opts)).stdout;
+    expect(listed).toContain(`${id}\tread\tcli-test\tactive`);
+    expect(listed).not.toContain(key); // never the key itself
+    await run("node", [BIN, "keys", "revoke", id], opts);
+    expect((await run("node", [BIN, "keys", "list"], opts)).stdout).toContain(
+      `${id}\tread\tcli-test\trevoked`,
+    );
+    const again = await run("node", [BIN, "keys", "revoke", id], opts).catch(
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(again).toMatchObject({ code: 1, stderr: expect.stringContaining(`no active key with id ${id}`) });
+  }, 30_000);
 });
