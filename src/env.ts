@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { MIN_SAMPLE_RATE } from "./ingest/limits";
 
 // The one reader of process.env. Everything else receives an `Env` value, so tests can build one
 // without touching the process and a typo in a variable name fails at start, not at 3 a.m.
 
 const DEV_HMAC_SECRET = "prompt-census-development-secret-do-not-use-in-production";
 
-const rate = z.coerce.number().gt(0).lte(1);
+const rate = z.coerce.number().min(MIN_SAMPLE_RATE).lte(1);
 
 const hostPort = z
   .string()

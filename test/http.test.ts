@@ -112,6 +112,41 @@ describe("bad input", () => {
     ["negative tokens", { requestId: "r", model: "m", prompt: "x", promptTokens: -1 }, ["promptTokens"]],
     ["bad createdAt", { requestId: "r", model: "m", prompt: "x", createdAt: "yesterday" }, ["createdAt"]],
     ["sampleRate above 1", { requestId: "r", model: "m", prompt: "x", sampleRate: 2 }, ["sampleRate"]],
+    // poison items that were once accepted, then failed the insert on every retry
+    [
+      "promptTokens 2^31",
+      { requestId: "r", model: "m", prompt: "x", promptTokens: 2 ** 31 },
+      ["promptTokens"],
+    ],
+    [
+      "completionTokens 1e12",
+      { requestId: "r", model: "m", prompt: "x", completionTokens: 1e12 },
+      ["completionTokens"],
+    ],
+    ["costUsd 1e10", { requestId: "r", model: "m", prompt: "x", costUsd: 1e10 }, ["costUsd"]],
+    ["NUL in model", { requestId: "r", model: "gpt\u0000-5", prompt: "x" }, ["model"]],
+    ["newline in model", { requestId: "r", model: "gpt\n5", prompt: "x" }, ["model"]],
+    [
+      "createdAt in year 10000",
+      { requestId: "r", model: "m", prompt: "x", createdAt: "9999-12-31T23:59:59-23:59" },
+      ["createdAt"],
+    ],
+    [
+      "createdAt in year 0",
+      { requestId: "r", model: "m", prompt: "x", createdAt: "0000-01-01T00:00:00Z" },
+      ["createdAt"],
+    ],
+    [
+      "createdAt two days ahead",
+      {
+        requestId: "r",
+        model: "m",
+        prompt: "x",
+        createdAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+      },
+      ["createdAt"],
+    ],
+    ["sampleRate 5e-324", { requestId: "r", model: "m", prompt: "x", sampleRate: 5e-324 }, ["sampleRate"]],
     [
       "bad message content",
       { requestId: "r", model: "m", messages: [{ role: "user", content: 5 }] },

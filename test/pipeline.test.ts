@@ -121,11 +121,13 @@ describe("post -> worker -> rows", () => {
     expect(google.received).toHaveLength(1);
   });
 
-  it("an empty or image-only item is accepted and skipped, not an error", async () => {
+  it("an empty, invisible or image-only item is accepted and skipped, not sent to Google", async () => {
     const res = await ctx.stack.post(
       {
         prompts: [
           { requestId: uniqueId(), model: "m", prompt: "   " },
+          { requestId: uniqueId(), model: "m", prompt: "\u200B\u200C\u200D\uFEFF\u2060" },
+          { requestId: uniqueId(), model: "m", prompt: "\u0000\u0000\u0000" },
           {
             requestId: uniqueId(),
             model: "m",
@@ -135,7 +137,8 @@ describe("post -> worker -> rows", () => {
       },
       ctx.key,
     );
-    expect(await json(res)).toEqual({ accepted: 2, sampled: 0, skipped: 2, duplicates: 0 });
+    expect(await json(res)).toEqual({ accepted: 4, sampled: 0, skipped: 4, duplicates: 0 });
+    expect(google.received).toEqual([]);
   });
 });
 

@@ -72,6 +72,21 @@ describe("toItem", () => {
       record: { requestId: "r", prompt: "p", createdAt: "last tuesday" },
       reason: "invalid_fields",
     },
+    {
+      name: "a Unix time beyond JS dates is a bad field, not a crash",
+      record: { requestId: "r", prompt: "p", createdAt: 1e20 },
+      reason: "invalid_fields",
+    },
+    {
+      name: "a time before 2000",
+      record: { requestId: "r", prompt: "p", createdAt: 1 },
+      reason: "invalid_fields",
+    },
+    {
+      name: "NUL in model",
+      record: { requestId: "r", prompt: "p", model: "a\u0000b" },
+      reason: "invalid_fields",
+    },
   ])("$name -> $reason", ({ record, reason }) => {
     expect(toItem(record, DEFAULT_FIELDS)).toEqual({ ok: false, reason });
   });

@@ -68,8 +68,10 @@ function number(v: unknown): unknown {
 function time(v: unknown): unknown {
   if (blank(v)) return undefined;
   const n = typeof v === "number" ? v : typeof v === "string" && /^\d{9,13}$/.test(v) ? Number(v) : undefined;
-  if (n !== undefined) return new Date(n < 1e11 ? n * 1000 : n).toISOString();
-  return v;
+  if (n === undefined) return v;
+  const d = new Date(n < 1e11 ? n * 1000 : n);
+  // beyond JS dates (±8.64e15 ms): left as a number for zod to refuse, not a RangeError here
+  return Number.isNaN(d.getTime()) ? v : d.toISOString();
 }
 
 /** CSV cells hold messages as JSON text. */

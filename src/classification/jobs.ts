@@ -2,6 +2,7 @@ import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { outcomes, sources } from "../db/schema";
+import { MIN_SAMPLE_RATE } from "../ingest/limits";
 import { googleCategorySchema } from "./classifier";
 
 // The job catalogue: one queue, one job name, one payload schema. The payload holds the truncated
@@ -17,7 +18,7 @@ export const classifyPayloadSchema = z.object({
   completionTokens: z.number().int().nonnegative().nullable(),
   costUsd: z.number().nonnegative().nullable(),
   observedHour: z.iso.datetime(),
-  sampleRate: z.number().gt(0).lte(1),
+  sampleRate: z.number().min(MIN_SAMPLE_RATE).lte(1),
   source: z.enum(sources),
 });
 

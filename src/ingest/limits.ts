@@ -8,6 +8,10 @@ export const MAX_TOKENS = 1_000_000_000;
 /** cost_usd is numeric(20, 10): below 1e10. A million dollars for one request is already absurd. */
 export const MAX_COST_USD = 1_000_000;
 
+/** sample_rate weighs each event by 1 / rate in the rollups: a rate of 5e-324 made that Infinity
+ * and the insert failed. One in a billion is far below any router's sampling. */
+export const MIN_SAMPLE_RATE = 1e-9;
+
 /** model is text, which refuses NUL; control characters and lone surrogates are refused too. */
 export const MAX_MODEL_CHARS = 256;
 export const PRINTABLE = /^[^\p{Cc}\p{Cs}]+$/u;

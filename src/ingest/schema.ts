@@ -1,5 +1,12 @@
 import { z } from "@hono/zod-openapi";
-import { inTimeWindow, MAX_COST_USD, MAX_MODEL_CHARS, MAX_TOKENS, PRINTABLE } from "./limits";
+import {
+  inTimeWindow,
+  MAX_COST_USD,
+  MAX_MODEL_CHARS,
+  MAX_TOKENS,
+  MIN_SAMPLE_RATE,
+  PRINTABLE,
+} from "./limits";
 
 export const MAX_ITEMS = 1000;
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -37,7 +44,7 @@ export const promptItemSchema = z
       .refine((v) => inTimeWindow(Date.parse(v)), "must be between 2000-01-01 and one day from now")
       .optional()
       .openapi({ description: "ISO time of the original request, from 2000-01-01 to one day ahead" }),
-    sampleRate: z.number().gt(0).lte(1).optional().openapi({
+    sampleRate: z.number().min(MIN_SAMPLE_RATE).lte(1).optional().openapi({
       description: "Set when the router already sampled: the item is taken as is, at this rate.",
     }),
   })
