@@ -8,7 +8,7 @@ import { type BackfillOptions, backfill } from "../src/backfill/run";
 import { loadRun } from "../src/backfill/runs";
 import { eventIdFor, isSampled } from "../src/ingest/sampling";
 import { useStackWithGoogle } from "./support/harness";
-import { createStack, TEST_SECRET, uniqueId, waitFor } from "./support/stack";
+import { createStack, TEST_SECRET, uniqueId, waitFor, withStack } from "./support/stack";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./support/urls";
 
 // Backfills on real Redis and Postgres, through the real queue and worker (Google faked by msw).
@@ -122,35 +122,38 @@ describe("census backfill", () => {
     const ids = Array.from({ length: 300 }, () => uniqueId("lost"));
     const file = join(dir, "lost.ndjson.gz");
     writeFileSync(file, gzipSync(`${ndjson(ids)}\n`));
-    const own = await createStack({
-      worker: false,
-      env: { SAMPLE_RATE: "0.3", QUEUE_PREFIX: ctx.stack.env.QUEUE_PREFIX },
-    });
-    let seen = 0;
-    const failing = backfill(
-      own.deps,
-      options(file, {
-        progress: {
-          update(c) {
-            // Redis goes away after the first chunks are safely queued
-            if (c.read >= 150 && seen++ === 0) own.deps.redis.disconnect();
-          },
-          stop() {},
-        },
-      }),
+    const result = await withStack(
+      { worker: false, env: { SAMPLE_RATE: "0.3", QUEUE_PREFIX: ctx.stack.env.QUEUE_PREFIX } },
+      async (own) => {
+        let seen = 0;
+        return backfill(
+          own.deps,
+          options(file, {
+            progress: {
+              update(c) {
+                // Redis goes away after the first chunks are safely queued
+                if (c.read >= 150 && seen++ === 0) own.deps.redis.disconnect();
+              },
+              stop() {},
+            },
+          }),
+        );
+      },
     );
-    const result = await failing;
     expect(result.status).toBe("failed");
     expect(result.error).toMatch(/Redis/);
     const run = await loadRun(ctx.stack.deps.db, result.runId ?? "");
     expect(run?.status).toBe("failed");
     expect(Number(run?.records)).toBeLessThan(300);
     expect(run?.byteOffset).toBeNull(); // gzip: resumed by skipping records, not by seeking
-    await own.close().catch(() => {});
 
     const resumed = await backfill(ctx.stack.deps, options("", { resume: result.runId }));
     expect(resumed.status).toBe("done");
     const sampled = sampledOf(ids);
+    // the run's counters add up to the file once, however it was interrupted
+    expect(resumed.counters).toMatchObject({ read: 300, sampled: sampled.length, bad: 0 });
+    expect(resumed.counters.enqueued + resumed.counters.duplicates).toBe(sampled.length);
+    expect(resumed.counters.skipped).toBe(300 - sampled.length);
     await ctx.stack.drained();
     await waitFor(async () => (await storedCount(sampled)) === sampled.length);
   });
@@ -241,35 +244,46 @@ describe("census backfill", () => {
     expect(rows).toEqual([{ model: "gpt-4o", prompt_tokens: 20, completion_tokens: 50 }]);
   });
 
-  it("pauses while the queue is full and gives way to live traffic", async () => {
-    const own = await createStack({ worker: false, env: { SAMPLE_RATE: "1" } });
-    const ids = Array.from({ length: 200 }, () => uniqueId("bp"));
-    const file = join(dir, "backpressure.ndjson");
-    writeFileSync(file, ndjson(ids));
-    let peak = 0;
-    const running = backfill(
-      own.deps,
-      options(file, {
-        chunkSize: 10,
-        maxWaiting: 40,
-        progress: { update() {}, stop() {} },
-      }),
-    );
-    // no worker yet: the backfill must stop at about maxWaiting + one chunk
-    await new Promise((r) => setTimeout(r, 1500));
-    const counts = await own.deps.queue.getJobCounts("wait", "prioritized");
-    peak = (counts.wait ?? 0) + (counts.prioritized ?? 0);
-    expect(peak).toBeGreaterThanOrEqual(40);
-    expect(peak).toBeLessThanOrEqual(50);
-    // a live post jumps the backfill's queue: live jobs are not prioritised, backfill jobs are
-    const key = await own.key("ingest");
-    await own.post({ requestId: uniqueId("live"), model: "m", prompt: prompt(1) }, key);
-    const [next] = await own.deps.queue.getJobs(["wait"], 0, 0);
-    expect(next?.data.source).toBe("live");
-    await own.startWorker();
-    const result = await running;
-    expect(result.counters.enqueued).toBe(200);
-    await own.close();
+  it("pauses while the queue is full, and live traffic is drained before it", async () => {
+    const own = await createStack({ worker: false, env: { SAMPLE_RATE: "1", WORKER_CONCURRENCY: "1" } });
+    try {
+      const ids = Array.from({ length: 200 }, () => uniqueId("bp"));
+      const file = join(dir, "backpressure.ndjson");
+      writeFileSync(file, ndjson(ids));
+      let paused = false;
+      const running = backfill(
+        own.deps,
+        options(file, {
+          chunkSize: 10,
+          maxWaiting: 40,
+          progress: {
+            update(_c, _b, note) {
+              if (note?.includes("paused")) paused = true;
+            },
+            stop() {},
+          },
+        }),
+      );
+      // no worker yet: the backfill must stop at about maxWaiting + one chunk
+      await waitFor(() => paused);
+      const counts = await own.deps.queue.getJobCounts("wait", "prioritized");
+      const peak = (counts.wait ?? 0) + (counts.prioritized ?? 0);
+      expect(peak).toBeGreaterThanOrEqual(40);
+      expect(peak).toBeLessThanOrEqual(50);
+      // live posts arrive after 40+ backfill jobs; one worker at a time must still take them first
+      const key = await own.key("ingest");
+      const live = Array.from({ length: 5 }, (_, i) => `live prompt ${i}: debug my python code please`);
+      for (const text of live) await own.post({ requestId: uniqueId("live"), model: "m", prompt: text }, key);
+      ctx.google.reset();
+      await own.startWorker();
+      const result = await running;
+      expect(result.counters.enqueued).toBe(200);
+      await own.drained(30_000);
+      expect(ctx.google.received.slice(0, 5).sort()).toEqual([...live].sort());
+      expect(ctx.google.received).toHaveLength(205);
+    } finally {
+      await own.close();
+    }
   });
 });
 
@@ -282,6 +296,71 @@ describe("census backfill (the command)", () => {
     HMAC_SECRET: TEST_SECRET,
     SAMPLE_RATE: "1",
   });
+
+  it("maps the fields named by --id-field, --prompt-field, --messages-field and the rest", async () => {
+    const ids = Array.from({ length: 3 }, () => uniqueId("flags"));
+    const file = join(dir, "flags.ndjson");
+    const at = Date.UTC(2025, 6, 14, 9, 30) / 1000;
+    writeFileSync(
+      file,
+      [
+        {
+          request_id: ids[0],
+          text: prompt(0),
+          llm: "mistral/large",
+          ts: at,
+          usage: { in: 11, out: 22 },
+          price: 0.5,
+        },
+        {
+          request_id: ids[1],
+          text: prompt(1),
+          llm: "mistral/large",
+          ts: at,
+          usage: { in: 11, out: 22 },
+          price: 0.5,
+        },
+        {
+          request_id: ids[2],
+          conversation: [{ role: "user", content: prompt(2) }],
+          llm: "mistral/large",
+          ts: at,
+          usage: { in: 11, out: 22 },
+          price: 0.5,
+        },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join("\n"),
+    );
+    const flags = [
+      ["--id-field", "request_id"],
+      ["--prompt-field", "text"],
+      ["--messages-field", "conversation"],
+      ["--model-field", "llm"],
+      ["--created-at-field", "ts"],
+      ["--prompt-tokens-field", "usage.in"],
+      ["--completion-tokens-field", "usage.out"],
+      ["--cost-field", "price"],
+    ].flat();
+    const child = spawn("node", ["bin/census.js", "backfill", file, "--sample-rate", "1", ...flags], {
+      env: cliEnv(),
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    expect(await new Promise((r) => child.once("exit", r))).toBe(0);
+    expect(JSON.parse(out.trim().split("\n").pop() ?? "{}")).toMatchObject({ read: 3, enqueued: 3, bad: 0 });
+    await waitFor(async () => (await storedCount(ids)) === 3);
+    const { rows } = await ctx.stack.deps.pool.query(
+      "SELECT DISTINCT model, prompt_tokens::int AS p, completion_tokens::int AS c, cost_usd::float8 AS cost, observed_hour FROM prompt_events WHERE id = ANY($1)",
+      [ids.map((id) => eventIdFor(TEST_SECRET, id ?? ""))],
+    );
+    expect(rows).toEqual([
+      { model: "mistral/large", p: 11, c: 22, cost: 0.5, observed_hour: new Date("2025-07-14T09:00:00Z") },
+    ]);
+  }, 30_000);
 
   it("reads stdin (gzip too) and prints a JSON summary without a terminal", async () => {
     const file = join(dir, "stdin.ndjson.gz");
@@ -372,8 +451,13 @@ describe("census backfill (the command)", () => {
     child.stderr.on("data", (d) => {
       out += d;
     });
-    await waitFor(() => out.includes('"event":"progress"'), 30_000);
-    await new Promise((r) => setTimeout(r, 500));
+    // Ctrl-C once a checkpoint is on disk, so it lands mid-run
+    await waitFor(async () => {
+      const { rows } = await ctx.stack.deps.pool.query(
+        "SELECT 1 FROM backfill_runs WHERE records > 0 AND status = 'running' AND started_at > now() - interval '1 minute'",
+      );
+      return rows.length > 0 && out.includes('"event":"progress"');
+    }, 30_000);
     child.kill("SIGINT");
     const code = await new Promise((r) => child.once("exit", r));
     expect(code).toBe(130);

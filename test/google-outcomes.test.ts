@@ -4,7 +4,7 @@ import { type ClassifyPayload, enqueueClassify } from "../src/classification/job
 import { eventIdFor } from "../src/ingest/sampling";
 import { googleError, googleOk } from "./support/google";
 import { useStackWithGoogle } from "./support/harness";
-import { createStack, type Stack, TEST_SECRET, uniqueId, waitFor } from "./support/stack";
+import { createStack, type Stack, TEST_SECRET, uniqueId, waitFor, withStack } from "./support/stack";
 
 // Every Google answer the worker must handle, through the real client in REST mode.
 
@@ -66,12 +66,47 @@ describe("retried until they succeed, losing nothing", () => {
   it("a quota error does not use one of the job's attempts", async () => {
     const requestId = uniqueId();
     // more quota errors than JOB_ATTEMPTS allows for transient failures
-    const own = await createStack({ env: { JOB_ATTEMPTS: "2" } });
-    const ownKey = await own.key("ingest");
-    google.reply(quota, quota, quota, quota, translation);
-    await own.post({ requestId, model: "m", prompt: TEXT }, ownKey);
-    expect(await own.waitForEvent(requestId)).toMatchObject({ category: "translation" });
-    await own.close();
+    await withStack({ env: { JOB_ATTEMPTS: "2" } }, async (own) => {
+      const ownKey = await own.key("ingest");
+      google.reply(quota, quota, quota, quota, translation);
+      await own.post({ requestId, model: "m", prompt: TEXT }, ownKey);
+      expect(await own.waitForEvent(requestId)).toMatchObject({ category: "translation" });
+    });
+  });
+});
+
+describe("the quota hold is queue-wide", () => {
+  it("after a 429 no worker calls Google until the hold has passed", async () => {
+    // two workers on one queue; the first hold is 500-1000 ms with RETRY_BASE_MS=1000
+    const env = {
+      RETRY_BASE_MS: "1000",
+      WORKER_CONCURRENCY: "1",
+      QUEUE_PREFIX: `hold${uniqueId("").slice(-8)}`,
+    };
+    const a = await createStack({ env });
+    const b = await createStack({ env });
+    try {
+      const key = await a.key("ingest");
+      const starts: number[] = [];
+      let refusedAt = 0;
+      google.server.events.on("request:start", () => starts.push(Date.now()));
+      google.server.events.on("response:mocked", ({ response }) => {
+        if (response.status === 429) refusedAt = Date.now();
+      });
+      google.reply(quota);
+      const first = uniqueId("hold");
+      await a.post({ requestId: first, model: "m", prompt: TEXT }, key);
+      await waitFor(() => refusedAt > 0);
+      const rest = Array.from({ length: 4 }, () => uniqueId("hold"));
+      await a.post({ prompts: rest.map((requestId) => ({ requestId, model: "m", prompt: TEXT })) }, key);
+      for (const id of [first, ...rest]) await a.waitForEvent(id);
+      google.server.events.removeAllListeners();
+      expect(starts).toHaveLength(6);
+      for (const t of starts.slice(1)) expect(t - refusedAt).toBeGreaterThanOrEqual(500);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });
 
@@ -186,19 +221,19 @@ describe("credentials refused", () => {
     ["401", googleError(401, "UNAUTHENTICATED", "API key not valid.")],
     ["403", googleError(403, "PERMISSION_DENIED", "Cloud Natural Language API has not been used in project")],
   ])("%s pauses the worker, logs loudly and keeps the job queued", async (_name, reply) => {
-    const own = await createStack();
-    const ownKey = await own.key("ingest");
-    const requestId = uniqueId();
-    google.reply(reply, reply, reply);
-    await own.post({ requestId, model: "m", prompt: TEXT }, ownKey);
-    await waitFor(() => own.worker?.worker.isPaused() === true);
-    const job = await own.deps.queue.getJob(eventIdFor(TEST_SECRET, requestId));
-    expect(job).toBeDefined();
-    expect(await job?.getState()).toMatch(/wait|prioritized|delayed/);
-    expect(job?.attemptsMade).toBe(0);
-    expect(google.received).toHaveLength(1); // it stopped after the first refusal
-    expect(own.logs.lines.some((l) => l.includes('"level":60') && l.includes("CREDENTIALS"))).toBe(true);
-    expect(await own.event(requestId)).toBeUndefined();
-    await own.close();
+    await withStack({}, async (own) => {
+      const ownKey = await own.key("ingest");
+      const requestId = uniqueId();
+      google.reply(reply, reply, reply);
+      await own.post({ requestId, model: "m", prompt: TEXT }, ownKey);
+      await waitFor(() => own.worker?.worker.isPaused() === true);
+      const job = await own.deps.queue.getJob(eventIdFor(TEST_SECRET, requestId));
+      expect(job).toBeDefined();
+      expect(await job?.getState()).toMatch(/wait|prioritized|delayed/);
+      expect(job?.attemptsMade).toBe(0);
+      expect(google.received).toHaveLength(1); // it stopped after the first refusal
+      expect(own.logs.lines.some((l) => l.includes('"level":60') && l.includes("CREDENTIALS"))).toBe(true);
+      expect(await own.event(requestId)).toBeUndefined();
+    });
   });
 });

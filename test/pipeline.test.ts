@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventIdFor } from "../src/ingest/sampling";
 import { googleOk } from "./support/google";
 import { useStackWithGoogle } from "./support/harness";
-import { createStack, json, type Stack, TEST_SECRET, uniqueId } from "./support/stack";
+import { createStack, json, type Stack, TEST_SECRET, uniqueId, waitFor } from "./support/stack";
 
 const ctx = useStackWithGoogle();
 const { google } = ctx;
@@ -197,25 +197,67 @@ describe("sampling at ingest", () => {
 describe("graceful shutdown", () => {
   it("finishes in-flight jobs before the worker closes", async () => {
     const own = await createStack({ worker: true });
-    const ingestKey = await own.key("ingest");
-    const requestId = uniqueId("inflight");
-    let release!: () => void;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    google.reply(async () => {
-      await gate;
-      return googleOk([{ name: "/Games/Roleplaying Games", confidence: 0.8 }])("");
-    });
-    await own.post(
-      { requestId, model: "m", prompt: "stay in character as my dungeon master tonight", sampleRate: 1 },
-      ingestKey,
-    );
-    await new Promise((r) => setTimeout(r, 200)); // let the worker pick it up
-    const closing = own.worker?.close();
-    setTimeout(release, 100);
-    await closing;
-    expect(await own.event(requestId)).toMatchObject({ category: "roleplay" });
-    await own.close();
+    try {
+      const ingestKey = await own.key("ingest");
+      const requestId = uniqueId("inflight");
+      let release!: () => void;
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      google.reply(async () => {
+        await gate;
+        return googleOk([{ name: "/Games/Roleplaying Games", confidence: 0.8 }])("");
+      });
+      await own.post(
+        { requestId, model: "m", prompt: "stay in character as my dungeon master tonight", sampleRate: 1 },
+        ingestKey,
+      );
+      await waitFor(() => google.received.length === 1); // the job is inside its Google call
+      let closed = false;
+      const closing = own.worker?.close().then(() => {
+        closed = true;
+      });
+      await new Promise((r) => setImmediate(r));
+      expect(closed).toBe(false); // close() waits for the job...
+      release();
+      await closing;
+      expect(await own.event(requestId)).toMatchObject({ category: "roleplay" }); // ...which finished
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe("GOOGLE_QPM", () => {
+  it("spaces Google calls across workers: never more than the limiter's share in any window", async () => {
+    // 120 per minute = 2 per second; two workers on one queue share it
+    const env = { GOOGLE_QPM: "120", QUEUE_PREFIX: `qpm${uniqueId("").slice(-8)}` };
+    const a = await createStack({ env });
+    const b = await createStack({ env });
+    try {
+      const key = await a.key("ingest");
+      const times: number[] = [];
+      google.server.events.on("request:start", () => times.push(Date.now()));
+      const prompts = Array.from({ length: 8 }, () => ({
+        requestId: uniqueId("qpm"),
+        model: "m",
+        prompt: CODE_PROMPT,
+        sampleRate: 1,
+      }));
+      await a.post({ prompts }, key);
+      await waitFor(
+        async () => (await Promise.all(prompts.map((p) => a.event(p.requestId)))).every(Boolean),
+        20_000,
+      );
+      google.server.events.removeAllListeners("request:start");
+      expect(times).toHaveLength(8);
+      // BullMQ's window is 1 s with max 2: in any second there can be at most 2 (+2 at a window's edge)
+      for (const t of times)
+        expect(times.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(4);
+      expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(2500); // 8 calls need 3+ windows
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });

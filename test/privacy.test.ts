@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { backfill } from "../src/backfill/run";
+import { eventIdFor } from "../src/ingest/sampling";
 import { useStackWithGoogle } from "./support/harness";
+import { TEST_SECRET, waitFor } from "./support/stack";
 import { TEST_DATABASE_URL } from "./support/urls";
 
 // The promise at the heart of the service: what people wrote, and who they were, is kept nowhere.
@@ -94,7 +96,11 @@ describe("privacy canary", () => {
     await stack.post(`{"requestId":"${ID_CANARY}-5","prompt":"${CANARY}" broken`, key);
     await stack.post({ requestId: `${ID_CANARY}-6`, prompt: CANARY, model: 42 }, key);
     await stack.drained();
-    await new Promise((r) => setTimeout(r, 100)); // let removeOnComplete land
+    // a completed job's hash goes with removeOnComplete, in the same script that completes it
+    const jobIds = [1, 2, 3, 4, 7].map((n) => eventIdFor(TEST_SECRET, `${ID_CANARY}-${n}`));
+    await waitFor(
+      async () => (await stack.deps.redis.exists(...jobIds.map((id) => stack.deps.queue.toKey(id)))) === 0,
+    );
 
     const { rows } = await stack.deps.pool.query(
       "SELECT count(*)::int AS n FROM prompt_events WHERE model LIKE 'm/%'",

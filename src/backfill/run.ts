@@ -121,6 +121,10 @@ export async function backfill(
       }
     : { records: 0, byteOffset: null, counters: emptyCounters(), badLines: [] };
   const counters = state.counters;
+  // What the database holds: position and counters of the last checkpoint, together. A failure
+  // re-saves this, not the live counters, which have already counted records past the position
+  // (a resume reads those again and would count them twice).
+  let durable: Checkpoint = structuredClone(state);
   const progress = o.progress ?? createProgress({ tty: false, totalBytes: opened.totalBytes, everyMs: 5000 });
   const records = readRecords(opened.stream, {
     format,
@@ -146,6 +150,7 @@ export async function backfill(
     state.records = position.records;
     state.byteOffset = seekable ? position.byteOffset : null;
     await checkpoint(deps.db, run.id, state, status, error, resolvedFormat);
+    durable = structuredClone(state);
     sinceCheckpoint = 0;
     lastCheckpoint = Date.now();
   };
@@ -224,7 +229,7 @@ export async function backfill(
     error = describe(err);
     status = "failed";
     // the last checkpoint stands: everything before it is durable, a resume repeats the rest
-    if (run) await checkpoint(deps.db, run.id, state, "failed", error).catch(() => {});
+    if (run) await checkpoint(deps.db, run.id, durable, "failed", error).catch(() => {});
   } finally {
     progress.update(counters, opened.bytesRead());
     progress.stop();

@@ -128,6 +128,16 @@ export async function createStack(opts: StackOptions = {}) {
 
 export type Stack = Awaited<ReturnType<typeof createStack>>;
 
+/** A stack for one test, closed in `finally` so a failing test does not leave a worker behind. */
+export async function withStack<T>(opts: StackOptions, fn: (stack: Stack) => Promise<T>): Promise<T> {
+  const stack = await createStack(opts);
+  try {
+    return await fn(stack);
+  } finally {
+    await stack.close().catch(() => {});
+  }
+}
+
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 15_000, everyMs = 25) {
   const until = Date.now() + timeoutMs;
   for (;;) {
