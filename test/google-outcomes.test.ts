@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { retryFailed } from "../src/classification/failed";
+import { createGoogleClassifier } from "../src/classification/google";
 import { type ClassifyPayload, enqueueClassify } from "../src/classification/jobs";
+import { startEmulator } from "../src/emulator/server";
 import { eventIdFor } from "../src/ingest/sampling";
 import { googleError, googleOk } from "./support/google";
 import { useStackWithGoogle } from "./support/harness";
@@ -61,6 +63,31 @@ describe("retried until they succeed, losing nothing", () => {
     const event = await ctx.stack.waitForEvent(requestId);
     expect(event).toMatchObject({ outcome: "classified", category: "translation" });
     expect(google.received).toHaveLength(failures.length + 1);
+  });
+
+  it("Google not answering at all holds the queue without using the job's attempts", async () => {
+    // a real refused connection: the emulator's port, with nothing listening there yet
+    const probe = await startEmulator(0);
+    await probe.close();
+    const port = Number(probe.host.split(":")[1]);
+    const classifier = createGoogleClassifier({ emulatorHost: probe.host });
+    const requestId = uniqueId();
+    await withStack({ env: { JOB_ATTEMPTS: "2" }, classifier }, async (own) => {
+      const ownKey = await own.key("ingest");
+      await own.post({ requestId, model: "m", prompt: TEXT }, ownKey);
+      const holds = () =>
+        own.logs.lines.filter((l) => l.includes("google unreachable: holding the queue")).length;
+      await waitFor(() => holds() >= 3); // more refusals than JOB_ATTEMPTS allows
+      const emulator = await startEmulator(port);
+      try {
+        expect(await own.waitForEvent(requestId)).toMatchObject({
+          outcome: "classified",
+          engine: "emulator",
+        });
+      } finally {
+        await emulator.close();
+      }
+    });
   });
 
   it("a quota error does not use one of the job's attempts", async () => {

@@ -23,11 +23,14 @@ export interface Classifier {
 }
 
 /**
- * Kinds of classifier failure. `quota`/`unavailable` are retried; `too_short`,
+ * Kinds of classifier failure. `quota` and `unreachable` (no answer at all: refused, reset, DNS)
+ * hold the whole queue without using attempts, since they say nothing about the job;
+ * `unavailable` (a 5xx or a timeout for this call) is retried per job; `too_short`,
  * `unsupported_language` and `invalid` are final outcomes recorded as events; `auth` stops the worker.
  */
 export type ClassifierErrorKind =
   | "quota"
+  | "unreachable"
   | "unavailable"
   | "too_short"
   | "unsupported_language"
@@ -38,8 +41,9 @@ export class ClassifierError extends Error {
   constructor(
     readonly kind: ClassifierErrorKind,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = "ClassifierError";
   }
 }

@@ -56,7 +56,7 @@ export function classifyGoogleError(err: unknown): ClassifierErrorKind | null {
   ) {
     return "unavailable";
   }
-  if (isConnectionLost(err)) return "unavailable";
+  if (isConnectionLost(err)) return "unreachable";
   if (e.name === "AbortError" || e.name === "TimeoutError") return "unavailable";
   return null;
 }

@@ -46,7 +46,7 @@ export function createGoogleClassifier(opts: GoogleClassifierOptions): Classifie
         );
       } catch (err) {
         const kind = classifyGoogleError(err);
-        if (kind) throw new ClassifierError(kind, describe(err));
+        if (kind) throw new ClassifierError(kind, describe(err), { cause: err });
         throw err;
       }
       const parsed = responseSchema.safeParse(raw);

@@ -29,13 +29,15 @@ export interface ProcessorDeps {
 export type Outcome = Answer["outcome"];
 
 /**
- * Creates the processor. It keeps two queue-wide holds, Google's quota and Postgres being down:
- * both hand the job back without using an attempt (BullMQ's RateLimitError), so neither a quota
- * storm nor a database outage of any length loses work or burns JOB_ATTEMPTS.
+ * Creates the processor. It keeps three queue-wide holds, for Google's quota, Google not
+ * answering at all, and Postgres being down: each hands the job back without using an attempt
+ * (BullMQ's RateLimitError), so no quota storm or outage of any length loses work or burns
+ * JOB_ATTEMPTS.
  */
 export function createProcessor(deps: ProcessorDeps) {
   const quota = createHold({ baseMs: deps.retryBaseMs, maxMs: Math.max(deps.retryMaxMs, 60_000) });
   const database = createHold({ baseMs: deps.retryBaseMs, maxMs: deps.retryMaxMs });
+  const google = createHold({ baseMs: deps.retryBaseMs, maxMs: deps.retryMaxMs });
 
   async function holdQueue(hold: Hold, startedAt: number, what: string): Promise<never> {
     const delay = hold.failed(startedAt);
@@ -53,6 +55,7 @@ export function createProcessor(deps: ProcessorDeps) {
     try {
       const result = await deps.classifier.classify(text);
       quota.succeeded(startedAt);
+      google.succeeded(startedAt);
       return { engine, outcome: "classified", labels: result.labels, language: result.language };
     } catch (err) {
       const kind = classifyGoogleError(err);
@@ -61,6 +64,7 @@ export function createProcessor(deps: ProcessorDeps) {
         return { engine, outcome: kind as Outcome, labels: [], language: null };
       }
       if (kind === "quota") return holdQueue(quota, startedAt, "google quota exhausted");
+      if (kind === "unreachable") return holdQueue(google, startedAt, "google unreachable");
       if (kind === "auth") {
         deps.onAuthFailure(err instanceof Error ? err.message : "auth");
         await deps.rateLimit(60_000);
