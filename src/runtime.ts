@@ -9,6 +9,7 @@ import type { Env } from "./env";
 import { createLogger, type Logger } from "./platform/logger";
 import { redactUrl } from "./platform/redact-url";
 import { createWorkerConnection } from "./platform/redis";
+import { checkRedisDurability } from "./platform/redis-durability";
 import { onShutdown } from "./platform/shutdown";
 
 export interface Roles {
@@ -108,6 +109,7 @@ export async function run(env: Env, roles: Roles, log: Logger = createLogger(env
   );
   if (env.MIGRATE_ON_START) await runMigrations(env.DATABASE_URL, log);
   const deps = await createDeps(env, log);
+  await checkRedisDurability(deps.redis, log);
   await bootstrapDatabase(deps.pool, { taxonomy: deps.taxonomy, kMinEvents: env.K_MIN_EVENTS });
   const http = roles.api ? await startHttp(deps) : undefined;
   const worker = roles.worker ? await startWorker(deps) : undefined;

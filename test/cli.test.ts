@@ -2,6 +2,7 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { waitFor } from "./support/stack";
@@ -90,6 +91,11 @@ describe("fresh machine: npm start, the README's example, a tagged event", () =>
     const port = Number(/"port":(\d+),"docs"/.exec(out)?.[1]);
     expect(out).toContain("created database");
     expect(out).toMatch(/NO GOOGLE CREDENTIALS/);
+    // the start-up check reads the real Redis's settings and says when it can lose work
+    const probe = new Redis(TEST_REDIS_URL);
+    const [, aof] = (await probe.config("GET", "appendonly")) as string[];
+    probe.disconnect();
+    expect(out.includes("REDIS CAN LOSE ACCEPTED PROMPTS: appendonly is off")).toBe(aof !== "yes");
 
     const { stdout: key } = await run("node", [BIN, "keys", "create", "--scope", "ingest", "--quiet"], {
       env,
