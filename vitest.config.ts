@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration files share one Postgres database and one Redis; each uses its own queue prefix.
     pool: "forks",
+    // Most files wait on services (the fault suite holds outages of 30 and 60 s), so more files
+    // than cores run at once; CPU-heavy files are few and short.
+    maxWorkers: 4,
   },
 });

@@ -23,11 +23,30 @@ const table: { name: string; steps: Step[] }[] = [
     ],
   },
   {
-    name: "a success begun before the rise does not reset the streak",
+    name: "a success in the burst that raised the streak starts it over (partial refusals)",
     steps: [
       { at: 100, began: 0, hold: 500, streak: 1 },
-      { at: 120, began: 50, ok: true, streak: 1 },
+      { at: 120, began: 50, ok: true, streak: 0 },
+      { at: 700, began: 650, hold: 500, streak: 1 },
+    ],
+  },
+  {
+    name: "a success begun before the burst says nothing: bursts that all fail keep doubling",
+    steps: [
+      { at: 100, began: 0, hold: 500, streak: 1 },
       { at: 700, began: 650, hold: 1000, streak: 2 },
+      { at: 750, began: 60, ok: true, streak: 2 }, // begun before the rise at 100
+      { at: 1800, began: 1750, hold: 2000, streak: 3 },
+    ],
+  },
+  {
+    name: "a 50% storm: every burst has a success, so holds stay at the first step",
+    steps: [
+      { at: 100, began: 90, hold: 500, streak: 1 },
+      { at: 105, began: 91, ok: true, streak: 0 },
+      { at: 700, began: 650, hold: 500, streak: 1 },
+      { at: 702, began: 651, ok: true, streak: 0 },
+      { at: 1300, began: 1250, hold: 500, streak: 1 },
     ],
   },
   {

@@ -2,7 +2,7 @@ import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { AppError, type ErrorCode, errorCodes } from "../platform/errors";
 import { backoffDelay, limiterFor } from "./backoff";
-import { CLASSIFY_JOB, type ClassifyJobData, type ClassifyQueue } from "./jobs";
+import { CLASSIFY_JOB, type ClassifyJobData, type ClassifyQueue, holdQueue } from "./jobs";
 import { createProcessor, type ProcessorDeps } from "./processor";
 
 export interface WorkerOptions {
@@ -52,7 +52,9 @@ export function createClassifyWorker(
   let worker: Worker<ClassifyJobData>;
   const processor = createProcessor({
     ...deps,
-    rateLimit: (ms) => opts.queue.rateLimit(ms),
+    rateLimit: async (ms) => {
+      await holdQueue(opts.queue, ms);
+    },
     onAuthFailure: (reason) => {
       deps.log.fatal(
         { reason: reason.slice(0, 300) },

@@ -15,6 +15,9 @@ export interface EmulatorOptions {
   errorRate503?: number;
   minWords?: number;
   random?: () => number;
+  /** Told of every classify request as it arrives and as it is answered (tests and benches count calls). */
+  onRequest?: () => void;
+  onResponse?: (status: number) => void;
 }
 
 // Node's REST client sends enums as numbers (`type: 1`, `contentCategoriesVersion: 2`); curl users send names.
@@ -44,7 +47,14 @@ export function createEmulatorApp(options: EmulatorOptions = {}) {
   const app = new Hono();
 
   app.post("*", async (c) => {
-    const version = PATH.exec(decodeURIComponent(new URL(c.req.url).pathname))?.[1];
+    options.onRequest?.();
+    const res = await handle(c.req.url, () => c.req.json());
+    options.onResponse?.(res.status);
+    return res;
+  });
+
+  async function handle(url: string, body: () => Promise<unknown>): Promise<Response> {
+    const version = PATH.exec(decodeURIComponent(new URL(url).pathname))?.[1];
     if (!version)
       return googleError({
         ok: false,
@@ -69,7 +79,7 @@ export function createEmulatorApp(options: EmulatorOptions = {}) {
         message: "The service is currently unavailable (injected).",
       });
     }
-    const parsed = requestSchema.safeParse(await c.req.json().catch(() => null));
+    const parsed = requestSchema.safeParse(await body().catch(() => null));
     if (!parsed.success) {
       return googleError({
         ok: false,
@@ -98,7 +108,7 @@ export function createEmulatorApp(options: EmulatorOptions = {}) {
           }
         : { categories: result.categories },
     );
-  });
+  }
   return app;
 }
 
@@ -122,7 +132,12 @@ export function startEmulator(port: number, options: EmulatorOptions = {}): Prom
       const address = server.address() as AddressInfo;
       resolve({
         host: `127.0.0.1:${address.port}`,
-        close: () => new Promise<void>((done) => server.close(() => done())),
+        // drop keep-alive sockets too: a stopped emulator must look like a Google that is gone
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            (server as import("node:http").Server).closeAllConnections();
+          }),
       });
     });
   });

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { waitFor } from "../support/stack";
+import { report, startFaultStack } from "./support/fault-stack";
+
+// Workers die without warning (OOM, a node drained, kill -9). BullMQ finds their jobs by the
+// expired lock and puts them back; a job may live through several such crashes.
+
+describe("worker crashes", () => {
+  it("kill -9 five times while draining 2,000 prompts: exactly 2,000 events, none twice", async () => {
+    const s = await startFaultStack({ latencyMs: 100 });
+    try {
+      const posted = await s.post(2000);
+      expect(posted).toHaveLength(2000);
+      const started = Date.now();
+      let worker = s.worker();
+      await worker.started;
+      for (let kill = 0; kill < 5; kill++) {
+        const before = await s.events();
+        // let it make progress, then kill it with jobs in flight
+        await waitFor(async () => (await s.events()) >= Math.min(before + 150, 1990), 60_000);
+        expect(await s.deps.queue.getActiveCount()).toBeGreaterThan(0);
+        await worker.kill("SIGKILL");
+        worker = s.worker();
+        await worker.started;
+      }
+      await waitFor(async () => (await s.events()) === 2000, 120_000);
+      const drainSeconds = (Date.now() - started) / 1000;
+      await s.deps.queue.getJobCounts().then((c) => expect(c.failed ?? 0).toBe(0));
+      const stored = await s.events();
+      const duplicated = await s.duplicated();
+      report("worker-kill-9-x5", {
+        posted: posted.length,
+        stored,
+        lost: posted.length - stored,
+        duplicated,
+        drainSeconds,
+        googleCalls: s.calls.requests,
+        extraGoogleCalls: s.calls.requests - stored,
+        kills: 5,
+      });
+      expect(stored).toBe(2000);
+      expect(duplicated).toBe(0);
+      await worker.kill("SIGTERM");
+    } finally {
+      await s.close();
+    }
+  }, 240_000);
+
+  it("two crashes in a row hitting the same in-flight jobs lose none of them", async () => {
+    // Google takes 4 s: every job is still in flight when its worker dies
+    const s = await startFaultStack({ latencyMs: 4000 });
+    try {
+      const posted = await s.post(8);
+      const started = Date.now();
+      const first = s.worker({ WORKER_CONCURRENCY: "8" });
+      await first.started;
+      await waitFor(() => s.calls.requests === 8, 30_000);
+      const inFlight = (await s.deps.queue.getActive()).map((j) => j.id).sort();
+      expect(inFlight).toHaveLength(8);
+      await first.kill("SIGKILL");
+
+      // the next worker takes the same jobs back once their locks expire... and dies as well
+      const second = s.worker({ WORKER_CONCURRENCY: "8" });
+      await second.started;
+      await waitFor(() => s.calls.requests === 16, 30_000);
+      expect((await s.deps.queue.getActive()).map((j) => j.id).sort()).toEqual(inFlight);
+      await second.kill("SIGKILL");
+
+      s.emulatorOptions.latencyMs = 20;
+      const third = s.worker({ WORKER_CONCURRENCY: "8" });
+      await third.started;
+      await waitFor(async () => (await s.events()) === 8, 60_000);
+      const stored = await s.events();
+      report("worker-double-crash-same-jobs", {
+        posted: posted.length,
+        stored,
+        lost: posted.length - stored,
+        duplicated: await s.duplicated(),
+        drainSeconds: (Date.now() - started) / 1000,
+        googleCalls: s.calls.requests,
+        extraGoogleCalls: s.calls.requests - stored,
+        stallsPerJob: 2,
+      });
+      expect(stored).toBe(8);
+      expect(await s.deps.queue.getFailedCount()).toBe(0);
+      await third.kill("SIGTERM");
+    } finally {
+      await s.close();
+    }
+  }, 120_000);
+});
