@@ -256,7 +256,8 @@ describe("credentials refused", () => {
       await waitFor(() => own.worker?.worker.isPaused() === true);
       const job = await own.deps.queue.getJob(eventIdFor(TEST_SECRET, requestId));
       expect(job).toBeDefined();
-      expect(await job?.getState()).toMatch(/wait|prioritized|delayed/);
+      // handed back to the queue once the hold is set
+      await waitFor(async () => /wait|prioritized|delayed/.test((await job?.getState()) ?? ""));
       expect(job?.attemptsMade).toBe(0);
       expect(google.received).toHaveLength(1); // it stopped after the first refusal
       expect(own.logs.lines.some((l) => l.includes('"level":60') && l.includes("CREDENTIALS"))).toBe(true);
