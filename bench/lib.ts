@@ -1,3 +1,5 @@
+import type { ClassifyPayload } from "../src/classification/jobs";
+
 // Tiny load helpers for `npm run bench`: fixed request counts, bounded concurrency, no wall-clock asserts.
 
 export interface LoadResult {
@@ -42,4 +44,19 @@ export function row(name: string, r: LoadResult, baseline?: LoadResult, unit = "
       .toFixed(1)
       .padStart(6)} ms  errors ${r.errors}${ratio}`,
   );
+}
+
+/** A live job's payload as ingest would build it, for benches that fill the queue directly. */
+export function jobPayload(text: string, model: string): ClassifyPayload {
+  return {
+    text,
+    chars: text.length,
+    model,
+    promptTokens: 10,
+    completionTokens: 20,
+    costUsd: null,
+    observedHour: new Date().toISOString(),
+    sampleRate: 1,
+    source: "live",
+  };
 }

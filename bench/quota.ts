@@ -4,6 +4,7 @@ import { enqueueClassify } from "../src/classification/jobs";
 import type { Deps } from "../src/deps";
 import { startEmulator } from "../src/emulator/server";
 import { startWorker } from "../src/runtime";
+import { jobPayload } from "./lib";
 
 // Throughput under a Google quota storm, as a ratio of the quota: one worker drains N jobs at
 // GOOGLE_QPM=600 against the emulator answering 429 to half the calls, and the same N with no
@@ -31,17 +32,7 @@ async function drain(deps: Deps, jobs: number, errorRate429: number) {
     deps.queue,
     Array.from({ length: jobs }, (_, i) => ({
       eventId: `benchquota${tag}${i}`,
-      payload: {
-        text: "debug my python code now please",
-        chars: 31,
-        model: "bench/quota",
-        promptTokens: 10,
-        completionTokens: 20,
-        costUsd: null,
-        observedHour: new Date().toISOString(),
-        sampleRate: 1,
-        source: "live" as const,
-      },
+      payload: jobPayload("debug my python code now please", "bench/quota"),
     })),
     3,
   );

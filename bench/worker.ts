@@ -4,7 +4,7 @@ import { enqueueClassify } from "../src/classification/jobs";
 import type { Deps } from "../src/deps";
 import { startEmulator } from "../src/emulator/server";
 import { startWorker } from "../src/runtime";
-import { load, row } from "./lib";
+import { jobPayload, load, row } from "./lib";
 
 // End to end through BullMQ: enqueue N jobs, drain them with one worker (emulator classifier,
 // Postgres writes). Baseline: the same number of bare classify calls at the same concurrency.
@@ -25,17 +25,7 @@ export async function benchWorker(deps: Deps, jobs: number) {
   const tag = randomBytes(4).toString("hex");
   const inputs = Array.from({ length: jobs }, (_, i) => ({
     eventId: `bench${tag}${i.toString().padStart(8, "0")}`,
-    payload: {
-      text: "debug my python code now",
-      chars: 24,
-      model: "bench/model",
-      promptTokens: 10,
-      completionTokens: 20,
-      costUsd: null,
-      observedHour: new Date().toISOString(),
-      sampleRate: 1,
-      source: "live" as const,
-    },
+    payload: jobPayload("debug my python code now", "bench/model"),
   }));
   for (let i = 0; i < inputs.length; i += 1000)
     await enqueueClassify(deps.queue, inputs.slice(i, i + 1000), 3);

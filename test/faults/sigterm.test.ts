@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../support/stack";
-import { report, startFaultStack } from "./support/fault-stack";
+import { startFaultStack } from "./support/fault-stack";
 
 // A deploy or a scale-down sends SIGTERM to a busy worker: it stops taking jobs, finishes the
 // ones in flight (or hands them back), and exits 0; the next worker finds the rest.
@@ -26,18 +26,14 @@ describe("SIGTERM during draining", () => {
 
       const second = s.worker();
       await second.started;
-      await waitFor(async () => (await s.events()) === posted.length, 120_000);
-      const stored = await s.events();
-      report("worker-sigterm-mid-drain", {
-        posted: posted.length,
-        stored,
-        lost: posted.length - stored,
-        duplicated: await s.duplicated(),
-        drainSeconds: (Date.now() - started) / 1000,
-        googleCalls: s.calls.requests,
-        extraGoogleCalls: s.calls.requests - stored,
-        storedByFirstWorker: afterStop,
-      });
+      const { stored, drainSeconds } = await s.drainedTo(posted.length, started, 120_000);
+      await s.report(
+        "worker-sigterm-mid-drain",
+        { posted: posted.length, stored, drainSeconds },
+        {
+          storedByFirstWorker: afterStop,
+        },
+      );
       expect(stored).toBe(posted.length);
       expect(s.calls.requests).toBe(stored);
       await second.kill("SIGTERM");

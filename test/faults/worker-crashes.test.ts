@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../support/stack";
-import { report, startFaultStack } from "./support/fault-stack";
+import { startFaultStack } from "./support/fault-stack";
 
 // Workers die without warning (OOM, a node drained, kill -9). BullMQ finds their jobs by the
 // expired lock and puts them back; a job may live through several such crashes.
@@ -23,23 +23,15 @@ describe("worker crashes", () => {
         worker = s.worker();
         await worker.started;
       }
-      await waitFor(async () => (await s.events()) === 2000, 120_000);
-      const drainSeconds = (Date.now() - started) / 1000;
-      await s.deps.queue.getJobCounts().then((c) => expect(c.failed ?? 0).toBe(0));
-      const stored = await s.events();
-      const duplicated = await s.duplicated();
-      report("worker-kill-9-x5", {
-        posted: posted.length,
-        stored,
-        lost: posted.length - stored,
-        duplicated,
-        drainSeconds,
-        googleCalls: s.calls.requests,
-        extraGoogleCalls: s.calls.requests - stored,
-        kills: 5,
-      });
+      const { stored, drainSeconds } = await s.drainedTo(2000, started, 120_000);
+      const figures = await s.report(
+        "worker-kill-9-x5",
+        { posted: posted.length, stored, drainSeconds },
+        { kills: 5 },
+      );
       expect(stored).toBe(2000);
-      expect(duplicated).toBe(0);
+      expect(figures.duplicated).toBe(0);
+      expect(await s.deps.queue.getFailedCount()).toBe(0);
       await worker.kill("SIGTERM");
     } finally {
       await s.close();
@@ -69,18 +61,14 @@ describe("worker crashes", () => {
       s.emulatorOptions.latencyMs = 20;
       const third = s.worker({ WORKER_CONCURRENCY: "8" });
       await third.started;
-      await waitFor(async () => (await s.events()) === 8, 60_000);
-      const stored = await s.events();
-      report("worker-double-crash-same-jobs", {
-        posted: posted.length,
-        stored,
-        lost: posted.length - stored,
-        duplicated: await s.duplicated(),
-        drainSeconds: (Date.now() - started) / 1000,
-        googleCalls: s.calls.requests,
-        extraGoogleCalls: s.calls.requests - stored,
-        stallsPerJob: 2,
-      });
+      const { stored, drainSeconds } = await s.drainedTo(8, started, 60_000);
+      await s.report(
+        "worker-double-crash-same-jobs",
+        { posted: posted.length, stored, drainSeconds },
+        {
+          stallsPerJob: 2,
+        },
+      );
       expect(stored).toBe(8);
       expect(await s.deps.queue.getFailedCount()).toBe(0);
       await third.kill("SIGTERM");

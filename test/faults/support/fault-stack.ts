@@ -114,6 +114,23 @@ export async function startFaultStack(emulatorOptions: EmulatorOptions = {}) {
       );
       return rows[0].d;
     },
+    /** The scenario's figures: the common ones from what the test counted, plus its own. */
+    async report(
+      scenario: string,
+      counted: { posted: number; stored: number; drainSeconds: number },
+      extra: Record<string, number | string> = {},
+    ): Promise<Figures> {
+      const figures: Figures = {
+        ...counted,
+        lost: counted.posted - counted.stored,
+        duplicated: await stack.duplicated(),
+        googleCalls: calls.requests,
+        extraGoogleCalls: calls.requests - counted.stored,
+        ...extra,
+      };
+      report(scenario, figures);
+      return figures;
+    },
     async stopEmulator() {
       await emulator?.close();
       emulator = undefined;
@@ -146,7 +163,7 @@ export interface Figures {
 }
 
 /** One line in the test output and a JSON file per scenario (docs/reliability.md reports them). */
-export function report(scenario: string, figures: Figures) {
+function report(scenario: string, figures: Figures) {
   const dir = "test-artifacts/reliability";
   mkdirSync(dir, { recursive: true });
   writeFileSync(
