@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { retryFailed } from "../../src/classification/failed";
 import { waitFor } from "../support/stack";
 import { startFaultStack } from "./support/fault-stack";
 
@@ -71,6 +72,40 @@ describe("worker crashes", () => {
       );
       expect(stored).toBe(8);
       expect(await s.deps.queue.getFailedCount()).toBe(0);
+      await third.kill("SIGTERM");
+    } finally {
+      await s.close();
+    }
+  }, 120_000);
+
+  it("a job set aside for crashing its workers is kept, not deleted, and census queue retry stores it", async () => {
+    // MAX_STALLED_COUNT=1, BullMQ's default: the second crash sets these jobs aside
+    const s = await startFaultStack({ latencyMs: 4000 });
+    try {
+      const posted = await s.post(4);
+      const started = Date.now();
+      const env = { WORKER_CONCURRENCY: "4", MAX_STALLED_COUNT: "1" };
+      for (const calls of [4, 8]) {
+        const w = s.worker(env);
+        await w.started;
+        await waitFor(() => s.calls.requests === calls, 30_000);
+        await w.kill("SIGKILL");
+      }
+      s.emulatorOptions.latencyMs = 20;
+      const third = s.worker(env);
+      await third.started;
+      await waitFor(async () => (await s.deps.queue.getFailedCount()) === 4, 30_000);
+      const failed = await s.deps.queue.getFailed();
+      expect(failed.map((j) => j.failedReason)).toEqual(
+        Array(4).fill("job stalled more than allowable limit"),
+      );
+      expect(failed.every((j) => j.data.text.length > 0)).toBe(true); // kept whole, for a retry
+      expect(third.output()).toContain('"reason":"stalled"');
+
+      expect(await retryFailed(s.deps.queue)).toBe(4);
+      const { stored, drainSeconds } = await s.drainedTo(4, started, 60_000);
+      await s.report("worker-stalled-out-then-retried", { posted: posted.length, stored, drainSeconds });
+      expect(stored).toBe(4);
       await third.kill("SIGTERM");
     } finally {
       await s.close();

@@ -1,0 +1,24 @@
+import type { Job } from "bullmq";
+import { UnrecoverableError } from "bullmq";
+import { describe, expect, it } from "vitest";
+import { failureReason } from "./worker";
+
+const job = (attemptsMade: number, attempts = 3) => ({ attemptsMade, opts: { attempts } }) as unknown as Job;
+
+describe("failureReason", () => {
+  it.each([
+    ["bad data, dropped", job(1), new UnrecoverableError("DATA_REJECTED"), "data_rejected"],
+    ["not our job, dropped", job(1), new UnrecoverableError("JOB_INVALID"), "job_invalid"],
+    [
+      "crashed its workers too often, kept",
+      job(0),
+      new UnrecoverableError("job stalled more than allowable limit"),
+      "stalled",
+    ],
+    ["attempts used up, kept", job(3), new Error("503 UNAVAILABLE"), "attempts_exhausted"],
+    ["an attempt left: retried", job(1), new Error("503 UNAVAILABLE"), null],
+    ["no job at all", undefined, new Error("x"), "attempts_exhausted"],
+  ])("%s -> %s", (_name, j, err, reason) => {
+    expect(failureReason(j, err)).toBe(reason);
+  });
+});
