@@ -1,12 +1,12 @@
-import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 import type { Logger } from "../platform/logger";
+import { fromRoot } from "../platform/paths";
 
 const MIGRATION_LOCK = 0x63656e73; // "cens"
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations", import.meta.url));
+export const MIGRATIONS_DIR = fromRoot("migrations");
 
 /** Creates the target database when it does not exist (first `npm start` on a fresh machine). */
 export async function ensureDatabase(url: string, log: Logger): Promise<void> {

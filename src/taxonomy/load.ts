@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { fromRoot } from "../platform/paths";
 import { parseCategoryList, withParents } from "./categories";
 import { mappingFileSchema, type Taxonomy } from "./mapping";
 
-export const CONFIG_DIR = fileURLToPath(new URL("../../config", import.meta.url));
+export const CONFIG_DIR = fromRoot("config");
 
 export function readConfigFile(relative: string): string {
   return readFileSync(`${CONFIG_DIR}/${relative}`, "utf8");

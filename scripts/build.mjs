@@ -1,0 +1,17 @@
+// `npm run build`: one ESM bundle of src/ in dist/ (dependencies stay external, so production
+// installs them with `npm ci --omit=dev`), with source maps. bin/census.js runs it when present.
+// An output folder may be given: `node scripts/build.mjs /tmp/out` (the build test uses one).
+import { build } from "esbuild";
+
+await build({
+  entryPoints: ["src/cli.ts"],
+  outdir: process.argv[2] ?? "dist",
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  splitting: true, // commands import their modules lazily; each stays its own chunk
+  sourcemap: true,
+  logLevel: "warning",
+});
