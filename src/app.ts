@@ -9,10 +9,15 @@ import { allowedMethods } from "./http/methods";
 import { BASE_HEADERS } from "./http/security";
 import { ingestRoutes } from "./ingest/routes";
 import { AppError } from "./platform/errors";
+import type { Logger } from "./platform/logger";
 import { renderProblem } from "./platform/problem";
 import { statsRoutes } from "./stats/routes";
 
-export function createApp(deps: Deps) {
+/**
+ * The HTTP app. `ops` is what a worker-only process serves on PORT: health, readiness and its
+ * metrics, so orchestrators can check it and Prometheus can scrape it.
+ */
+export function createApp(deps: Deps, surface: "api" | "ops" = "api") {
   const log = deps.log.child({ module: "http" });
   const app = new OpenAPIHono<AppEnv>();
 
@@ -43,6 +48,7 @@ export function createApp(deps: Deps) {
   });
 
   app.route("/", healthRoutes({ pool: deps.pool, redis: deps.redis, registry: deps.metrics.registry }));
+  if (surface === "ops") return withErrorHandlers(app, log);
   app.route("/", ingestRoutes({ ...deps.ingest, verifyKey: deps.verifyKey }));
   app.route(
     "/",
@@ -61,6 +67,10 @@ export function createApp(deps: Deps) {
     },
   });
 
+  return withErrorHandlers(app, log);
+}
+
+function withErrorHandlers(app: OpenAPIHono<AppEnv>, log: Logger) {
   // A known path with another method is a 405 naming the methods it has, not a 404.
   app.notFound((c) => {
     const allow = allowedMethods(app.routes, c.req.path);

@@ -13,6 +13,14 @@ const program = new Command("census")
 
 const env = () => loadEnv();
 
+/** The environment with the URLs of the services this command should use: set ones, a running
+ * `census start`'s embedded ones, or the local defaults (src/embedded/services.ts). */
+async function servicesEnv() {
+  const { provideServices } = await import("./embedded/services");
+  const e = env();
+  return (await provideServices(e, createLogger("warn"), { mode: "find" })).env;
+}
+
 // One image, several roles.
 const roles = [
   [
@@ -28,9 +36,13 @@ for (const [name, description, which] of roles) {
   program
     .command(name)
     .description(description)
-    .action(async () => {
+    .option(
+      "--embedded",
+      "start private Postgres and Redis (under CENSUS_HOME) even when the local defaults answer; as CENSUS_EMBEDDED=1",
+    )
+    .action(async (o: { embedded?: boolean }) => {
       const { run } = await import("./runtime");
-      await run(env(), which);
+      await run(env(), which, undefined, { embedded: Boolean(o.embedded) });
     });
 }
 
@@ -38,7 +50,7 @@ program
   .command("migrate")
   .description("create the database if missing and apply the SQL migrations in migrations/")
   .action(async () => {
-    const e = env();
+    const e = await servicesEnv();
     await runMigrations(e.DATABASE_URL, createLogger(e.LOG_LEVEL));
   });
 
@@ -88,7 +100,7 @@ program
     "re-derive stored tags and categories under the current config/mapping.json (no Google calls; idempotent)",
   )
   .action(async () => {
-    const e = env();
+    const e = await servicesEnv();
     const log = createLogger(e.LOG_LEVEL);
     await runMigrations(e.DATABASE_URL, log);
     const { createPool } = await import("./db/client");
@@ -149,7 +161,7 @@ program
   .option("--max-line-bytes <n>", "longer records are bad lines", positive, 1024 * 1024)
   .action(async (file: string | undefined, o: Record<string, unknown>) => {
     const { runBackfillCommand } = await import("./backfill/command");
-    process.exitCode = await runBackfillCommand(env(), file, o);
+    process.exitCode = await runBackfillCommand(await servicesEnv(), file, o);
   });
 
 const keys = program.command("keys").description("manage API keys (only their hashes are stored)");
@@ -234,7 +246,7 @@ queue
   });
 
 async function withQueue(fn: (q: import("./classification/jobs").ClassifyQueue) => Promise<void>) {
-  const e = env();
+  const e = await servicesEnv();
   const { createProducerConnection } = await import("./platform/redis");
   const { createClassifyQueue } = await import("./classification/jobs");
   const redis = createProducerConnection(e.REDIS_URL);
@@ -248,8 +260,37 @@ async function withQueue(fn: (q: import("./classification/jobs").ClassifyQueue) 
   }
 }
 
+program
+  .command("sql <query>")
+  .description("run one SQL statement on the service's database and print the rows (no psql needed)")
+  .option("--json", "print the rows as JSON lines")
+  .action(async (query: string, o: { json?: boolean }) => {
+    const e = await servicesEnv();
+    const { default: pg } = await import("pg");
+    const client = new pg.Client({ connectionString: e.DATABASE_URL });
+    await client.connect();
+    try {
+      const result = await client.query(query);
+      const { formatRows } = await import("./platform/table");
+      console.log(o.json ? result.rows.map((r) => JSON.stringify(r)).join("\n") : formatRows(result.rows));
+    } finally {
+      await client.end();
+    }
+  });
+
+program
+  .command("url <service>")
+  .description(
+    'print the URL of the database (postgres) or queue (redis) in use, e.g. psql "$(npx census url postgres)"',
+  )
+  .action(async (service: string) => {
+    if (service !== "postgres" && service !== "redis") throw new InvalidArgumentError("postgres or redis");
+    const e = await servicesEnv();
+    console.log(service === "postgres" ? e.DATABASE_URL : e.REDIS_URL);
+  });
+
 async function withDb(fn: (db: import("./db/client").Db) => Promise<void>) {
-  const e = env();
+  const e = await servicesEnv();
   const log = createLogger("warn");
   await runMigrations(e.DATABASE_URL, log);
   const { createDb, createPool } = await import("./db/client");

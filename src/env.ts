@@ -6,6 +6,9 @@ import { MIN_SAMPLE_RATE } from "./ingest/limits";
 
 const DEV_HMAC_SECRET = "prompt-census-development-secret-do-not-use-in-production";
 
+export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/census";
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
 const rate = z.coerce.number().min(MIN_SAMPLE_RATE).lte(1);
 
 const hostPort = z
@@ -28,8 +31,14 @@ export const envSchema = z
     PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
     PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
     KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
-    DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/census"),
-    REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
+    // Unset means "the local default, or embedded services when nothing answers there"
+    // (src/embedded/services.ts); set means "this one, and say so if it cannot be reached".
+    DATABASE_URL: z.url().optional(),
+    REDIS_URL: z.url().optional(),
+    // Start private Postgres and Redis even when the local defaults answer (tests, CI, demos).
+    CENSUS_EMBEDDED: z.stringbool().default(false),
+    // Where embedded services keep their data and where other commands find them running.
+    CENSUS_HOME: z.string().min(1).default(".census"),
     HMAC_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     GOOGLE_API_KEY: z.string().min(1).optional(),
     GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
@@ -74,6 +83,10 @@ export const envSchema = z
   })
   .transform((e) => ({
     ...e,
+    DATABASE_URL: e.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    REDIS_URL: e.REDIS_URL ?? DEFAULT_REDIS_URL,
+    /** Which of the two the operator set: those are never replaced by embedded services. */
+    configured: { postgres: e.DATABASE_URL !== undefined, redis: e.REDIS_URL !== undefined },
     HOST: e.HOST ?? (e.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1"),
     HMAC_SECRET: e.HMAC_SECRET ?? DEV_HMAC_SECRET,
     usingDevSecret: !e.HMAC_SECRET,

@@ -5,6 +5,7 @@ import { createClassifyWorker } from "./classification/worker";
 import { bootstrapDatabase } from "./db/bootstrap";
 import { runMigrations } from "./db/migrate";
 import { createDeps, type Deps } from "./deps";
+import { provideServices } from "./embedded/services";
 import type { Env } from "./env";
 import { createLogger, type Logger } from "./platform/logger";
 import { redactUrl } from "./platform/redact-url";
@@ -60,10 +61,10 @@ export async function startWorker(deps: Deps) {
 export function startHttp(
   deps: Deps,
   port: number = deps.env.PORT,
+  app: { fetch: (req: Request) => Response | Promise<Response> } = createApp(deps),
 ): Promise<{ port: number; host: string; close(): Promise<void> }> {
   const { env } = deps;
-  const app = createApp(deps);
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const server = serve(
       {
         fetch: app.fetch,
@@ -93,11 +94,38 @@ export function startHttp(
       },
     );
     (server as import("node:net").Server).maxConnections = env.HTTP_MAX_CONNECTIONS;
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === "EADDRINUSE"
+          ? new Error(
+              `${env.HOST}:${port} is in use (another census process here?). Give this one its own PORT, e.g. PORT=${port + 1}.`,
+            )
+          : err,
+      );
+    });
   });
 }
 
-/** Runs the API, the worker or both in this process until SIGTERM/SIGINT. */
-export async function run(env: Env, roles: Roles, log: Logger = createLogger(env.LOG_LEVEL)): Promise<void> {
+export interface RunOptions {
+  /** Start embedded Postgres and Redis even when the local defaults answer. */
+  embedded?: boolean;
+}
+
+/**
+ * Runs the API, the worker or both in this process until SIGTERM/SIGINT, on the services
+ * provideServices finds or starts. A worker-only process serves /healthz, /readyz and /metrics.
+ */
+export async function run(
+  configured: Env,
+  roles: Roles,
+  log: Logger = createLogger(configured.LOG_LEVEL),
+  o: RunOptions = {},
+): Promise<void> {
+  const services = await provideServices(configured, log, {
+    mode: "start",
+    forceEmbedded: o.embedded || configured.CENSUS_EMBEDDED,
+  });
+  const env = services.env;
   if (env.usingDevSecret) {
     log.warn(
       "HMAC_SECRET is not set: using the built-in development secret. Set it (32+ chars) before real traffic.",
@@ -107,15 +135,28 @@ export async function run(env: Env, roles: Roles, log: Logger = createLogger(env
     { pid: process.pid, database: redactUrl(env.DATABASE_URL), redis: redactUrl(env.REDIS_URL) },
     "starting",
   );
-  if (env.MIGRATE_ON_START) await runMigrations(env.DATABASE_URL, log);
-  const deps = await createDeps(env, log);
-  await checkRedisDurability(deps.redis, log);
-  await bootstrapDatabase(deps.pool, { taxonomy: deps.taxonomy, kMinEvents: env.K_MIN_EVENTS });
-  const http = roles.api ? await startHttp(deps) : undefined;
-  const worker = roles.worker ? await startWorker(deps) : undefined;
+  let deps: Deps | undefined;
+  let http: Awaited<ReturnType<typeof startHttp>> | undefined;
+  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+  // Signals are handled from here on, start-up included: a SIGTERM while migrating must still
+  // stop the embedded services this process started.
   onShutdown(log, env.SHUTDOWN_TIMEOUT_MS, () => [
     ["http", async () => http?.close()],
     ["worker", async () => worker?.close()],
-    ["connections", () => deps.close()],
+    ["connections", async () => deps?.close()],
+    ["embedded services", () => services.stop()],
   ]);
+  try {
+    if (env.MIGRATE_ON_START) await runMigrations(env.DATABASE_URL, log);
+    deps = await createDeps(env, log);
+    await checkRedisDurability(deps.redis, log);
+    await bootstrapDatabase(deps.pool, { taxonomy: deps.taxonomy, kMinEvents: env.K_MIN_EVENTS });
+    http = await startHttp(deps, env.PORT, createApp(deps, roles.api ? "api" : "ops"));
+    worker = roles.worker ? await startWorker(deps) : undefined;
+  } catch (err) {
+    await http?.close();
+    await deps?.close();
+    await services.stop();
+    throw err;
+  }
 }

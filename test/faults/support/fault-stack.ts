@@ -38,6 +38,7 @@ export async function startFaultStack(emulatorOptions: EmulatorOptions = {}) {
   let emulator: RunningEmulator | undefined = await startEmulator(emulatorPort, options);
   const env: Record<string, string> = {
     NODE_ENV: "test",
+    PORT: "0", // each worker process serves /healthz and /metrics on a port of its own
     DATABASE_URL: postgres.url,
     REDIS_URL: redis.url,
     HMAC_SECRET: TEST_SECRET,

@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { delimiter, join, resolve } from "node:path";
+import type { Logger } from "../platform/logger";
+import { answers, freePort } from "./net";
+import type { Embedded } from "./postgres";
+
+// A private Redis for `npm start` on a machine without one, set up the way docs/reliability.md
+// asks (AOF everysec, no RDB, noeviction), data in <CENSUS_HOME>/redis. The system's
+// redis-server when one is on PATH; otherwise redis-memory-server, which builds one from
+// Redis's sources on first use (its install-time download is switched off in package.json).
+
+export const INSTALL_REDIS = [
+  "Debian/Ubuntu: sudo apt-get install -y redis-server",
+  "macOS: brew install redis",
+  'Docker: docker run -d -p 6379:6379 redis:7 redis-server --appendonly yes --save ""',
+].join("; ");
+
+function onPath(binary: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const candidate = join(dir, binary);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+async function redisBinary(log: Logger): Promise<string> {
+  const system = onPath("redis-server");
+  if (system) return system;
+  try {
+    const { RedisBinary } = await import("redis-memory-server");
+    log.info("no redis-server on PATH: building one with redis-memory-server (first run only)");
+    return await RedisBinary.getPath();
+  } catch {
+    throw new Error(
+      `REDIS_URL is not set, nothing answers on 127.0.0.1:6379, and there is no redis-server to start (none on PATH, and redis-memory-server could not build one). Install Redis: ${INSTALL_REDIS}. Or set REDIS_URL.`,
+    );
+  }
+}
+
+export async function startEmbeddedRedis(home: string, log: Logger): Promise<Embedded & { pid: number }> {
+  const binary = await redisBinary(log);
+  const dir = resolve(home, "redis");
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      dir,
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "everysec",
+      "--save",
+      "",
+      "--maxmemory-policy",
+      "noeviction",
+      "--logfile",
+      join(dir, "redis.log"),
+    ],
+    { stdio: "ignore" },
+  );
+  // it stops with us: on a crash as well as on a clean exit
+  const kill = () => child.kill("SIGTERM");
+  process.once("exit", kill);
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  for (let i = 0; !(await answers("127.0.0.1", port, 200)); i++) {
+    if (child.exitCode !== null || i > 100) {
+      throw new Error(`the embedded redis-server did not start; see ${join(dir, "redis.log")}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
+    async stop() {
+      process.off("exit", kill);
+      kill(); // Redis flushes its AOF on SIGTERM
+      await exited;
+    },
+  };
+}
