@@ -31,7 +31,7 @@ export function createApp(deps: Deps, surface: "api" | "ops" = "api") {
     c.header("x-request-id", requestId);
     for (const [name, value] of Object.entries(BASE_HEADERS)) c.header(name, value);
     const code = c.var.problemCode;
-    if (code) deps.metrics.httpProblems.inc({ code, status: String(c.res.status) });
+    if (code) deps.metrics.httpProblems.inc({ route: c.req.routePath, code, status: String(c.res.status) });
     if (c.req.path === "/healthz" || c.req.path === "/metrics") return;
     log.info(
       {
@@ -47,7 +47,16 @@ export function createApp(deps: Deps, surface: "api" | "ops" = "api") {
     );
   });
 
-  app.route("/", healthRoutes({ pool: deps.pool, redis: deps.redis, registry: deps.metrics.registry }));
+  app.route(
+    "/",
+    healthRoutes({
+      pool: deps.pool,
+      redis: deps.redis,
+      registry: deps.metrics.registry,
+      verifyKey: deps.verifyKey,
+      metricsToken: deps.env.METRICS_TOKEN,
+    }),
+  );
   if (surface === "ops") return withErrorHandlers(app, log);
   app.route("/", ingestRoutes({ ...deps.ingest, verifyKey: deps.verifyKey }));
   app.route(
@@ -78,13 +87,13 @@ function withErrorHandlers(app: OpenAPIHono<AppEnv>, log: Logger) {
       return renderProblem(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`), log);
     }
     if (c.req.method === "OPTIONS") return c.body(null, 204, { allow: allow.join(", ") });
-    const res = renderProblem(
+    return renderProblem(
       c,
-      new AppError("METHOD_NOT_ALLOWED", `${c.req.path} accepts ${allow.join(", ")}, not ${c.req.method}.`),
+      new AppError("METHOD_NOT_ALLOWED", `${c.req.path} accepts ${allow.join(", ")}, not ${c.req.method}.`, {
+        headers: { allow: allow.join(", ") },
+      }),
       log,
     );
-    res.headers.set("allow", allow.join(", "));
-    return res;
   });
   app.onError((err, c) => renderProblem(c, err, log));
   return app;

@@ -2,12 +2,13 @@ import type { Redis } from "ioredis";
 import type pg from "pg";
 import { createKeyVerifier, type KeyVerifier } from "./auth/keys";
 import type { Classifier } from "./classification/classifier";
+import { queueCounts } from "./classification/failed";
 import { type ClassifyQueue, createClassifyQueue } from "./classification/jobs";
 import { createDb, createPool, type Db } from "./db/client";
 import type { Env } from "./env";
 import type { IngestDeps } from "./ingest/service";
 import type { Logger } from "./platform/logger";
-import { createMetrics, type Metrics } from "./platform/metrics";
+import { createMetrics, type Metrics, trackQueueDepth } from "./platform/metrics";
 import { redactUrl } from "./platform/redact-url";
 import { createProducerConnection } from "./platform/redis";
 import { loadTaxonomy } from "./taxonomy/load";
@@ -59,6 +60,9 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
   let emulatorClose: (() => Promise<void>) | undefined;
 
   const metrics = overrides.metrics ?? createMetrics();
+  if (!metrics.registry.getSingleMetric("census_queue_jobs")) {
+    trackQueueDepth(metrics, () => queueCounts(queue));
+  }
   return {
     env,
     log,

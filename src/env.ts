@@ -31,6 +31,8 @@ export const envSchema = z
     PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
     PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
     KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
+    // A static bearer token for Prometheus, besides keys with the `metrics` scope.
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     // Unset means "the local default, or embedded services when nothing answers there"
     // (src/embedded/services.ts); set means "this one, and say so if it cannot be reached".
     DATABASE_URL: z.url().optional(),

@@ -90,7 +90,7 @@ describe("retried until they succeed, losing nothing", () => {
     });
   });
 
-  it("a quota error does not use one of the job's attempts", async () => {
+  it("a quota error does not use one of the job's attempts; calls and units are counted", async () => {
     const requestId = uniqueId();
     // more quota errors than JOB_ATTEMPTS allows for transient failures
     await withStack({ env: { JOB_ATTEMPTS: "2" } }, async (own) => {
@@ -98,6 +98,13 @@ describe("retried until they succeed, losing nothing", () => {
       google.reply(quota, quota, quota, quota, translation);
       await own.post({ requestId, model: "m", prompt: TEXT }, ownKey);
       expect(await own.waitForEvent(requestId)).toMatchObject({ category: "translation" });
+      const calls = (await own.deps.metrics.googleCalls.get()).values;
+      const count = (result: string) => calls.find((v) => v.labels.result === result)?.value;
+      expect([count("quota"), count("ok")]).toEqual([4, 1]);
+      // billed: the one answered call, one unit for its 81 characters
+      expect((await own.deps.metrics.googleUnits.get()).values).toEqual([
+        { labels: { engine: "google" }, value: 1 },
+      ]);
     });
   });
 });

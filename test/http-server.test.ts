@@ -93,7 +93,9 @@ describe("honest status codes", () => {
       expect(JSON.parse(line)).toMatchObject({ level: 30, code: "CLIENT_CLOSED_REQUEST" });
       expect(stack.logs.text()).not.toContain("unhandled error");
       const metrics = await stack.deps.metrics.registry.metrics();
-      expect(metrics).toContain('census_http_problems_total{code="CLIENT_CLOSED_REQUEST",status="499"} 1');
+      expect(metrics).toContain(
+        'census_http_problems_total{route="/v1/prompts",code="CLIENT_CLOSED_REQUEST",status="499"} 1',
+      );
       expect(metrics).not.toContain('code="SERVICE_UNAVAILABLE"');
     });
   });

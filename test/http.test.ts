@@ -250,8 +250,40 @@ describe("ops endpoints", () => {
     expect(await (await stack.app.request("/docs/assets/init.js")).text()).toContain("/openapi.json");
     const js = await stack.app.request("/docs/assets/swagger-ui-bundle.js");
     expect(js.status).toBe(200);
-    const metrics = await (await stack.app.request("/metrics")).text();
+    const metricsKey = await stack.key("metrics");
+    const metrics = await (
+      await stack.app.request("/metrics", { headers: { authorization: `Bearer ${metricsKey}` } })
+    ).text();
     expect(metrics).toContain("census_ingest_items_total");
+    expect(metrics).toMatch(/census_queue_jobs\{state="wait"\} \d+/);
+  });
+});
+
+describe("/metrics", () => {
+  it.each([
+    ["no key", undefined, 401],
+    ["an ingest key", "ingest", 403],
+    ["a read key", "read", 403],
+    ["a metrics key", "metrics", 200],
+    ["an admin key", "admin", 200],
+  ] as const)("%s -> %i (exact counters sit below the privacy floor)", async (_name, scope, status) => {
+    const headers: Record<string, string> = scope
+      ? { authorization: `Bearer ${await stack.key(scope)}` }
+      : {};
+    expect((await stack.app.request("/metrics", { headers })).status).toBe(status);
+  });
+
+  it("METRICS_TOKEN lets a scraper in without an API key", async () => {
+    const token = "scrape-token-0123456789";
+    const own = await createStack({ worker: false, env: { METRICS_TOKEN: token } });
+    try {
+      const ok = await own.app.request("/metrics", { headers: { authorization: `Bearer ${token}` } });
+      expect(ok.status).toBe(200);
+      const wrong = await own.app.request("/metrics", { headers: { authorization: `Bearer ${token}x` } });
+      expect(wrong.status).toBe(401);
+    } finally {
+      await own.close();
+    }
   });
 });
 

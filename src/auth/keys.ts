@@ -3,7 +3,9 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { apiKeys } from "../db/schema";
 
-export const scopes = ["ingest", "read", "admin"] as const;
+// ingest: POST prompts; read: stats and the dashboard; metrics: /metrics (exact counters, below
+// the privacy floor); admin: all of them and the queue UI.
+export const scopes = ["ingest", "read", "metrics", "admin"] as const;
 export type Scope = (typeof scopes)[number];
 
 const KEY_PREFIX = "pc_";

@@ -3,7 +3,7 @@ import type pg from "pg";
 import { eventRow, storeEvent } from "../events/store";
 import { AppError, isConnectionLost, isDataError } from "../platform/errors";
 import type { Logger } from "../platform/logger";
-import type { Metrics } from "../platform/metrics";
+import { billableUnits, type Metrics } from "../platform/metrics";
 import type { Taxonomy } from "../taxonomy/mapping";
 import { type Classifier, finalOutcomeKinds } from "./classifier";
 import { classifyGoogleError } from "./google-errors";
@@ -48,7 +48,7 @@ export function createProcessor(deps: ProcessorDeps) {
     throw new RateLimitError();
   }
 
-  async function classify(text: string): Promise<Answer> {
+  async function classify(text: string, chars: number): Promise<Answer> {
     const engine = deps.classifier.engine;
     const startedAt = Date.now();
     const stopTimer = deps.metrics.classifyLatency.startTimer();
@@ -56,10 +56,12 @@ export function createProcessor(deps: ProcessorDeps) {
       const result = await deps.classifier.classify(text);
       quota.succeeded(startedAt);
       google.succeeded(startedAt);
+      deps.metrics.googleCalls.inc({ engine, result: "ok" });
+      deps.metrics.googleUnits.inc({ engine }, billableUnits(chars));
       return { engine, outcome: "classified", labels: result.labels, language: result.language };
     } catch (err) {
       const kind = classifyGoogleError(err);
-      deps.metrics.classifierErrors.inc({ kind: kind ?? "unknown" });
+      deps.metrics.googleCalls.inc({ engine, result: kind ?? "unknown" });
       if (kind && finalOutcomeKinds.has(kind)) {
         return { engine, outcome: kind as Outcome, labels: [], language: null };
       }
@@ -84,7 +86,7 @@ export function createProcessor(deps: ProcessorDeps) {
     const { answer: saved, ...payload } = parsed.data;
     let answer = saved;
     if (!answer) {
-      answer = await classify(payload.text);
+      answer = await classify(payload.text, payload.chars);
       // Kept with the job before the write: from here on a retry repeats only the write.
       await job.updateData({ ...payload, answer });
     }

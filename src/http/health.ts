@@ -2,6 +2,8 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import type { Registry } from "prom-client";
+import type { KeyVerifier } from "../auth/keys";
+import { requireScope } from "../auth/middleware";
 import type { AppEnv } from "./context";
 
 const ok = z.object({ status: z.literal("ok") });
@@ -44,7 +46,13 @@ async function within<T>(ms: number, p: Promise<T>): Promise<boolean> {
   }
 }
 
-export function healthRoutes(deps: { pool: pg.Pool; redis: Redis; registry: Registry }) {
+export function healthRoutes(deps: {
+  pool: pg.Pool;
+  redis: Redis;
+  registry: Registry;
+  verifyKey: KeyVerifier;
+  metricsToken?: string | undefined;
+}) {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(healthz, (c) => c.json({ status: "ok" as const }, 200));
   app.openapi(readyz, async (c) => {
@@ -58,8 +66,9 @@ export function healthRoutes(deps: { pool: pg.Pool; redis: Redis; registry: Regi
       good ? 200 : 503,
     );
   });
-  // Prometheus text: aggregate counters only, no ids or text, so it is served without a key.
-  app.get("/metrics", async (c) =>
+  // Prometheus text: aggregates only, no ids or text, but exact counts below the privacy floor
+  // (a category's events in an hour), so it takes a key with the `metrics` scope or METRICS_TOKEN.
+  app.get("/metrics", requireScope(deps.verifyKey, "metrics", { token: deps.metricsToken }), async (c) =>
     c.body(await deps.registry.metrics(), 200, { "content-type": deps.registry.contentType }),
   );
   return app;

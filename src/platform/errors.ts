@@ -37,12 +37,19 @@ export interface FieldError {
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly errors: FieldError[] | undefined;
+  /** Response headers the error needs (Allow on a 405, WWW-Authenticate on a 401). */
+  readonly headers: Record<string, string> | undefined;
 
-  constructor(code: ErrorCode, detail?: string, opts: { errors?: FieldError[]; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    detail?: string,
+    opts: { errors?: FieldError[]; cause?: unknown; headers?: Record<string, string> } = {},
+  ) {
     super(detail ?? errorCodes[code].title, { cause: opts.cause });
     this.name = "AppError";
     this.code = code;
     this.errors = opts.errors;
+    this.headers = opts.headers;
   }
 
   get status(): number {

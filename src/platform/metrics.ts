@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 // Aggregate counters only. Labels are closed sets (outcome, category, kind): never an id or text.
 export function createMetrics() {
@@ -15,7 +15,7 @@ export function createMetrics() {
     httpProblems: new Counter({
       name: "census_http_problems_total",
       help: "Problem responses by code (4xx are the client's; CLIENT_CLOSED_REQUEST is a client that went away, not an outage)",
-      labelNames: ["code", "status"] as const,
+      labelNames: ["route", "code", "status"] as const,
       registers: [registry],
     }),
     events: new Counter({
@@ -24,10 +24,16 @@ export function createMetrics() {
       labelNames: ["outcome", "category"] as const,
       registers: [registry],
     }),
-    classifierErrors: new Counter({
-      name: "census_classifier_errors_total",
-      help: "Classifier errors by kind (quota, unavailable, auth, too_short, ...)",
-      labelNames: ["kind"] as const,
+    googleCalls: new Counter({
+      name: "census_google_calls_total",
+      help: "classifyText calls by engine and result: ok, or the failure kind (quota, unreachable, unavailable, too_short, unsupported_language, invalid, auth, unknown)",
+      labelNames: ["engine", "result"] as const,
+      registers: [registry],
+    }),
+    googleUnits: new Counter({
+      name: "census_google_units_total",
+      help: "Billable classifyText units by engine: one per started 1,000 characters of each answered call",
+      labelNames: ["engine"] as const,
       registers: [registry],
     }),
     unknownPaths: new Counter({
@@ -51,3 +57,29 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Google bills classifyText per started 1,000 characters, at least one unit per call. */
+export const billableUnits = (chars: number) => Math.max(1, Math.ceil(chars / 1000));
+
+/**
+ * Queue depth by state as a gauge read at each scrape. A scrape while Redis is down keeps the
+ * last values rather than failing the whole /metrics answer.
+ */
+export function trackQueueDepth(
+  metrics: Metrics,
+  counts: () => Promise<Record<string, number>>,
+): Gauge<"state"> {
+  return new Gauge({
+    name: "census_queue_jobs",
+    help: "Jobs in the classify queue by state (waiting, prioritized, active, delayed, paused, failed)",
+    labelNames: ["state"] as const,
+    registers: [metrics.registry],
+    async collect() {
+      try {
+        for (const [state, n] of Object.entries(await counts())) this.set({ state }, n);
+      } catch {
+        // Redis is unreachable: /readyz says so; the gauge keeps its last reading
+      }
+    },
+  });
+}

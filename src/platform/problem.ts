@@ -53,6 +53,6 @@ export function renderProblem(c: Context, err: unknown, log: Logger): Response {
   }
   return new Response(JSON.stringify(problemBody(appErr, requestId)), {
     status: appErr.status,
-    headers: { "content-type": PROBLEM_CONTENT_TYPE },
+    headers: { ...appErr.headers, "content-type": PROBLEM_CONTENT_TYPE },
   });
 }
