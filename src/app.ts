@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { adminRoutes } from "./admin/routes";
 import { dashboardRoutes } from "./dashboard/routes";
 import type { Deps } from "./deps";
 import type { AppEnv } from "./http/context";
@@ -64,6 +65,7 @@ export function createApp(deps: Deps, surface: "api" | "ops" = "api") {
     statsRoutes({ pool: deps.pool, verifyKey: deps.verifyKey, kMinEvents: deps.env.K_MIN_EVENTS }),
   );
   app.route("/", docsRoutes());
+  app.route("/", adminRoutes({ queue: deps.queue, verifyKey: deps.verifyKey }));
   app.route("/", dashboardRoutes());
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });

@@ -15,7 +15,9 @@ describe("docs/grafana/prompt-census.json", () => {
     trackQueueDepth(metrics, async () => ({}));
     const exported = new Set(
       (await metrics.registry.getMetricsAsJSON()).flatMap((m) =>
-        m.type === "histogram" ? [m.name, `${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name],
+        String(m.type) === "histogram"
+          ? [m.name, `${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`]
+          : [m.name],
       ),
     );
     expect(used.size).toBeGreaterThan(7);

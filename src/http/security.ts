@@ -12,7 +12,7 @@ export const BASE_HEADERS = {
  * (`styleSrc` widens styles where a page's library needs inline ones), no framing (CSP
  * frame-ancestors, and X-Frame-Options for older browsers), no <base> or plugins.
  */
-export function htmlHeaders(o: { styleSrc?: string } = {}): Record<string, string> {
+export function htmlHeaders(o: { styleSrc?: string; baseUri?: string } = {}): Record<string, string> {
   const csp = [
     "default-src 'none'",
     "script-src 'self'",
@@ -21,7 +21,7 @@ export function htmlHeaders(o: { styleSrc?: string } = {}): Record<string, strin
     "font-src 'self'",
     "connect-src 'self'",
     "form-action 'self'",
-    "base-uri 'none'",
+    `base-uri ${o.baseUri ?? "'none'"}`,
     "object-src 'none'",
     "frame-ancestors 'none'",
   ].join("; ");
