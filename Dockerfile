@@ -8,7 +8,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY scripts ./scripts
 COPY src ./src
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# no optional extras either: TypeScript would come along as an optional peer of a dependency
+RUN npm run build && npm prune --omit=dev --omit=optional --no-audit --no-fund
 
 # Run: Node, tini and the built service; no TypeScript, no tsx, no dev dependencies.
 FROM node:20-bookworm-slim

@@ -25,6 +25,10 @@ describe("parseEnv", () => {
     expect(parseEnv(source).HOST).toBe(host);
   });
 
+  it("takes a Redis Cluster hash tag as QUEUE_PREFIX", () => {
+    expect(parseEnv({ QUEUE_PREFIX: "{census}" }).QUEUE_PREFIX).toBe("{census}");
+  });
+
   it("treats empty strings as unset", () => {
     expect(parseEnv({ PORT: "", SAMPLE_RATE: "" }).PORT).toBe(8080);
   });
@@ -37,6 +41,8 @@ describe("parseEnv", () => {
     [{ NODE_ENV: "production" }, "HMAC_SECRET"],
     [{ LANGUAGE_EMULATOR_HOST: "http://localhost:8085" }, "LANGUAGE_EMULATOR_HOST"],
     [{ CONFIDENCE_THRESHOLD: "2" }, "CONFIDENCE_THRESHOLD"],
+    [{ QUEUE_PREFIX: "cen:sus" }, "QUEUE_PREFIX"],
+    [{ QUEUE_PREFIX: "{census" }, "QUEUE_PREFIX"],
   ])("%o is rejected naming %s", (source, name) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`${name}:`));
   });

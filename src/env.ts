@@ -57,9 +57,10 @@ export const envSchema = z
       .string()
       .regex(/^[\w-]+$/)
       .default("classify"),
+    // A Redis Cluster needs a hash tag so all of a queue's keys share a slot: {census}
     QUEUE_PREFIX: z
       .string()
-      .regex(/^[\w-]+$/)
+      .regex(/^(\{[\w-]+\}|[\w-]+)$/, "letters, digits, _ or -, optionally in braces: census or {census}")
       .default("census"),
     RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
     RETRY_MAX_MS: z.coerce.number().int().positive().default(32_000),

@@ -21,6 +21,9 @@ export interface Roles {
 export async function startWorker(deps: Deps) {
   const connection = createWorkerConnection(deps.env.REDIS_URL);
   const classifier = await deps.classifier();
+  // Warm before the first job: a cold client's calls arrive late and then bunch with the next
+  // limiter window's, over GOOGLE_QPM for that moment.
+  await classifier.warmUp?.();
   const worker = createClassifyWorker(
     {
       connection,

@@ -75,6 +75,13 @@ describe("honest status codes", () => {
   it("a client that goes away mid-body is logged at info as 499, never as a 5xx or 503", async () => {
     await withServer({}, async (port, stack) => {
       const key = await stack.key("ingest");
+      // the key is checked (and cached) first, so only the body can be what goes wrong
+      const warm = await fetch(`http://127.0.0.1:${port}/v1/prompts`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ requestId: "warm", model: "m", prompt: "hello there world" }),
+      });
+      expect(warm.status).toBe(202);
       const socket = await open(port);
       const head = `POST /v1/prompts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n`;
       // "100 Continue" means the server has handed the request to the app; then the client
@@ -86,9 +93,10 @@ describe("honest status codes", () => {
       await continued;
       await new Promise<void>((resolve) => socket.write('{"requestId":"r",', () => resolve()));
       socket.destroy();
-      await waitFor(() =>
-        stack.logs.lines.some((l) => l.includes('"msg":"request"') && l.includes('"status":499')),
-      );
+      const requests = () => stack.logs.lines.filter((l) => l.includes('"msg":"request"'));
+      await waitFor(() => requests().some((l) => l.includes('"status":499')), 30_000).catch((err: Error) => {
+        throw new Error(`${err.message}; the request lines were:\n${requests().join("\n")}`);
+      });
       const line = stack.logs.lines.find((l) => l.includes('"status":499')) ?? "";
       expect(JSON.parse(line)).toMatchObject({ level: 30, code: "CLIENT_CLOSED_REQUEST" });
       expect(stack.logs.text()).not.toContain("unhandled error");

@@ -56,6 +56,32 @@ export function createGoogleClassifier(opts: GoogleClassifierOptions): Classifie
         language: parsed.data.languageCode || null,
       };
     },
+    async warmUp() {
+      await client.initialize();
+      const rest = Boolean(opts.emulatorHost || opts.apiKey || opts.rest);
+      if (!rest) {
+        // gRPC with Application Default Credentials: fetching the token is the slow part, and free
+        await client.auth.getAccessToken().catch(() => {});
+        return;
+      }
+      // REST: the first request loads the HTTP and auth code paths. Sending it to a port where
+      // nothing listens takes them through that without reaching Google or its quota.
+      const dead = new v2.LanguageServiceClient({
+        fallback: true,
+        protocol: "http",
+        apiEndpoint: "127.0.0.1",
+        port: 1,
+        apiKey: "warm-up",
+        projectId: "warm-up",
+      });
+      await dead
+        .classifyText(
+          { document: { type: "PLAIN_TEXT", content: "warm up" } },
+          { timeout: 2000, retry: null },
+        )
+        .catch(() => {});
+      await dead.close();
+    },
     async close() {
       await client.close();
     },

@@ -94,6 +94,21 @@ export function createClassifyWorker(
     },
   );
   worker.on("error", (err) => deps.log.error({ errName: err.name, msg: err.message }, "worker error"));
+  // One line per job, with closed sets only: which process did what, and how long it took.
+  worker.on("completed", (job, result: { outcome: string; category: string } | undefined) => {
+    deps.log.info(
+      {
+        job: shortId(job.id),
+        outcome: result?.outcome,
+        category: result?.category,
+        attempts: job.attemptsMade,
+        // when the limiter let it start (ms since epoch): the moment its Google call went out
+        startedAt: job.processedOn,
+        ms: job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined,
+      },
+      "job done",
+    );
+  });
   worker.on("failed", (job, err) => {
     const reason = failureReason(job, err);
     const fields = { job: shortId(job?.id), attemptsMade: job?.attemptsMade, errName: err.name };

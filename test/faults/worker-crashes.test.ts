@@ -100,7 +100,7 @@ describe("worker crashes", () => {
         Array(4).fill("job stalled more than allowable limit"),
       );
       expect(failed.every((j) => j.data.text.length > 0)).toBe(true); // kept whole, for a retry
-      expect(third.output()).toContain('"reason":"stalled"');
+      await waitFor(() => third.output().includes('"reason":"stalled"')); // logged once it is failed
 
       expect(await retryFailed(s.deps.queue)).toBe(4);
       const { stored, drainSeconds } = await s.drainedTo(4, started, 60_000);
