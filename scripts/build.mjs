@@ -1,11 +1,15 @@
 // `npm run build`: one ESM bundle of src/ in dist/ (dependencies stay external, so production
 // installs them with `npm ci --omit=dev`), with source maps. bin/census.js runs it when present.
 // An output folder may be given: `node scripts/build.mjs /tmp/out` (the build test uses one).
+import { rmSync } from "node:fs";
 import { build } from "esbuild";
+
+const outdir = process.argv[2] ?? "dist";
+rmSync(outdir, { recursive: true, force: true }); // chunks of an older build must not linger
 
 await build({
   entryPoints: ["src/cli.ts"],
-  outdir: process.argv[2] ?? "dist",
+  outdir,
   bundle: true,
   platform: "node",
   format: "esm",
