@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -82,6 +82,43 @@ describe("npm start on a machine without Postgres and Redis", () => {
       expect(await again.stop()).toBe(0);
     }
   }, 240_000);
+
+  it("with no redis-server to run or build, says how to install one, and stops the Postgres it started", async () => {
+    // PATH as this machine's, but without redis-server; redis-memory-server pointed at a download
+    // that fails at once and at an empty cache, so nothing can provide a Redis
+    const path = mkdtempSync(join(tmpdir(), "census-noredis-"));
+    for (const dir of (process.env.PATH ?? "").split(":")) {
+      if (!existsSync(dir)) continue;
+      for (const file of readdirSync(dir)) {
+        if (!file.startsWith("redis-") && !existsSync(join(path, file)))
+          symlinkSync(join(dir, file), join(path, file));
+      }
+    }
+    const bare = mkdtempSync(join(tmpdir(), "census-noredis-home-"));
+    chmodSync(bare, 0o755);
+    try {
+      const err = await run("node", ["bin/census.js", "start", "--embedded"], {
+        env: {
+          ...env,
+          PATH: path,
+          CENSUS_HOME: bare,
+          REDISMS_DOWNLOAD_URL: "http://127.0.0.1:1/redis-stable.tar.gz",
+          REDISMS_DOWNLOAD_DIR: join(bare, "redis-binaries"),
+        },
+      }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+      expect(err).toMatchObject({ code: 1 });
+      const { stderr, stdout } = err as { stderr: string; stdout: string };
+      expect(stderr).toContain("there is no redis-server to start");
+      expect(stderr).toContain("sudo apt-get install -y redis-server");
+      expect(stderr).toContain("brew install redis");
+      expect(stderr).toContain("docker run");
+      expect(stdout).toContain("started an embedded Postgres"); // it had started, and was stopped:
+      expect(existsSync(join(bare, "postgres", "postmaster.pid"))).toBe(false);
+    } finally {
+      rmSync(path, { recursive: true, force: true });
+      rmSync(bare, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("a set URL that does not answer is named, with what to do, not a bare ECONNREFUSED", async () => {
     const err = await run("node", ["bin/census.js", "keys", "list"], {
