@@ -38,33 +38,34 @@ async function redisBinary(log: Logger): Promise<string> {
   }
 }
 
+/** redis-server as docs/reliability.md asks: AOF everysec, no RDB snapshots, noeviction, loopback. */
+export function redisServerArgs(port: number, dir: string): string[] {
+  return [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    dir,
+    "--appendonly",
+    "yes",
+    "--appendfsync",
+    "everysec",
+    "--save",
+    "",
+    "--maxmemory-policy",
+    "noeviction",
+    "--logfile",
+    join(dir, "redis.log"),
+  ];
+}
+
 export async function startEmbeddedRedis(home: string, log: Logger): Promise<Embedded & { pid: number }> {
   const binary = await redisBinary(log);
   const dir = resolve(home, "redis");
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    binary,
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--dir",
-      dir,
-      "--appendonly",
-      "yes",
-      "--appendfsync",
-      "everysec",
-      "--save",
-      "",
-      "--maxmemory-policy",
-      "noeviction",
-      "--logfile",
-      join(dir, "redis.log"),
-    ],
-    { stdio: "ignore" },
-  );
+  const child: ChildProcess = spawn(binary, redisServerArgs(port, dir), { stdio: "ignore" });
   // it stops with us: on a crash as well as on a clean exit
   const kill = () => child.kill("SIGTERM");
   process.once("exit", kill);

@@ -3,6 +3,8 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { redisServerArgs } from "../../../src/embedded/redis";
+import { spawnCensus } from "../../support/processes";
 import { waitFor } from "../../support/stack";
 
 // Real Postgres and Redis processes that a fault test starts, kills and restarts itself, on free
@@ -54,28 +56,7 @@ export async function startRedis(): Promise<RedisProcess> {
   const dir = mkdtempSync(join(tmpdir(), "census-fault-redis-"));
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn(
-      "redis-server",
-      [
-        "--port",
-        String(port),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        dir,
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "everysec",
-        "--save",
-        "",
-        "--maxmemory-policy",
-        "noeviction",
-        "--logfile",
-        join(dir, "redis.log"),
-      ],
-      { stdio: "ignore" },
-    );
+    child = spawn("redis-server", redisServerArgs(port, dir), { stdio: "ignore" });
     await waitFor(() => redisPing(port), 15_000, 50);
   };
   await start();
@@ -160,36 +141,17 @@ export async function startPostgres(): Promise<PostgresProcess> {
   };
 }
 
-export interface WorkerProcess {
-  pid: number;
-  output(): string;
-  /** Resolves once the worker logged that it started. */
-  started: Promise<void>;
-  kill(signal: NodeJS.Signals): Promise<number | null>;
-  exited(): Promise<number | null>;
-}
+export type WorkerProcess = ReturnType<typeof spawnWorker>;
 
 /** `census worker` as its own process, the way production runs it. */
-export function spawnWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn("node", ["bin/census.js", "worker"], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout?.on("data", (d) => {
-    out += d;
-  });
-  child.stderr?.on("data", (d) => {
-    out += d;
-  });
+export function spawnWorker(env: Record<string, string>) {
+  const worker = spawnCensus(["worker"], { env: { ...process.env, ...env } });
   return {
-    pid: child.pid ?? 0,
-    output: () => out,
-    started: waitFor(() => out.includes('"msg":"worker started"'), 30_000),
-    async kill(signal) {
-      child.kill(signal);
-      return exited(child);
-    },
-    exited: () => exited(child),
+    pid: worker.child.pid ?? 0,
+    output: worker.output,
+    /** Resolves once the worker logged that it started. */
+    started: waitFor(() => worker.output().includes('"msg":"worker started"'), 30_000),
+    kill: (signal: NodeJS.Signals) => worker.stop(signal),
+    exited: () => worker.exited,
   };
 }
