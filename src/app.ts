@@ -62,7 +62,12 @@ export function createApp(deps: Deps, surface: "api" | "ops" = "api") {
   app.route("/", ingestRoutes({ ...deps.ingest, verifyKey: deps.verifyKey }));
   app.route(
     "/",
-    statsRoutes({ pool: deps.pool, verifyKey: deps.verifyKey, kMinEvents: deps.env.K_MIN_EVENTS }),
+    statsRoutes({
+      pool: deps.pool,
+      verifyKey: deps.verifyKey,
+      kMinEvents: deps.env.K_MIN_EVENTS,
+      pricePer1kUnits: deps.env.GOOGLE_PRICE_PER_1K_UNITS,
+    }),
   );
   app.route("/", docsRoutes());
   app.route("/", adminRoutes({ queue: deps.queue, verifyKey: deps.verifyKey }));

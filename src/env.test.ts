@@ -25,6 +25,22 @@ describe("parseEnv", () => {
     expect(parseEnv(source).HOST).toBe(host);
   });
 
+  it.each([
+    [undefined, 604_800],
+    ["0", 0],
+    ["3600", 3600],
+    ["90s", 90],
+    ["30m", 1800],
+    ["12h", 43_200],
+    ["1.5d", 129_600],
+  ])("CLASSIFY_CACHE_TTL %s is %i seconds", (ttl, seconds) => {
+    expect(parseEnv(ttl === undefined ? {} : { CLASSIFY_CACHE_TTL: ttl }).CLASSIFY_CACHE_TTL).toBe(seconds);
+  });
+
+  it("refuses a cache TTL it cannot read", () => {
+    expect(() => parseEnv({ CLASSIFY_CACHE_TTL: "a week" })).toThrow(/CLASSIFY_CACHE_TTL:/);
+  });
+
   it("takes a Redis Cluster hash tag as QUEUE_PREFIX", () => {
     expect(parseEnv({ QUEUE_PREFIX: "{census}" }).QUEUE_PREFIX).toBe("{census}");
   });

@@ -9,6 +9,16 @@ const DEV_HMAC_SECRET = "prompt-census-development-secret-do-not-use-in-producti
 export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/census";
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+/** "604800", "7d", "12h", "30m", "0": a number of seconds. */
+const duration = z
+  .string()
+  .regex(/^\d+(\.\d+)?[smhd]?$/, "a number of seconds, or with s, m, h or d (7d, 12h)")
+  .transform((v) => {
+    const unit = /[smhd]$/.test(v) ? (v.at(-1) as keyof typeof UNIT_SECONDS) : "s";
+    return Math.round(Number.parseFloat(v) * UNIT_SECONDS[unit]);
+  });
+
 const rate = z.coerce.number().min(MIN_SAMPLE_RATE).lte(1);
 
 const hostPort = z
@@ -52,6 +62,14 @@ export const envSchema = z
     CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
     GOOGLE_QPM: z.coerce.number().int().positive().default(600),
     K_MIN_EVENTS: z.coerce.number().int().min(1).default(10),
+    // How long a Google answer is reused for the same text (classification/cache.ts); 0 turns the
+    // cache off. Seconds, or a number with s, m, h or d.
+    CLASSIFY_CACHE_TTL: duration.default(7 * 86_400),
+    // Texts with fewer words are recorded too_short without a call. 0: Google decides, as in the
+    // study (V2's minimum is not published; see README "Cost").
+    MIN_WORDS: z.coerce.number().int().min(0).max(100).default(0),
+    // For the usage estimate of GET /v1/stats/usage: Google's first paid tier for classification.
+    GOOGLE_PRICE_PER_1K_UNITS: z.coerce.number().min(0).default(2),
     WORKER_CONCURRENCY: z.coerce.number().int().positive().max(256).default(16),
     QUEUE_NAME: z
       .string()

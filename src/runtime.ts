@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
+import { createCacheStore } from "./classification/cache";
 import { createClassifyWorker } from "./classification/worker";
 import { bootstrapDatabase } from "./db/bootstrap";
 import { runMigrations } from "./db/migrate";
@@ -18,12 +19,16 @@ export interface Roles {
   worker: boolean;
 }
 
+const CACHE_SWEEP_MS = 5 * 60_000;
+
 export async function startWorker(deps: Deps) {
   const connection = createWorkerConnection(deps.env.REDIS_URL);
   const classifier = await deps.classifier();
   // Warm before the first job: a cold client's calls arrive late and then bunch with the next
   // limiter window's, over GOOGLE_QPM for that moment.
   await classifier.warmUp?.();
+  const ttl = deps.env.CLASSIFY_CACHE_TTL;
+  const cache = ttl > 0 ? createCacheStore(deps.pool, ttl) : undefined;
   const worker = createClassifyWorker(
     {
       connection,
@@ -45,15 +50,29 @@ export async function startWorker(deps: Deps) {
       log: deps.log.child({ module: "worker" }),
       retryBaseMs: deps.env.RETRY_BASE_MS,
       retryMaxMs: deps.env.RETRY_MAX_MS,
+      cache,
+      secret: deps.env.HMAC_SECRET,
+      minWords: deps.env.MIN_WORDS,
     },
   );
+  // expired cache entries go in batches, every few minutes, from whichever workers run
+  const sweeping = cache
+    ? setInterval(() => void cache.sweep().catch(() => {}), CACHE_SWEEP_MS).unref()
+    : undefined;
   deps.log.info(
-    { engine: classifier.engine, concurrency: deps.env.WORKER_CONCURRENCY, qpm: deps.env.GOOGLE_QPM },
+    {
+      engine: classifier.engine,
+      concurrency: deps.env.WORKER_CONCURRENCY,
+      qpm: deps.env.GOOGLE_QPM,
+      cacheTtlSeconds: ttl,
+      minWords: deps.env.MIN_WORDS,
+    },
     "worker started",
   );
   return {
     worker,
     async close() {
+      clearInterval(sweeping);
       await worker.close(); // waits for active jobs; unfinished ones return to the queue
       await connection.quit().catch(() => {});
     },

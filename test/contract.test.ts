@@ -102,6 +102,7 @@ const answer: fc.Arbitrary<Answer> = fc.record({
     { maxLength: 4 },
   ),
   language: fc.constantFrom("en", "ja", "zh-Hant", null),
+  source: fc.constantFrom("google" as const, "cache" as const, "skipped" as const),
 });
 
 describe("the ingest contract", () => {

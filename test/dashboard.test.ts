@@ -52,6 +52,8 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
         { day, category: "translation", model: "google/gemini-2.5-pro", n: 12, promptTokens: 500 },
         { day, category: "others", model: "google/gemini-2.5-pro", n: 12, promptTokens: 500 },
         { day, category: "legal", model: "openai/gpt-5", n: 2, promptTokens: 500 }, // under k: hidden
+        // answered from the cache, in the long tail and without tokens: only the usage chart sees them
+        { day, category: "others", model: "openai/gpt-5", n: 6, promptTokens: 0, answerSource: "cache" },
       ]);
     }
   });
@@ -131,6 +133,16 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
       expect(mix("roleplay")).toEqual([60, 0, 0]);
       expect(mix("translation")).toEqual([0, 0, 100]);
       expect(authors?.datasets.map((d) => d.label)).not.toContain("legal"); // under k
+
+      // Google usage: calls and cache hits per week, and the estimate
+      const usage = await summary("usage");
+      expect(usage?.labels).toEqual(["2017-01-02", "2017-01-09", "2017-01-16"]);
+      const usageSeries = (label: string) => usage?.datasets.find((d) => d.label === label)?.data;
+      expect(usageSeries("Google calls")).toEqual([71, 71, 71]);
+      expect(usageSeries("cache hits")).toEqual([6, 6, 6]);
+      expect(await page.textContent("#usage-summary")).toMatch(
+        /^213 Google calls, 18 answered from the cache \(8%\)/,
+      );
 
       expect(await page.textContent("#status")).toMatch(/hidden under the privacy floor/);
       mkdirSync(ARTIFACTS, { recursive: true });

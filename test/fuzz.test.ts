@@ -284,7 +284,12 @@ describe(`fuzzing (FUZZ_SEED=${SEED})`, () => {
         ["engine", "synthetic"],
       ];
       const spec = fc.record({
-        path: fc.constantFrom("/v1/stats/categories", "/v1/stats/tags", "/v1/stats/authors"),
+        path: fc.constantFrom(
+          "/v1/stats/categories",
+          "/v1/stats/tags",
+          "/v1/stats/authors",
+          "/v1/stats/usage",
+        ),
         params: fc.array(param, { minLength: 1, maxLength: 3 }).map((hostileParams) => {
           const byKey = new Map(valid);
           for (const [k, v] of hostileParams) byKey.set(k, v);

@@ -13,7 +13,8 @@ import { TEST_DATABASE_URL } from "./support/urls";
 // The promise at the heart of the service: what people wrote, and who they were, is kept nowhere.
 // Prompts and request ids carry unique canaries; after the jobs finish we look for them everywhere.
 
-const ctx = useStackWithGoogle();
+// the cache on: it must hold no text either
+const ctx = useStackWithGoogle({ env: { CLASSIFY_CACHE_TTL: "7d" } });
 const CANARY = `canary${randomBytes(8).toString("hex")}`;
 const ID_CANARY = `idcanary${randomBytes(8).toString("hex")}`;
 
@@ -106,6 +107,10 @@ describe("privacy canary", () => {
       "SELECT count(*)::int AS n FROM prompt_events WHERE model LIKE 'm/%'",
     );
     expect(rows[0].n).toBeGreaterThanOrEqual(5); // the jobs really ran
+    const cached = await stack.deps.pool.query(
+      "SELECT count(*)::int AS n FROM classify_cache WHERE answer IS NOT NULL",
+    );
+    expect(cached.rows[0].n).toBeGreaterThanOrEqual(4); // and the cache holds their answers
 
     const dump = execFileSync("pg_dump", ["--data-only", "--no-owner", TEST_DATABASE_URL], {
       encoding: "utf8",

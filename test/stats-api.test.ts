@@ -229,6 +229,49 @@ describe("GET /v1/stats/authors", () => {
   });
 });
 
+describe("GET /v1/stats/usage", () => {
+  it("counts Google calls, billable units, estimated cost and the calls the cache and the pre-skip avoided", async () => {
+    await seed(stack.deps.pool, [
+      { day: "2018-05-07", category: "programming", n: 5 },
+      { day: "2018-05-07", category: "programming", charCount: 2500 }, // 3 units
+      { day: "2018-05-07", category: "others", outcome: "too_short" }, // refused by Google: no unit
+      { day: "2018-05-07", category: "programming", answerSource: "cache", n: 3 },
+      { day: "2018-05-07", category: "others", outcome: "too_short", answerSource: "skipped" },
+      { day: "2018-05-08", category: "programming", answerSource: "cache", n: 2 },
+    ]);
+    const body = await json(await get("/v1/stats/usage?from=2018-05-07&to=2018-05-09&engine=synthetic"));
+    expect(body.pricePer1kUnits).toBe(2);
+    expect(body.rows).toEqual([
+      {
+        period: "2018-05-07",
+        events: 11,
+        calls: 7,
+        units: 8,
+        estimatedCostUsd: 0.016,
+        cacheHits: 3,
+        skipped: 1,
+        cacheHitRate: 0.3,
+      },
+      {
+        period: "2018-05-08",
+        events: 2,
+        calls: 0,
+        units: 0,
+        estimatedCostUsd: 0,
+        cacheHits: 2,
+        skipped: 0,
+        cacheHitRate: 1,
+      },
+    ]);
+    const csv = await get("/v1/stats/usage?from=2018-05-07&to=2018-05-09&engine=synthetic", read, "text/csv");
+    expect((await csv.text()).split("\r\n")[1]).toBe('"2018-05-07",11,7,8,0.016,3,1,0.3');
+    const weekly = await json(
+      await get("/v1/stats/usage?from=2018-05-07&to=2018-05-14&engine=synthetic&interval=week"),
+    );
+    expect(weekly.rows).toMatchObject([{ period: "2018-05-07", events: 13, calls: 7, cacheHits: 5 }]);
+  });
+});
+
 describe("auth and bad queries", () => {
   it("needs a key with the read scope", async () => {
     expect((await stack.app.request("/v1/stats/categories")).status).toBe(401);
@@ -260,7 +303,7 @@ describe("auth and bad queries", () => {
 
   it("is documented in the OpenAPI spec with CSV", async () => {
     const spec = await json(await stack.app.request("/openapi.json"));
-    for (const p of ["/v1/stats/categories", "/v1/stats/tags", "/v1/stats/authors"]) {
+    for (const p of ["/v1/stats/categories", "/v1/stats/tags", "/v1/stats/authors", "/v1/stats/usage"]) {
       expect(spec.paths[p].get.responses["200"].content).toHaveProperty("text/csv");
     }
   });

@@ -1,4 +1,4 @@
-// prompt-census dashboard: three charts from the stats API, drawn with Chart.js served locally.
+// prompt-census dashboard: four charts from the stats API, drawn with Chart.js served locally.
 // The key lives in sessionStorage (this tab only); nothing is fetched from outside this server.
 (() => {
   const KEY = "prompt-census.key";
@@ -169,13 +169,72 @@
     );
   }
 
+  // Google usage: calls made and calls the cache avoided per period (bars), estimated cost (line).
+  function drawUsage(body) {
+    const periods = body.rows.map((r) => r.period);
+    draw("usage", {
+      data: {
+        labels: periods,
+        datasets: [
+          {
+            type: "bar",
+            label: "Google calls",
+            data: body.rows.map((r) => r.calls),
+            backgroundColor: "#2457d6",
+            stack: "n",
+          },
+          {
+            type: "bar",
+            label: "cache hits",
+            data: body.rows.map((r) => r.cacheHits),
+            backgroundColor: "#63e6be",
+            stack: "n",
+          },
+          {
+            type: "bar",
+            label: "skipped (too short)",
+            data: body.rows.map((r) => r.skipped),
+            backgroundColor: "#ced4da",
+            stack: "n",
+          },
+          {
+            type: "line",
+            label: "estimated cost (USD)",
+            data: body.rows.map((r) => r.estimatedCostUsd),
+            borderColor: "#e8590c",
+            yAxisID: "cost",
+            pointRadius: 2,
+          },
+        ],
+      },
+      options: {
+        maintainAspectRatio: false,
+        animation: false,
+        interaction: { mode: "index", intersect: false },
+        scales: {
+          y: { stacked: true, title: { display: true, text: "events" } },
+          cost: {
+            position: "right",
+            grid: { drawOnChartArea: false },
+            title: { display: true, text: "USD" },
+          },
+        },
+      },
+    });
+    const calls = body.rows.reduce((s, r) => s + r.calls, 0);
+    const hits = body.rows.reduce((s, r) => s + r.cacheHits, 0);
+    const cost = body.rows.reduce((s, r) => s + r.estimatedCostUsd, 0);
+    $("usage-summary").textContent =
+      `${calls} Google calls, ${hits} answered from the cache (${calls + hits ? Math.round((100 * hits) / (calls + hits)) : 0}%), about $${cost.toFixed(2)} at $${body.pricePer1kUnits} per 1,000 units.`;
+  }
+
   async function load() {
     document.body.dataset.state = "loading";
     setStatus("Loading…");
     const common = { from: $("from").value, to: $("to").value, engine: $("engine").value };
     const weight = $("weight").value;
     try {
-      const [categories, tags, authors] = await Promise.all([
+      const [categories, tags, authors, usage] = await Promise.all([
         api("/v1/stats/categories", { ...common, interval: $("interval").value, weight }),
         api("/v1/stats/tags", {
           ...common,
@@ -183,12 +242,14 @@
           weight: weight === "spend" ? "tokens" : weight,
         }),
         api("/v1/stats/authors", { ...common, interval: "range", weight }),
+        api("/v1/stats/usage", { ...common, interval: $("interval").value }),
       ]);
       $("k").textContent = String(categories.kMinEvents);
       $("charts").hidden = false;
       drawCategoryShare(categories);
       drawTagComposition(tags);
       drawAuthorMix(authors);
+      drawUsage(usage);
       const hidden = categories.rows.filter((r) => r.suppressed).length;
       setStatus(
         `${categories.rows.length} category cells, ${hidden} hidden under the privacy floor.${weight === "spend" ? " Tags are weighted by tokens (spend is not kept per tag)." : ""}`,

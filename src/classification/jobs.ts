@@ -1,7 +1,7 @@
 import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
-import { outcomes, sources } from "../db/schema";
+import { answerSources, outcomes, sources } from "../db/schema";
 import { MIN_SAMPLE_RATE } from "../ingest/limits";
 import { googleCategorySchema } from "./classifier";
 
@@ -32,6 +32,8 @@ export const answerSchema = z.object({
   outcome: z.enum(outcomes),
   labels: z.array(googleCategorySchema),
   language: z.string().nullable(),
+  /** A Google call, the classification cache, or the pre-skip of texts too short to classify. */
+  source: z.enum(answerSources).default("google"),
 });
 
 export const classifyJobSchema = classifyPayloadSchema.extend({ answer: answerSchema.optional() });

@@ -5,6 +5,8 @@ import { AppError, isConnectionLost, isDataError } from "../platform/errors";
 import type { Logger } from "../platform/logger";
 import { billableUnits, type Metrics } from "../platform/metrics";
 import type { Taxonomy } from "../taxonomy/mapping";
+import { createAnswers } from "./answers";
+import type { CacheStore } from "./cache";
 import { type Classifier, finalOutcomeKinds } from "./classifier";
 import { classifyGoogleError } from "./google-errors";
 import { createHold, type Hold } from "./hold";
@@ -24,6 +26,12 @@ export interface ProcessorDeps {
   rateLimit(ms: number): Promise<void>;
   /** Google refused our credentials: stop taking jobs instead of burning the queue. */
   onAuthFailure(reason: string): void;
+  /** The classification cache; absent when CLASSIFY_CACHE_TTL is 0. */
+  cache?: CacheStore | undefined;
+  /** Keys the cache (HMAC_SECRET). */
+  secret: string;
+  /** Fewer words than this are too_short without a call (0: off). */
+  minWords: number;
 }
 
 export type Outcome = Answer["outcome"];
@@ -48,7 +56,7 @@ export function createProcessor(deps: ProcessorDeps) {
     throw new RateLimitError();
   }
 
-  async function classify(text: string, chars: number): Promise<Answer> {
+  async function callGoogle(text: string, chars: number): Promise<Omit<Answer, "source">> {
     const engine = deps.classifier.engine;
     const startedAt = Date.now();
     const stopTimer = deps.metrics.classifyLatency.startTimer();
@@ -78,6 +86,15 @@ export function createProcessor(deps: ProcessorDeps) {
     }
   }
 
+  const answers = createAnswers({
+    engine: deps.classifier.engine,
+    callGoogle,
+    cache: deps.cache,
+    secret: deps.secret,
+    minWords: deps.minWords,
+    metrics: deps.metrics,
+  });
+
   return async function processClassifyJob(
     job: Job<ClassifyJobData>,
   ): Promise<{ outcome: Outcome; category: string }> {
@@ -86,7 +103,15 @@ export function createProcessor(deps: ProcessorDeps) {
     const { answer: saved, ...payload } = parsed.data;
     let answer = saved;
     if (!answer) {
-      answer = await classify(payload.text, payload.chars);
+      const startedAt = Date.now();
+      try {
+        answer = await answers(payload.text, payload.chars);
+      } catch (err) {
+        // the cache's Postgres is down: hold the queue before paying Google for an answer
+        // whose event could not be written anyway
+        if (isConnectionLost(err)) return holdQueue(database, startedAt, "postgres unavailable");
+        throw err;
+      }
       // Kept with the job before the write: from here on a retry repeats only the write.
       await job.updateData({ ...payload, answer });
     }

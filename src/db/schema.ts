@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   date,
   doublePrecision,
   index,
@@ -16,6 +17,8 @@ import {
   timestamp,
 } from "drizzle-orm/pg-core";
 
+const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
+
 // Only anonymous facts live here: no prompt text, router request id, customer, user, key or IP.
 // `id` is an HMAC of the router's request id under a secret the database never sees, so a repeated
 // post collides on the primary key without the table holding anything that names the request.
@@ -23,6 +26,8 @@ import {
 export const outcomes = ["classified", "too_short", "unsupported_language", "invalid"] as const;
 export const sources = ["live", "backfill"] as const;
 export const engines = ["google", "emulator", "synthetic"] as const;
+/** Where an event's answer came from: a Google call, the classification cache, or the pre-skip. */
+export const answerSources = ["google", "cache", "skipped"] as const;
 
 export const promptEvents = pgTable(
   "prompt_events",
@@ -42,6 +47,7 @@ export const promptEvents = pgTable(
     category: text("category").notNull(),
     mappingVersion: text("mapping_version").notNull(),
     charCount: integer("char_count").notNull(),
+    answerSource: text("answer_source", { enum: answerSources }).notNull().default("google"),
   },
   // No secondary indexes: analyses read the rollups, and every live event and COPY row would pay
   // for them. (Dropped in 0003 after the bench showed them on the write path.)
@@ -53,6 +59,7 @@ export const promptEvents = pgTable(
       "prompt_events_outcome_ck",
       sql`${t.outcome} IN ('classified', 'too_short', 'unsupported_language', 'invalid')`,
     ),
+    check("prompt_events_answer_source_ck", sql`${t.answerSource} IN ('google', 'cache', 'skipped')`),
   ],
 );
 
@@ -160,6 +167,32 @@ export const rollupLanguageDaily = pgTable(
     primaryKey({ columns: [t.day, t.engine, t.category, t.language] }),
     index("rollup_language_daily_engine_day_idx").on(t.engine, t.day),
   ],
+);
+
+// Google's answers by a keyed hash of what it was sent (classification/cache.ts): the text is
+// never stored. A row without an answer is a lease: one worker is asking Google right now.
+export const classifyCache = pgTable(
+  "classify_cache",
+  {
+    key: bytea("key").primaryKey(),
+    answer: jsonb("answer"),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("classify_cache_expires_idx").on(t.expiresAt)],
+);
+
+// Google usage per day, kept by the events trigger like the other rollups: calls made, units
+// billed, and the calls the cache and the pre-skip avoided (GET /v1/stats/usage).
+export const rollupUsageDaily = pgTable(
+  "rollup_usage_daily",
+  {
+    day: date("day").notNull(),
+    engine: text("engine").notNull(),
+    answerSource: text("answer_source").notNull(),
+    events: bigint("events", { mode: "number" }).notNull(),
+    units: bigint("units", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.engine, t.answerSource] })],
 );
 
 // One row per `census backfill` run: where it stands, so a crash or Ctrl-C resumes there. Holds

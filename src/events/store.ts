@@ -28,6 +28,7 @@ export function eventRow(
     category,
     mappingVersion,
     charCount: payload.chars,
+    answerSource: answer.source,
   };
 }
 
@@ -37,8 +38,8 @@ export function eventRow(
 const INSERT_EVENT = `
 WITH e AS (
   INSERT INTO prompt_events (id, observed_hour, model, prompt_tokens, completion_tokens, cost_usd, sample_rate,
-    source, language, engine, outcome, category, mapping_version, char_count)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+    source, language, engine, outcome, category, mapping_version, char_count, answer_source)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $19)
   ON CONFLICT (id) DO NOTHING
   RETURNING id
 ), l AS (
@@ -77,6 +78,7 @@ export async function storeEvent(
     labels.map((l) => l.confidence),
     labels.map((l) => l.tag),
     labels.map((l) => l.category),
+    event.answerSource,
   ]);
   return (rows[0]?.inserted ?? 0) > 0;
 }

@@ -30,6 +30,12 @@ export function createMetrics() {
       labelNames: ["engine", "result"] as const,
       registers: [registry],
     }),
+    googleCallsAvoided: new Counter({
+      name: "census_google_calls_avoided_total",
+      help: "Google calls not made, by engine and reason: cache (the same text was answered before) or too_short (under MIN_WORDS)",
+      labelNames: ["engine", "reason"] as const,
+      registers: [registry],
+    }),
     googleUnits: new Counter({
       name: "census_google_units_total",
       help: "Billable classifyText units by engine: one per started 1,000 characters of each answered call",

@@ -17,6 +17,7 @@ import {
   tagsResponseSchema,
 } from "./schema";
 import { authorStats, categoryStats, tagStats } from "./service";
+import { type UsageQuery, usageRoute, usageStats } from "./usage";
 
 const csvNote = "Send `Accept: text/csv` for the rows as CSV.";
 
@@ -80,7 +81,12 @@ function respond(c: Context, body: { rows: Record<string, unknown>[] }) {
   return c.json(body, 200);
 }
 
-export function statsRoutes(deps: { pool: pg.Pool; verifyKey: KeyVerifier; kMinEvents: number }) {
+export function statsRoutes(deps: {
+  pool: pg.Pool;
+  verifyKey: KeyVerifier;
+  kMinEvents: number;
+  pricePer1kUnits: number;
+}) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use("/v1/stats/*", requireScope(deps.verifyKey, "read"));
   app.openapi(categories, async (c) => {
@@ -94,6 +100,10 @@ export function statsRoutes(deps: { pool: pg.Pool; verifyKey: KeyVerifier; kMinE
   app.openapi(authors, async (c) => {
     const q = c.req.valid("query") as z.infer<typeof authorsQuerySchema>;
     return respond(c, await authorStats(deps.pool, { ...q, ...range(q) }, deps.kMinEvents)) as never;
+  });
+  app.openapi(usageRoute, async (c) => {
+    const q = c.req.valid("query") as UsageQuery;
+    return respond(c, await usageStats(deps.pool, { ...q, ...range(q) }, deps.pricePer1kUnits)) as never;
   });
   return app;
 }

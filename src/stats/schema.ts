@@ -17,7 +17,7 @@ const today = () => new Date(Math.floor(Date.now() / DAY) * DAY);
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 const maxDay = (a: string, b: string) => (a > b ? a : b);
 
-const common = {
+export const commonQuery = {
   from: isoDate.optional().openapi({
     description: "First day (UTC), inclusive. Default: 26 weeks before `to`.",
     example: "2025-05-01",
@@ -42,7 +42,7 @@ const weight3 = z
 const category = z.enum(CATEGORIES).optional();
 
 export const categoriesQuerySchema = z.object({
-  ...common,
+  ...commonQuery,
   weight: weight3,
   model: printable(256)
     .optional()
@@ -51,15 +51,15 @@ export const categoriesQuerySchema = z.object({
 });
 
 export const tagsQuerySchema = z.object({
-  ...common,
-  interval: common.interval.removeDefault().default("range"),
+  ...commonQuery,
+  interval: commonQuery.interval.removeDefault().default("range"),
   weight: z.enum(["tokens", "requests"]).default("tokens"),
   category,
 });
 
 export const authorsQuerySchema = z.object({
-  ...common,
-  interval: common.interval.removeDefault().default("range"),
+  ...commonQuery,
+  interval: commonQuery.interval.removeDefault().default("range"),
   weight: weight3,
   category,
 });

@@ -14,6 +14,9 @@ export interface SeedEvent {
   costUsd?: number | null;
   sampleRate?: number;
   engine?: "google" | "emulator" | "synthetic";
+  answerSource?: "google" | "cache" | "skipped";
+  outcome?: "classified" | "too_short" | "unsupported_language" | "invalid";
+  charCount?: number;
   labels?: { path: string; tag: string; category?: string; confidence?: number }[];
 }
 
@@ -46,10 +49,11 @@ export async function seed(pool: pg.Pool, events: (SeedEvent & { n?: number })[]
           source: "live",
           language: e.language === undefined ? "en" : e.language,
           engine: e.engine ?? "synthetic",
-          outcome: "classified",
+          outcome: e.outcome ?? "classified",
           category: e.category,
           mappingVersion: version,
-          charCount: 100,
+          charCount: e.charCount ?? 100,
+          answerSource: e.answerSource ?? "google",
         },
         labels,
       );

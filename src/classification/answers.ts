@@ -1,0 +1,84 @@
+import type { Metrics } from "../platform/metrics";
+import { type CachedAnswer, type CacheStore, cacheKey } from "./cache";
+import type { Engine } from "./classifier";
+import type { Answer } from "./jobs";
+import { countWords } from "./words";
+
+export interface AnswerDeps {
+  engine: Engine;
+  /** Asks Google (with the processor's holds and metrics). */
+  callGoogle(text: string, chars: number): Promise<Omit<Answer, "source">>;
+  /** Absent when CLASSIFY_CACHE_TTL is 0. */
+  cache?: CacheStore | undefined;
+  secret: string;
+  minWords: number;
+  metrics: Metrics;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const strip = ({ outcome, labels, language }: Omit<Answer, "source">): CachedAnswer => ({
+  outcome,
+  labels,
+  language,
+});
+
+/**
+ * Where a job's answer comes from, cheapest first: the pre-skip (fewer than MIN_WORDS words:
+ * too_short, no call), the cache, a call already in flight for the same text (in this process,
+ * or, through the cache's lease, in another), and only then Google. Errors of the cache's
+ * Postgres propagate: the processor holds the queue for them as for a failed write.
+ */
+export function createAnswers(deps: AnswerDeps) {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const inFlight = new Map<string, Promise<Omit<Answer, "source">>>();
+  const avoided = (reason: "cache" | "too_short") =>
+    deps.metrics.googleCallsAvoided.inc({ engine: deps.engine, reason });
+
+  async function throughCache(cache: CacheStore, key: Buffer, text: string, chars: number) {
+    const waitedSince = Date.now();
+    for (;;) {
+      const hit = await cache.get(key);
+      if (hit) return { answer: { engine: deps.engine, ...hit }, fresh: false };
+      if (await cache.lease(key)) {
+        let answer: Omit<Answer, "source">;
+        try {
+          answer = await deps.callGoogle(text, chars);
+        } catch (err) {
+          await cache.release(key).catch(() => {});
+          throw err;
+        }
+        // the cache saves money; a failure to fill it must not cost the answer
+        await cache.put(key, strip(answer)).catch(() => {});
+        return { answer, fresh: true };
+      }
+      // another worker is asking Google for this text: wait for its answer while its lease lives
+      if (Date.now() - waitedSince > cache.leaseMs) {
+        return { answer: await deps.callGoogle(text, chars), fresh: true };
+      }
+      await sleep(100);
+    }
+  }
+
+  return async function answer(text: string, chars: number): Promise<Answer> {
+    if (deps.minWords > 0 && countWords(text, deps.minWords) < deps.minWords) {
+      avoided("too_short");
+      return { engine: deps.engine, outcome: "too_short", labels: [], language: null, source: "skipped" };
+    }
+    const { cache } = deps;
+    if (!cache) return { ...(await deps.callGoogle(text, chars)), source: "google" };
+    const key = cacheKey(deps.secret, deps.engine, text);
+    const id = key.toString("base64");
+    const leading = inFlight.get(id);
+    if (leading) {
+      avoided("cache");
+      return { ...(await leading), source: "cache" };
+    }
+    const call = throughCache(cache, key, text, chars);
+    const shared = call.then((r) => r.answer);
+    inFlight.set(id, shared);
+    shared.catch(() => {}).finally(() => inFlight.delete(id));
+    const { answer, fresh } = await call;
+    if (!fresh) avoided("cache");
+    return { ...answer, source: fresh ? "google" : "cache" };
+  };
+}
