@@ -8,12 +8,13 @@ import { createLogger } from "../src/platform/logger";
 import { benchAnalytics } from "./analytics";
 import { benchBackfill } from "./backfill";
 import { benchClassify } from "./classify";
+import { benchCost } from "./cost";
 import { benchIngest } from "./ingest";
 import { benchQuota } from "./quota";
 import { benchStartup } from "./startup";
 import { benchWorker } from "./worker";
 
-// `npm run bench [-- --quick] [-- --only ingest|classify|worker|quota|startup|backfill|analytics]`: figures and ratios against baselines
+// `npm run bench [-- --quick] [-- --only ingest|classify|worker|quota|cost|startup|backfill|analytics]`: figures and ratios against baselines
 // measured in the same run.
 // Uses its own database (census_bench) and a random queue prefix; cleans up after itself.
 
@@ -42,6 +43,7 @@ try {
   if (wants("classify")) await benchClassify(quick ? 500 : 5000);
   if (wants("worker")) await benchWorker(deps, quick ? 500 : 5000);
   if (wants("quota")) await benchQuota(deps, quick ? 60 : 200);
+  if (wants("cost")) await benchCost(deps, quick ? 200 : 1000);
   if (wants("startup")) await benchStartup(env, quick ? 3 : 7);
   if (wants("backfill")) {
     await benchBackfill(env, quick ? 100_000 : 1_000_000);

@@ -121,6 +121,29 @@ describe("the classification cache", () => {
     }
   });
 
+  it("GOOGLE_QPM limits calls, not jobs: cache hits do not wait for a spent quota", async () => {
+    // 60 a minute is one call a second; the first job spends the window, so 30 jobs waiting
+    // for job slots would need 30 s, well past the deadline
+    const slow = await createStack({ env: { CLASSIFY_CACHE_TTL: "7d", GOOGLE_QPM: "60" } });
+    try {
+      const key = await slow.key("ingest");
+      const prompt = text("is asked again and again");
+      google.reset();
+      await post(slow, key, [{ requestId: uniqueId(), prompt }]);
+      const items = Array.from({ length: 30 }, () => ({ requestId: uniqueId("hot"), prompt }));
+      const res = await slow.post(
+        { prompts: items.map((i) => ({ ...i, model: "m/x", sampleRate: 1 })) },
+        key,
+      );
+      expect(res.status).toBe(202);
+      const events = await Promise.all(items.map((i) => slow.waitForEvent(i.requestId, 8000)));
+      expect(events.map((e) => e.answer_source)).toEqual(Array(30).fill("cache"));
+      expect(google.received).toEqual([prompt]);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("CLASSIFY_CACHE_TTL=0 turns it off: every job asks Google", async () => {
     const off = await createStack({ env: { CLASSIFY_CACHE_TTL: "0" } });
     try {
@@ -162,5 +185,35 @@ describe("the classification cache", () => {
     expect(await store.sweep()).toBeGreaterThanOrEqual(1);
     const { rows } = await ctx.stack.deps.pool.query("SELECT 1 FROM classify_cache WHERE key = $1", [key]);
     expect(rows).toHaveLength(0);
+  });
+
+  it("a lease lives while its holder renews it and lapses when the holder is gone", async () => {
+    const store = createCacheStore(ctx.stack.deps.pool, 3600);
+    const key = cacheKey(TEST_SECRET, "google", text("is leased"));
+    const secondsLeft = async () =>
+      Number(
+        (
+          await ctx.stack.deps.pool.query<{ s: string }>(
+            "SELECT extract(epoch FROM expires_at - now()) AS s FROM classify_cache WHERE key = $1",
+            [key],
+          )
+        ).rows[0]?.s,
+      );
+    expect(await store.lease(key)).toBe(true);
+    expect(await store.lease(key)).toBe(false); // another worker waits
+    expect(await secondsLeft()).toBeLessThanOrEqual(store.leaseMs / 1000);
+    await ctx.stack.deps.pool.query(
+      "UPDATE classify_cache SET expires_at = now() + interval '1 second' WHERE key = $1",
+      [key],
+    );
+    await store.renew(key);
+    expect(await secondsLeft()).toBeGreaterThan(store.leaseMs / 1000 - 2);
+    // the holder died: no renewal, the lease runs out, and the next worker may ask
+    await ctx.stack.deps.pool.query(
+      "UPDATE classify_cache SET expires_at = now() - interval '1 second' WHERE key = $1",
+      [key],
+    );
+    expect(await store.lease(key)).toBe(true);
+    await store.release(key);
   });
 });

@@ -72,10 +72,10 @@ describe("two APIs and three workers on one queue", () => {
 
       // once each: one Google call per prompt, none stored twice (the key is the event id)
       expect(calls).toHaveLength(PROMPTS);
-      // When each call went out: the moment BullMQ's limiter started its job, from every worker's
-      // log. (Arrival times at the emulator add this loaded machine's scheduling jitter.)
+      // When each call went out, from every worker's log: the moment it took its call slot.
+      // (Arrival times at the emulator add this loaded machine's scheduling jitter.)
       const done = workers.map((w) =>
-        [...w.output().matchAll(/"startedAt":(\d+),.*"msg":"job done"/g)].map((m) => Number(m[1])),
+        [...w.output().matchAll(/"calledAt":(\d+),.*"msg":"job done"/g)].map((m) => Number(m[1])),
       );
       const sent = done.flat().sort((a, b) => a - b);
       const perWorker = done.map((d) => d.length);

@@ -16,7 +16,7 @@ export interface AnswerDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const strip = ({ outcome, labels, language }: Omit<Answer, "source">): CachedAnswer => ({
+const strip = ({ outcome, labels, language }: Omit<Answer, "source" | "calledAt">): CachedAnswer => ({
   outcome,
   labels,
   language,
@@ -28,6 +28,9 @@ const strip = ({ outcome, labels, language }: Omit<Answer, "source">): CachedAns
  * or, through the cache's lease, in another), and only then Google. Errors of the cache's
  * Postgres propagate: the processor holds the queue for them as for a failed write.
  */
+/** How long a job waits on another worker's live lease before it asks Google itself. */
+const MAX_WAIT_MS = 120_000;
+
 export function createAnswers(deps: AnswerDeps) {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const inFlight = new Map<string, Promise<Omit<Answer, "source">>>();
@@ -39,24 +42,32 @@ export function createAnswers(deps: AnswerDeps) {
     for (;;) {
       const hit = await cache.get(key);
       if (hit) return { answer: { engine: deps.engine, ...hit }, fresh: false };
-      if (await cache.lease(key)) {
-        let answer: Omit<Answer, "source">;
-        try {
-          answer = await deps.callGoogle(text, chars);
-        } catch (err) {
-          await cache.release(key).catch(() => {});
-          throw err;
-        }
-        // the cache saves money; a failure to fill it must not cost the answer
-        await cache.put(key, strip(answer)).catch(() => {});
-        return { answer, fresh: true };
-      }
-      // another worker is asking Google for this text: wait for its answer while its lease lives
-      if (Date.now() - waitedSince > cache.leaseMs) {
+      if (await cache.lease(key)) return { answer: await callLeased(cache, key, text, chars), fresh: true };
+      // Another worker is asking Google for this text, and renews its lease while it does: wait
+      // for its answer, or for the lease to lapse if it died. A holder waiting out a long quota
+      // hold is not waited for without end: past MAX_WAIT_MS this job asks for itself.
+      if (Date.now() - waitedSince > MAX_WAIT_MS) {
         return { answer: await deps.callGoogle(text, chars), fresh: true };
       }
       await sleep(100);
     }
+  }
+
+  async function callLeased(cache: CacheStore, key: Buffer, text: string, chars: number) {
+    const renewal = setInterval(() => void cache.renew(key).catch(() => {}), cache.renewMs);
+    renewal.unref();
+    let answer: Omit<Answer, "source">;
+    try {
+      answer = await deps.callGoogle(text, chars);
+    } catch (err) {
+      clearInterval(renewal);
+      await cache.release(key).catch(() => {});
+      throw err;
+    }
+    clearInterval(renewal);
+    // the cache saves money; a failure to fill it must not cost the answer
+    await cache.put(key, strip(answer)).catch(() => {});
+    return answer;
   }
 
   return async function answer(text: string, chars: number): Promise<Answer> {
@@ -71,7 +82,8 @@ export function createAnswers(deps: AnswerDeps) {
     const leading = inFlight.get(id);
     if (leading) {
       avoided("cache");
-      return { ...(await leading), source: "cache" };
+      const { calledAt: _theirs, ...shared } = await leading;
+      return { ...shared, source: "cache" };
     }
     const call = throughCache(cache, key, text, chars);
     const shared = call.then((r) => r.answer);

@@ -37,8 +37,12 @@ export function cacheKey(secret: string, engine: string, text: string, model = C
   return createHmac("sha256", key).update(`${engine}\0${model}\0${text}`).digest();
 }
 
-/** A lease lets one worker ask Google for a key while the others wait for its answer. */
-const LEASE_SECONDS = 45;
+// A lease lets one worker ask Google for a key while the others wait for its answer. It is short
+// and renewed while the call is in flight, so a worker that dies (kill -9, OOM) holds the text
+// back for seconds, not for a long fixed lease: its jobs come back after their BullMQ lock
+// expires and must find the lease gone by then.
+const LEASE_SECONDS = 10;
+const RENEW_MS = 3000;
 
 export function createCacheStore(pool: pg.Pool, ttlSeconds: number) {
   return {
@@ -59,6 +63,14 @@ export function createCacheStore(pool: pg.Pool, ttlSeconds: number) {
         [key, LEASE_SECONDS],
       );
       return rowCount === 1;
+    },
+    /** Keeps a lease alive while its holder is still asking Google. */
+    async renew(key: Buffer): Promise<void> {
+      await pool.query(
+        `UPDATE classify_cache SET expires_at = now() + make_interval(secs => $2)
+         WHERE key = $1 AND answer IS NULL`,
+        [key, LEASE_SECONDS],
+      );
     },
     async put(key: Buffer, answer: CachedAnswer): Promise<void> {
       await pool.query(
@@ -81,6 +93,7 @@ export function createCacheStore(pool: pg.Pool, ttlSeconds: number) {
       return rowCount ?? 0;
     },
     leaseMs: LEASE_SECONDS * 1000,
+    renewMs: RENEW_MS,
   };
 }
 

@@ -34,6 +34,8 @@ export const answerSchema = z.object({
   language: z.string().nullable(),
   /** A Google call, the classification cache, or the pre-skip of texts too short to classify. */
   source: z.enum(answerSources).default("google"),
+  /** When this job's own Google call went out (ms since epoch); absent for cache and pre-skip. */
+  calledAt: z.number().optional(),
 });
 
 export const classifyJobSchema = classifyPayloadSchema.extend({ answer: answerSchema.optional() });
@@ -87,32 +89,6 @@ export async function enqueueClassify(
       data: payload,
       opts: jobOptions(eventId, payload.source, attempts),
     })),
-  );
-}
-
-// BullMQ's limiter is one key: a counter of jobs started, expiring with the window. Queue.rateLimit
-// overwrites it with a hold of its own length, so a short hold cut the window short and a fresh
-// one began after it: under a 429 storm the call rate reached 1.9x GOOGLE_QPM. A hold here never
-// ends before the window it replaces would have.
-const HOLD_SCRIPT = `
-local ms = tonumber(ARGV[1])
-local left = redis.call("PTTL", KEYS[1])
-if left > ms then ms = left end
-redis.call("SET", KEYS[1], ARGV[2], "PX", ms)
-return ms`;
-
-/** Holds every worker of the queue for at least `ms`; returns the hold applied. */
-export async function holdQueue(queue: ClassifyQueue, ms: number): Promise<number> {
-  // the queue's client is the ioredis connection it was created with (createClassifyQueue)
-  const client = (await queue.client) as unknown as Redis;
-  return Number(
-    await client.eval(
-      HOLD_SCRIPT,
-      1,
-      queue.toKey("limiter"),
-      Math.max(1, Math.round(ms)),
-      Number.MAX_SAFE_INTEGER,
-    ),
   );
 }
 

@@ -24,6 +24,8 @@ export interface ProcessorDeps {
   retryMaxMs: number;
   /** Holds the whole queue back (all workers) for `ms`: quota and the database are shared, not per job. */
   rateLimit(ms: number): Promise<void>;
+  /** Waits for one of GOOGLE_QPM's call slots, shared by all workers (google-rate.ts). */
+  acquireCall(): Promise<void>;
   /** Google refused our credentials: stop taking jobs instead of burning the queue. */
   onAuthFailure(reason: string): void;
   /** The classification cache; absent when CLASSIFY_CACHE_TTL is 0. */
@@ -58,6 +60,7 @@ export function createProcessor(deps: ProcessorDeps) {
 
   async function callGoogle(text: string, chars: number): Promise<Omit<Answer, "source">> {
     const engine = deps.classifier.engine;
+    await deps.acquireCall();
     const startedAt = Date.now();
     const stopTimer = deps.metrics.classifyLatency.startTimer();
     try {
@@ -66,12 +69,18 @@ export function createProcessor(deps: ProcessorDeps) {
       google.succeeded(startedAt);
       deps.metrics.googleCalls.inc({ engine, result: "ok" });
       deps.metrics.googleUnits.inc({ engine }, billableUnits(chars));
-      return { engine, outcome: "classified", labels: result.labels, language: result.language };
+      return {
+        engine,
+        outcome: "classified",
+        labels: result.labels,
+        language: result.language,
+        calledAt: startedAt,
+      };
     } catch (err) {
       const kind = classifyGoogleError(err);
       deps.metrics.googleCalls.inc({ engine, result: kind ?? "unknown" });
       if (kind && finalOutcomeKinds.has(kind)) {
-        return { engine, outcome: kind as Outcome, labels: [], language: null };
+        return { engine, outcome: kind as Outcome, labels: [], language: null, calledAt: startedAt };
       }
       if (kind === "quota") return holdQueue(quota, startedAt, "google quota exhausted");
       if (kind === "unreachable") return holdQueue(google, startedAt, "google unreachable");
@@ -97,7 +106,7 @@ export function createProcessor(deps: ProcessorDeps) {
 
   return async function processClassifyJob(
     job: Job<ClassifyJobData>,
-  ): Promise<{ outcome: Outcome; category: string }> {
+  ): Promise<{ outcome: Outcome; category: string; calledAt?: number | undefined }> {
     const parsed = classifyJobSchema.safeParse(job.data);
     if (!parsed.success) throw new AppError("JOB_INVALID", "job payload does not match the classify schema");
     const { answer: saved, ...payload } = parsed.data;
@@ -144,6 +153,6 @@ export function createProcessor(deps: ProcessorDeps) {
       throw err; // transient or unknown: retried with backoff, the answer kept
     }
     if (inserted) deps.metrics.events.inc({ outcome: answer.outcome, category });
-    return { outcome: answer.outcome, category };
+    return { outcome: answer.outcome, category, calledAt: answer.calledAt };
   };
 }

@@ -1,8 +1,9 @@
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { AppError, type ErrorCode, errorCodes } from "../platform/errors";
-import { backoffDelay, limiterFor } from "./backoff";
-import { CLASSIFY_JOB, type ClassifyJobData, type ClassifyQueue, holdQueue } from "./jobs";
+import { backoffDelay } from "./backoff";
+import { createGoogleRate, JOB_LIMITER } from "./google-rate";
+import { CLASSIFY_JOB, type ClassifyJobData, type ClassifyQueue } from "./jobs";
 import { createProcessor, type ProcessorDeps } from "./processor";
 
 export interface WorkerOptions {
@@ -47,14 +48,16 @@ const DROPPED = new Set(
 
 export function createClassifyWorker(
   opts: WorkerOptions,
-  deps: Omit<ProcessorDeps, "rateLimit" | "onAuthFailure">,
+  deps: Omit<ProcessorDeps, "rateLimit" | "onAuthFailure" | "acquireCall">,
 ) {
   let worker: Worker<ClassifyJobData>;
+  const rate = createGoogleRate(opts.queue, opts.googleQpm);
   const processor = createProcessor({
     ...deps,
     rateLimit: async (ms) => {
-      await holdQueue(opts.queue, ms);
+      await rate.hold(ms);
     },
+    acquireCall: () => rate.acquire(),
     onAuthFailure: (reason) => {
       deps.log.fatal(
         { reason: reason.slice(0, 300) },
@@ -83,8 +86,8 @@ export function createClassifyWorker(
       connection: opts.connection,
       prefix: opts.prefix,
       concurrency: opts.concurrency,
-      // BullMQ's limiter is global per queue, so every worker process together stays under GOOGLE_QPM.
-      limiter: limiterFor(opts.googleQpm),
+      // GOOGLE_QPM limits Google calls (google-rate.ts), not jobs: cache hits never wait for quota
+      limiter: JOB_LIMITER,
       lockDuration: opts.lockDurationMs,
       stalledInterval: opts.stalledIntervalMs,
       maxStalledCount: opts.maxStalledCount,
@@ -95,20 +98,23 @@ export function createClassifyWorker(
   );
   worker.on("error", (err) => deps.log.error({ errName: err.name, msg: err.message }, "worker error"));
   // One line per job, with closed sets only: which process did what, and how long it took.
-  worker.on("completed", (job, result: { outcome: string; category: string } | undefined) => {
-    deps.log.info(
-      {
-        job: shortId(job.id),
-        outcome: result?.outcome,
-        category: result?.category,
-        attempts: job.attemptsMade,
-        // when the limiter let it start (ms since epoch): the moment its Google call went out
-        startedAt: job.processedOn,
-        ms: job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined,
-      },
-      "job done",
-    );
-  });
+  worker.on(
+    "completed",
+    (job, result: { outcome: string; category: string; calledAt?: number } | undefined) => {
+      deps.log.info(
+        {
+          job: shortId(job.id),
+          outcome: result?.outcome,
+          category: result?.category,
+          attempts: job.attemptsMade,
+          // when its own Google call went out (ms since epoch); absent when the cache answered
+          calledAt: result?.calledAt,
+          ms: job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined,
+        },
+        "job done",
+      );
+    },
+  );
   worker.on("failed", (job, err) => {
     const reason = failureReason(job, err);
     const fields = { job: shortId(job?.id), attemptsMade: job?.attemptsMade, errName: err.name };
