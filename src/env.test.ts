@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseEnv } from "./env";
+import { envSchema, parseEnv } from "./env";
+import { fromRoot } from "./platform/paths";
 
 describe("parseEnv", () => {
   it("has working defaults for a fresh machine", () => {
@@ -65,5 +67,29 @@ describe("parseEnv", () => {
 
   it("lists every bad variable at once", () => {
     expect(() => parseEnv({ PORT: "x", MAX_CHARS: "-1" })).toThrow(/PORT:[\s\S]*MAX_CHARS:/);
+  });
+});
+
+describe("the documented environment", () => {
+  // Operators and checks rely on these names: every variable the service reads is listed in
+  // .env.example, with a value that parses, and in the README's table.
+  const names = Object.keys(envSchema.in.shape);
+  const example = readFileSync(fromRoot(".env.example"), "utf8");
+  const readme = readFileSync(fromRoot("README.md"), "utf8");
+
+  it.each(names)("%s is in .env.example and the README", (name) => {
+    expect(example).toMatch(new RegExp(`^${name}=`, "m"));
+    expect(readme).toContain(`\`${name}\``);
+  });
+
+  it(".env.example parses as it stands", () => {
+    const values = Object.fromEntries(
+      example
+        .split("\n")
+        .map((line) => /^([A-Z0-9_]+)=(\S*)/.exec(line))
+        .filter((m): m is RegExpExecArray => m !== null && m[2] !== "")
+        .map((m) => [m[1], m[2]]),
+    );
+    expect(() => parseEnv(values)).not.toThrow();
   });
 });
