@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { createApiKey } from "../src/auth/keys";
+import { limiterFor } from "../src/classification/backoff";
 import { createDb } from "../src/db/client";
 import { startEmulator } from "../src/emulator/server";
 import { eventIdFor } from "../src/ingest/sampling";
@@ -85,6 +86,7 @@ describe("two APIs and three workers on one queue", () => {
         seconds: ((sent.at(-1) ?? 0) - (sent[0] ?? 0)) / 1000,
         callRateOverQuota: rate(sent),
         busiest10s: busiest,
+        busiest60s: sentBusiest(sent, 60_000),
         arrivalRateOverQuota: rate(calls),
         busiest10sOnArrival: sentBusiest(calls),
         perWorker,
@@ -95,7 +97,10 @@ describe("two APIs and three workers on one queue", () => {
 
       expect(Math.abs(rate(sent) - 1)).toBeLessThanOrEqual(0.05); // within 5% of GOOGLE_QPM...
       expect(Math.abs(rate(calls) - 1)).toBeLessThanOrEqual(0.05);
-      expect(busiest).toBeLessThanOrEqual((QPM / 60) * 10); // ...and never over it in 10 seconds
+      // ...and never over it in any minute, the quota's own unit. The limiter's windows are ~1 s
+      // and fixed, so 10 seconds may hold one window more than their share (two meeting at an edge).
+      expect(figures.busiest60s).toBeLessThanOrEqual(QPM);
+      expect(busiest).toBeLessThanOrEqual((QPM / 60) * 10 + limiterFor(QPM).max);
       expect(perWorker.reduce((a, b) => a + b, 0)).toBe(PROMPTS);
       // no worker idle while work waited: each took a fair share of the queue
       for (const n of perWorker) expect(n).toBeGreaterThan(PROMPTS * 0.2);
@@ -107,11 +112,11 @@ describe("two APIs and three workers on one queue", () => {
   }, 420_000);
 });
 
-/** The most calls in any 10-second window. */
-function sentBusiest(times: readonly number[]): number {
+/** The most calls in any window of `ms` (10 s by default). */
+function sentBusiest(times: readonly number[], ms = 10_000): number {
   let busiest = 0;
   for (let i = 0, j = 0; i < times.length; i++) {
-    while ((times[j] ?? Number.POSITIVE_INFINITY) < (times[i] ?? 0) + 10_000) j++;
+    while ((times[j] ?? Number.POSITIVE_INFINITY) < (times[i] ?? 0) + ms) j++;
     busiest = Math.max(busiest, j - i);
   }
   return busiest;
