@@ -35,6 +35,7 @@ async function drain(deps: Deps, jobs: number, errorRate429: number) {
       payload: jobPayload("debug my python code now please", "bench/quota"),
     })),
     3,
+    deps.sealer,
   );
   const started = performance.now();
   const worker = await startWorker({

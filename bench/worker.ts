@@ -28,7 +28,7 @@ export async function benchWorker(deps: Deps, jobs: number) {
     payload: jobPayload("debug my python code now", "bench/model"),
   }));
   for (let i = 0; i < inputs.length; i += 1000)
-    await enqueueClassify(deps.queue, inputs.slice(i, i + 1000), 3);
+    await enqueueClassify(deps.queue, inputs.slice(i, i + 1000), 3, deps.sealer);
   const started = performance.now();
   const latencies: number[] = [];
   const worker = await startWorker({ ...deps, classifier: async () => classifier });

@@ -4,6 +4,7 @@ import { createKeyVerifier, type KeyVerifier } from "./auth/keys";
 import type { Classifier } from "./classification/classifier";
 import { queueCounts } from "./classification/failed";
 import { type ClassifyQueue, createClassifyQueue } from "./classification/jobs";
+import { createSealer, parsePayloadKeys, type Sealer } from "./classification/sealed";
 import { createDb, createPool, type Db } from "./db/client";
 import type { Env } from "./env";
 import type { IngestDeps } from "./ingest/service";
@@ -22,6 +23,8 @@ export interface Deps {
   db: Db;
   redis: Redis;
   queue: ClassifyQueue;
+  /** Seals job texts for Redis; only workers open them. */
+  sealer: Sealer;
   taxonomy: Taxonomy;
   verifyKey: KeyVerifier;
   /** What ingest needs: live posts and backfills share it, so both sample and enqueue alike. */
@@ -59,6 +62,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     : undefined;
   let emulatorClose: (() => Promise<void>) | undefined;
 
+  const sealer = createSealer(env.HMAC_SECRET, parsePayloadKeys(env.PAYLOAD_KEY));
   const metrics = overrides.metrics ?? createMetrics();
   if (!metrics.registry.getSingleMetric("census_queue_jobs")) {
     trackQueueDepth(metrics, () => queueCounts(queue));
@@ -71,6 +75,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     db,
     redis,
     queue,
+    sealer,
     taxonomy: loadTaxonomy(),
     verifyKey: createKeyVerifier(db, env.KEY_CACHE_TTL_MS),
     ingest: {
@@ -82,6 +87,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
       sampleRate: env.SAMPLE_RATE,
       maxChars: env.MAX_CHARS,
       jobAttempts: env.JOB_ATTEMPTS,
+      sealer,
     },
     classifier() {
       classifier ??= (async () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parsePayloadKeys } from "./classification/sealed";
 import { MIN_SAMPLE_RATE } from "./ingest/limits";
 
 // The one reader of process.env. Everything else receives an `Env` value, so tests can build one
@@ -52,6 +53,18 @@ export const envSchema = z
     // Where embedded services keep their data and where other commands find them running.
     CENSUS_HOME: z.string().min(1).default(".census"),
     HMAC_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    // Keys that seal job texts in Redis (classification/sealed.ts): the first seals, all open.
+    // Unset: a key derived from HMAC_SECRET.
+    PAYLOAD_KEY: z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        try {
+          parsePayloadKeys(v);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: (err as Error).message });
+        }
+      }),
     GOOGLE_API_KEY: z.string().min(1).optional(),
     GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
     GOOGLE_APPLICATION_CREDENTIALS: z.string().min(1).optional(),

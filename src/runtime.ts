@@ -52,6 +52,7 @@ export async function startWorker(deps: Deps) {
       retryMaxMs: deps.env.RETRY_MAX_MS,
       cache,
       secret: deps.env.HMAC_SECRET,
+      sealer: deps.sealer,
       minWords: deps.env.MIN_WORDS,
     },
   );

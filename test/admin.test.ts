@@ -72,6 +72,7 @@ describe("/admin/queues", () => {
       });
       expect(res.status).toBe(403);
     }
-    expect((await stack.deps.queue.getJob(id))?.data.text).toContain(CANARY);
+    const sealed = (await stack.deps.queue.getJob(id))?.data.sealed ?? "";
+    expect(stack.deps.sealer.open(sealed, id)).toContain(CANARY); // untouched
   });
 });

@@ -214,6 +214,7 @@ describe("a write Postgres refuses for its data", () => {
       ctx.stack.deps.queue,
       [{ eventId, payload: payload({ model: "bad\u0000model" }) }],
       30,
+      ctx.stack.deps.sealer,
     );
     await waitFor(async () => (await failedCount(ctx.stack, "data_rejected")) === 1);
     await waitFor(async () => (await ctx.stack.deps.queue.getJob(eventId)) === undefined);

@@ -188,9 +188,12 @@ describe("sampling at ingest", () => {
     const ingestKey = await sampler.key("ingest");
     const requestId = uniqueId("redis-check");
     await sampler.post({ requestId, model: "m", prompt: "x".repeat(50_000), sampleRate: 1 }, ingestKey);
-    const job = await sampler.deps.queue.getJob(eventIdFor(TEST_SECRET, requestId));
-    expect(job?.data.text).toHaveLength(1000);
+    const id = eventIdFor(TEST_SECRET, requestId);
+    const job = await sampler.deps.queue.getJob(id);
+    expect(job?.data.text).toBeUndefined(); // sealed: no text in clear
+    expect(sampler.deps.sealer.open(job?.data.sealed ?? "", id)).toHaveLength(1000);
     expect(JSON.stringify(job?.data)).not.toContain(requestId);
+    expect(JSON.stringify(job?.data)).not.toContain("xxxxxxxx");
   });
 });
 

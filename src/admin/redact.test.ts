@@ -14,6 +14,11 @@ describe("redactJobData", () => {
       out: { text: "[not shown: 1 characters]", answered: true },
     },
     {
+      name: "a sealed job",
+      data: { sealed: "s1.0a1b2c3d.c2VjcmV0", chars: 6, model: "m/x" },
+      out: { text: "[not shown: 6 characters]", chars: 6, model: "m/x", answered: false },
+    },
+    {
       name: "no text field",
       data: { model: "m" },
       out: { model: "m", text: "[not shown]", answered: false },
@@ -22,6 +27,6 @@ describe("redactJobData", () => {
     { name: "null", data: null, out: {} },
   ])("$name", ({ data, out }) => {
     expect(redactJobData(data)).toEqual(out);
-    expect(JSON.stringify(redactJobData(data))).not.toMatch(/secret|raw text|Adult/);
+    expect(JSON.stringify(redactJobData(data))).not.toMatch(/secret|raw text|Adult|c2VjcmV0/);
   });
 });

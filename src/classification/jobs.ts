@@ -4,9 +4,11 @@ import { z } from "zod";
 import { answerSources, outcomes, sources } from "../db/schema";
 import { MIN_SAMPLE_RATE } from "../ingest/limits";
 import { googleCategorySchema } from "./classifier";
+import type { Sealer } from "./sealed";
 
 // The job catalogue: one queue, one job name, one payload schema. The payload holds the truncated
-// text and anonymous facts only; the router's request id never enters Redis (the job id is its HMAC).
+// text, sealed (sealed.ts), and anonymous facts only; the router's request id never enters Redis
+// (the job id is its HMAC).
 
 export const CLASSIFY_JOB = "classify" as const;
 
@@ -38,7 +40,19 @@ export const answerSchema = z.object({
   calledAt: z.number().optional(),
 });
 
-export const classifyJobSchema = classifyPayloadSchema.extend({ answer: answerSchema.optional() });
+/** What a job holds in Redis: the payload with its text sealed, and Google's answer once known. */
+export const classifyJobSchema = classifyPayloadSchema
+  .omit({ text: true })
+  .extend({
+    sealed: z.string().optional(),
+    /** Jobs queued before texts were sealed carry them in clear; read, never written. */
+    text: z.string().optional(),
+    answer: answerSchema.optional(),
+  })
+  .refine(
+    (j) => (j.sealed === undefined) !== (j.text === undefined),
+    "a job holds its text sealed, or (older) in clear",
+  );
 
 export type ClassifyPayload = z.infer<typeof classifyPayloadSchema>;
 export type ClassifyJobData = z.infer<typeof classifyJobSchema>;
@@ -81,13 +95,14 @@ export async function enqueueClassify(
   queue: ClassifyQueue,
   jobs: readonly ClassifyJobInput[],
   attempts: number,
+  sealer: Sealer,
 ) {
   if (jobs.length === 0) return;
   await queue.addBulk(
-    jobs.map(({ eventId, payload }) => ({
+    jobs.map(({ eventId, payload: { text, ...facts } }) => ({
       name: CLASSIFY_JOB,
-      data: payload,
-      opts: jobOptions(eventId, payload.source, attempts),
+      data: { ...facts, sealed: sealer.seal(text, eventId) },
+      opts: jobOptions(eventId, facts.source, attempts),
     })),
   );
 }

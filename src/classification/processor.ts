@@ -12,6 +12,7 @@ import { classifyGoogleError } from "./google-errors";
 import { createHold, type Hold } from "./hold";
 import { type Answer, type ClassifyJobData, classifyJobSchema } from "./jobs";
 import { requestCategory, tagLabels } from "./labels";
+import type { Sealer } from "./sealed";
 
 export interface ProcessorDeps {
   pool: pg.Pool;
@@ -32,6 +33,8 @@ export interface ProcessorDeps {
   cache?: CacheStore | undefined;
   /** Keys the cache (HMAC_SECRET). */
   secret: string;
+  /** Opens the job's sealed text. */
+  sealer: Sealer;
   /** Fewer words than this are too_short without a call (0: off). */
   minWords: number;
 }
@@ -112,9 +115,11 @@ export function createProcessor(deps: ProcessorDeps) {
     const { answer: saved, ...payload } = parsed.data;
     let answer = saved;
     if (!answer) {
+      // opened here and nowhere else: the text lives in this worker's memory only for the call
+      const text = payload.sealed ? deps.sealer.open(payload.sealed, String(job.id)) : (payload.text ?? "");
       const startedAt = Date.now();
       try {
-        answer = await answers(payload.text, payload.chars);
+        answer = await answers(text, payload.chars);
       } catch (err) {
         // the cache's Postgres is down: hold the queue before paying Google for an answer
         // whose event could not be written anyway

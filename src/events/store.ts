@@ -8,7 +8,7 @@ export type EventRow = Required<Omit<PromptEventRow, "language">> & Pick<PromptE
 /** Pure: the row a job's payload and Google's answer make. */
 export function eventRow(
   id: string,
-  payload: ClassifyPayload,
+  payload: Omit<ClassifyPayload, "text">,
   answer: Answer,
   category: string,
   mappingVersion: string,

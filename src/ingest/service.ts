@@ -6,6 +6,7 @@ import {
   enqueueClassify,
   existingJobIds,
 } from "../classification/jobs";
+import type { Sealer } from "../classification/sealed";
 import type { Db } from "../db/client";
 import { promptEvents } from "../db/schema";
 import { AppError } from "../platform/errors";
@@ -22,6 +23,7 @@ export interface IngestDeps {
   sampleRate: number;
   maxChars: number;
   jobAttempts: number;
+  sealer: Sealer;
 }
 
 /**
@@ -63,7 +65,7 @@ export async function ingestPrompts(
     for (const id of [...queued, ...stored.map((r) => r.id)]) {
       if (jobs.delete(id)) duplicates++;
     }
-    await enqueueClassify(deps.queue, [...jobs.values()], deps.jobAttempts);
+    await enqueueClassify(deps.queue, [...jobs.values()], deps.jobAttempts, deps.sealer);
   } catch (cause) {
     throw new AppError("SERVICE_UNAVAILABLE", "Could not queue the prompts; nothing was accepted, resend.", {
       cause,

@@ -25,6 +25,8 @@ export const errorCodes = {
     retryable: false,
   },
   DATA_REJECTED: { status: 500, title: "Postgres refused the event's data", retryable: false },
+  // Retryable, so such a job is kept: the operator may add the missing key and retry it.
+  PAYLOAD_UNREADABLE: { status: 500, title: "The job's sealed text does not open", retryable: true },
 } as const satisfies Record<string, { status: number; title: string; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -99,7 +99,7 @@ describe("worker crashes", () => {
       expect(failed.map((j) => j.failedReason)).toEqual(
         Array(4).fill("job stalled more than allowable limit"),
       );
-      expect(failed.every((j) => j.data.text.length > 0)).toBe(true); // kept whole, for a retry
+      expect(failed.every((j) => (j.data.sealed ?? "").length > 0)).toBe(true); // kept whole, for a retry
       await waitFor(() => third.output().includes('"reason":"stalled"')); // logged once it is failed
 
       expect(await retryFailed(s.deps.queue)).toBe(4);
