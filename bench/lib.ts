@@ -58,5 +58,6 @@ export function jobPayload(text: string, model: string): ClassifyPayload {
     observedHour: new Date().toISOString(),
     sampleRate: 1,
     source: "live",
+    redacted: false,
   };
 }

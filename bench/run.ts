@@ -11,10 +11,11 @@ import { benchClassify } from "./classify";
 import { benchCost } from "./cost";
 import { benchIngest } from "./ingest";
 import { benchQuota } from "./quota";
+import { benchRedaction } from "./redaction";
 import { benchStartup } from "./startup";
 import { benchWorker } from "./worker";
 
-// `npm run bench [-- --quick] [-- --only ingest|classify|worker|quota|cost|startup|backfill|analytics]`: figures and ratios against baselines
+// `npm run bench [-- --quick] [-- --only ingest|classify|worker|quota|cost|redaction|startup|backfill|analytics]`: figures and ratios against baselines
 // measured in the same run.
 // Uses its own database (census_bench) and a random queue prefix; cleans up after itself.
 
@@ -44,6 +45,7 @@ try {
   if (wants("worker")) await benchWorker(deps, quick ? 500 : 5000);
   if (wants("quota")) await benchQuota(deps, quick ? 60 : 200);
   if (wants("cost")) await benchCost(deps, quick ? 200 : 1000);
+  if (wants("redaction")) benchRedaction(quick ? 2000 : 20_000);
   if (wants("startup")) await benchStartup(env, quick ? 3 : 7);
   if (wants("backfill")) {
     await benchBackfill(env, quick ? 100_000 : 1_000_000);

@@ -88,6 +88,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
       maxChars: env.MAX_CHARS,
       jobAttempts: env.JOB_ATTEMPTS,
       sealer,
+      redact: env.REDACT === "on",
     },
     classifier() {
       classifier ??= (async () => {

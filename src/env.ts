@@ -72,6 +72,9 @@ export const envSchema = z
     LANGUAGE_EMULATOR_HOST: hostPort,
     SAMPLE_RATE: rate.default(0.0025),
     MAX_CHARS: z.coerce.number().int().positive().max(100_000).default(1000),
+    // Personal data and secrets are replaced before the text is cut and queued (src/redaction);
+    // off is the study's method exactly. README "Redaction".
+    REDACT: z.enum(["on", "off"]).default("on"),
     CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
     GOOGLE_QPM: z.coerce.number().int().positive().default(600),
     K_MIN_EVENTS: z.coerce.number().int().min(1).default(10),

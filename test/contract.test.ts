@@ -119,6 +119,7 @@ describe("the ingest contract", () => {
           secret: "s".repeat(32),
           sampleRate: 1,
           maxChars: 1000,
+          redact: true,
           source: "live",
           now: new Date(),
         });

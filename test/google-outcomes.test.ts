@@ -29,6 +29,7 @@ const payload = (over: Partial<ClassifyPayload> = {}): ClassifyPayload => ({
   observedHour: new Date().toISOString(),
   sampleRate: 1,
   source: "live",
+  redacted: false,
   ...over,
 });
 

@@ -22,6 +22,8 @@ export const classifyPayloadSchema = z.object({
   observedHour: z.iso.datetime(),
   sampleRate: z.number().min(MIN_SAMPLE_RATE).lte(1),
   source: z.enum(sources),
+  /** Redaction replaced something in the text (jobs queued before redaction: false). */
+  redacted: z.boolean().default(false),
 });
 
 /**

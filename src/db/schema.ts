@@ -48,6 +48,8 @@ export const promptEvents = pgTable(
     mappingVersion: text("mapping_version").notNull(),
     charCount: integer("char_count").notNull(),
     answerSource: text("answer_source", { enum: answerSources }).notNull().default("google"),
+    /** Whether redaction replaced anything in the text before Google saw it: a flag, nothing more. */
+    redacted: boolean("redacted").notNull().default(false),
   },
   // No secondary indexes: analyses read the rollups, and every live event and COPY row would pay
   // for them. (Dropped in 0003 after the bench showed them on the write path.)

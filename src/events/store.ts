@@ -29,6 +29,7 @@ export function eventRow(
     mappingVersion,
     charCount: payload.chars,
     answerSource: answer.source,
+    redacted: payload.redacted,
   };
 }
 
@@ -38,8 +39,9 @@ export function eventRow(
 const INSERT_EVENT = `
 WITH e AS (
   INSERT INTO prompt_events (id, observed_hour, model, prompt_tokens, completion_tokens, cost_usd, sample_rate,
-    source, language, engine, outcome, category, mapping_version, char_count, answer_source)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $19)
+    source, language, engine, outcome, category, mapping_version, char_count, answer_source,
+    redacted)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $19, $20)
   ON CONFLICT (id) DO NOTHING
   RETURNING id
 ), l AS (
@@ -79,6 +81,7 @@ export async function storeEvent(
     labels.map((l) => l.tag),
     labels.map((l) => l.category),
     event.answerSource,
+    event.redacted,
   ]);
   return (rows[0]?.inserted ?? 0) > 0;
 }

@@ -6,6 +6,7 @@ const settings = {
   secret: "k".repeat(32),
   sampleRate: 1,
   maxChars: 10,
+  redact: true,
   source: "live" as const,
   now: new Date("2026-11-24T10:20:30Z"),
 };
@@ -35,9 +36,20 @@ describe("planItem", () => {
         observedHour: "2026-11-24T10:00:00.000Z",
         sampleRate: 1,
         source: "live",
+        redacted: false,
       },
+      redactions: {},
     });
     expect(JSON.stringify(planned)).not.toContain("router-42");
+  });
+
+  it("redacts before the cut, so a secret across MAX_CHARS leaves no piece behind, and flags it", () => {
+    const item = { requestId: "r", model: "m", prompt: "key AKIAIOSFODNN7EXAMPLE", sampleRate: 1 };
+    const on = planItem(item, { ...settings, maxChars: 12 });
+    expect(on.sampled && on.payload).toMatchObject({ text: "key [KEY]", redacted: true });
+    expect(on.sampled && on.redactions).toEqual({ key: 1 });
+    const off = planItem(item, { ...settings, maxChars: 12, redact: false });
+    expect(off.sampled && off.payload).toMatchObject({ text: "key AKIAIOSF", redacted: false });
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import type { ClassifyPayload } from "../classification/jobs";
+import { type Redacted, redactHead } from "../redaction/redact";
 import { hasVisibleText } from "./limits";
 import { eventIdFor, isSampled, observedHour } from "./sampling";
 import type { PromptItem } from "./schema";
@@ -8,12 +9,14 @@ export interface PlanSettings {
   secret: string;
   sampleRate: number;
   maxChars: number;
+  /** REDACT: replace personal data and secrets before the text is cut (src/redaction). */
+  redact: boolean;
   source: ClassifyPayload["source"];
   now: Date;
 }
 
 export type Planned =
-  | { sampled: true; eventId: string; payload: ClassifyPayload }
+  | { sampled: true; eventId: string; payload: ClassifyPayload; redactions: Redacted["found"] }
   | { sampled: false; reason: "not_in_sample" | "no_text" };
 
 /**
@@ -26,7 +29,10 @@ export function planItem(item: PromptItem, s: PlanSettings): Planned {
   if (item.sampleRate === undefined && !isSampled(s.secret, item.requestId, rate)) {
     return { sampled: false, reason: "not_in_sample" };
   }
-  const { text, chars } = truncateCodePoints(extractText(item), s.maxChars);
+  const full = extractText(item);
+  // before the cut: what Google and Redis get is the redacted text's first maxChars code points
+  const redacted = s.redact ? redactHead(full, s.maxChars) : { text: full, found: {} };
+  const { text, chars } = truncateCodePoints(redacted.text, s.maxChars);
   // Image-only, empty or invisible (zero-width, NUL) texts have nothing to classify: counting them
   // as skipped keeps batches whole and spends no Google call.
   if (!hasVisibleText(text)) return { sampled: false, reason: "no_text" };
@@ -43,6 +49,8 @@ export function planItem(item: PromptItem, s: PlanSettings): Planned {
       observedHour: observedHour(item.createdAt, s.now).toISOString(),
       sampleRate: rate,
       source: s.source,
+      redacted: Object.keys(redacted.found).length > 0,
     },
+    redactions: redacted.found,
   };
 }

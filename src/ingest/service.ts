@@ -11,6 +11,7 @@ import type { Db } from "../db/client";
 import { promptEvents } from "../db/schema";
 import { AppError } from "../platform/errors";
 import type { Metrics } from "../platform/metrics";
+import type { Redacted } from "../redaction/redact";
 import { type PlanSettings, planItem } from "./plan";
 import type { IngestResult, PromptItem } from "./schema";
 
@@ -24,6 +25,7 @@ export interface IngestDeps {
   maxChars: number;
   jobAttempts: number;
   sealer: Sealer;
+  redact: boolean;
 }
 
 /**
@@ -41,17 +43,22 @@ export async function ingestPrompts(
     secret: deps.secret,
     sampleRate: opts.sampleRate ?? deps.sampleRate,
     maxChars: deps.maxChars,
+    redact: deps.redact,
     source: opts.source,
     now: opts.now ?? new Date(),
   };
   const jobs = new Map<string, ClassifyJobInput>();
+  const redactions = new Map<string, Redacted["found"]>();
   let skipped = 0;
   let duplicates = 0;
   for (const item of items) {
     const planned = planItem(item, settings);
     if (!planned.sampled) skipped++;
     else if (jobs.has(planned.eventId)) duplicates++;
-    else jobs.set(planned.eventId, { eventId: planned.eventId, payload: planned.payload });
+    else {
+      jobs.set(planned.eventId, { eventId: planned.eventId, payload: planned.payload });
+      redactions.set(planned.eventId, planned.redactions);
+    }
   }
 
   try {
@@ -73,6 +80,10 @@ export async function ingestPrompts(
   }
 
   const result = { accepted: items.length, sampled: jobs.size, skipped, duplicates };
+  for (const id of jobs.keys()) {
+    for (const [kind, n] of Object.entries(redactions.get(id) ?? {}))
+      deps.metrics.redactions.inc({ kind }, n);
+  }
   deps.metrics.ingestItems.inc({ result: "sampled", source: opts.source }, result.sampled);
   deps.metrics.ingestItems.inc({ result: "skipped", source: opts.source }, skipped);
   deps.metrics.ingestItems.inc({ result: "duplicate", source: opts.source }, duplicates);

@@ -12,6 +12,12 @@ export function createMetrics() {
       labelNames: ["result", "source"] as const,
       registers: [registry],
     }),
+    redactions: new Counter({
+      name: "census_redactions_total",
+      help: "Personal data and secrets replaced before Google, by kind (key, email, iban, card, ip, phone), in sampled items",
+      labelNames: ["kind"] as const,
+      registers: [registry],
+    }),
     httpProblems: new Counter({
       name: "census_http_problems_total",
       help: "Problem responses by code (4xx are the client's; CLIENT_CLOSED_REQUEST is a client that went away, not an outage)",

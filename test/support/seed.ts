@@ -54,6 +54,7 @@ export async function seed(pool: pg.Pool, events: (SeedEvent & { n?: number })[]
           mappingVersion: version,
           charCount: e.charCount ?? 100,
           answerSource: e.answerSource ?? "google",
+          redacted: false,
         },
         labels,
       );
