@@ -8,6 +8,7 @@ import { createLogger } from "../src/platform/logger";
 import { benchAnalytics } from "./analytics";
 import { benchBackfill } from "./backfill";
 import { benchClassify } from "./classify";
+import { benchClient } from "./client";
 import { benchCost } from "./cost";
 import { benchIngest } from "./ingest";
 import { benchQuota } from "./quota";
@@ -15,7 +16,7 @@ import { benchRedaction } from "./redaction";
 import { benchStartup } from "./startup";
 import { benchWorker } from "./worker";
 
-// `npm run bench [-- --quick] [-- --only ingest|classify|worker|quota|cost|redaction|startup|backfill|analytics]`: figures and ratios against baselines
+// `npm run bench [-- --quick] [-- --only ingest|classify|worker|quota|cost|redaction|client|startup|backfill|analytics]`: figures and ratios against baselines
 // measured in the same run.
 // Uses its own database (census_bench) and a random queue prefix; cleans up after itself.
 
@@ -46,6 +47,7 @@ try {
   if (wants("quota")) await benchQuota(deps, quick ? 60 : 200);
   if (wants("cost")) await benchCost(deps, quick ? 200 : 1000);
   if (wants("redaction")) benchRedaction(quick ? 2000 : 20_000);
+  if (wants("client")) await benchClient(quick ? 20_000 : 200_000);
   if (wants("startup")) await benchStartup(env, quick ? 3 : 7);
   if (wants("backfill")) {
     await benchBackfill(env, quick ? 100_000 : 1_000_000);

