@@ -67,6 +67,7 @@ export function createApp(deps: Deps, surface: "api" | "ops" = "api") {
       verifyKey: deps.verifyKey,
       kMinEvents: deps.env.K_MIN_EVENTS,
       pricePer1kUnits: deps.env.GOOGLE_PRICE_PER_1K_UNITS,
+      mapping: { scheme: deps.taxonomy.scheme, version: deps.taxonomy.version },
     }),
   );
   app.route("/", docsRoutes());

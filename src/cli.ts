@@ -3,6 +3,7 @@ import { type Scope, scopes } from "./auth/keys";
 import { runMigrations } from "./db/migrate";
 import { loadEnv } from "./env";
 import { createLogger } from "./platform/logger";
+import { MAPPING_SCHEMES, type MappingScheme } from "./taxonomy/mapping";
 
 // `census <command>`: one image, several roles. Commands import their modules lazily so
 // `census --help` and `census emulator` start fast and need no database.
@@ -85,21 +86,28 @@ program
     },
   );
 
+const mappingOption = () =>
+  new Option("--mapping <scheme>", "mapping scheme (default: MAPPING, else study-2025)").choices(
+    MAPPING_SCHEMES,
+  );
+
 program
   .command("taxonomy")
-  .description("print the category table (markdown) generated from config/mapping.json")
-  .action(async () => {
+  .description("print the category table (markdown) generated from config/mapping/<scheme>.json")
+  .addOption(mappingOption())
+  .action(async (opts: { mapping?: MappingScheme }) => {
     const { loadTaxonomy } = await import("./taxonomy/load");
     const { renderCategoryTable } = await import("./taxonomy/table");
-    console.log(renderCategoryTable(loadTaxonomy()));
+    console.log(renderCategoryTable(loadTaxonomy(opts.mapping ?? env().MAPPING)));
   });
 
 program
   .command("remap")
   .description(
-    "re-derive stored tags and categories under the current config/mapping.json (no Google calls; idempotent)",
+    "re-derive stored tags and categories under a mapping scheme, MAPPING's by default (no Google calls; idempotent)",
   )
-  .action(async () => {
+  .addOption(mappingOption())
+  .action(async (opts: { mapping?: MappingScheme }) => {
     const e = await servicesEnv();
     const log = createLogger(e.LOG_LEVEL);
     await runMigrations(e.DATABASE_URL, log);
@@ -109,7 +117,7 @@ program
     const { remap } = await import("./taxonomy/remap");
     const pool = createPool(e.DATABASE_URL, { max: 2 });
     try {
-      const taxonomy = loadTaxonomy();
+      const taxonomy = loadTaxonomy(opts.mapping ?? e.MAPPING);
       await registerTaxonomy(pool, taxonomy);
       const result = await remap(pool, taxonomy);
       console.log(`mapping ${result.version}: ${result.events} events and ${result.labels} labels updated`);

@@ -76,7 +76,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     redis,
     queue,
     sealer,
-    taxonomy: loadTaxonomy(),
+    taxonomy: loadTaxonomy(env.MAPPING),
     verifyKey: createKeyVerifier(db, env.KEY_CACHE_TTL_MS),
     ingest: {
       db,

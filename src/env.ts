@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parsePayloadKeys } from "./classification/sealed";
 import { MIN_SAMPLE_RATE } from "./ingest/limits";
+import { MAPPING_SCHEMES } from "./taxonomy/mapping";
 
 // The one reader of process.env. Everything else receives an `Env` value, so tests can build one
 // without touching the process and a typo in a variable name fails at start, not at 3 a.m.
@@ -76,6 +77,9 @@ export const envSchema = z
     // off is the study's method exactly. README "Redaction".
     REDACT: z.enum(["on", "off"]).default("on"),
     CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+    // Which mapping scheme tags events (config/mapping/<scheme>.json): the study's, or the
+    // project's richer one. README "Categories".
+    MAPPING: z.enum(MAPPING_SCHEMES).default("study-2025"),
     GOOGLE_QPM: z.coerce.number().int().positive().default(600),
     K_MIN_EVENTS: z.coerce.number().int().min(1).default(10),
     // How long a Google answer is reused for the same text (classification/cache.ts); 0 turns the

@@ -236,6 +236,7 @@
         api("/v1/stats/usage", { ...common, interval: $("interval").value }),
       ]);
       $("k").textContent = String(categories.kMinEvents);
+      $("mapping").textContent = `${categories.mapping.scheme} (${categories.mapping.version})`;
       $("charts").hidden = false;
       drawCategoryShare(categories);
       drawTagComposition(tags);

@@ -26,7 +26,7 @@ export async function registerTaxonomy(pool: pg.Pool, taxonomy: Taxonomy): Promi
   );
   if (rows[0]?.sha256 !== taxonomy.sha256) {
     throw new Error(
-      `config/mapping.json version ${taxonomy.version} is already recorded with different rules: bump "version" when you change a rule, then run \`census remap\`.`,
+      `config/mapping/${taxonomy.scheme}.json version ${taxonomy.version} is already recorded with different rules: bump "version" when you change a rule, then run \`census remap\`.`,
     );
   }
 }

@@ -74,7 +74,7 @@ function range(q: { from?: string | undefined; to?: string | undefined }) {
   return { from: r.from, to: r.to };
 }
 
-function respond(c: Context, body: { rows: Record<string, unknown>[] }) {
+function respond(c: Context, body: { rows: Record<string, unknown>[]; [field: string]: unknown }) {
   if ((c.req.header("accept") ?? "").includes("text/csv")) {
     return c.body(toCsv(body.rows), 200, { "content-type": "text/csv; charset=utf-8" });
   }
@@ -86,20 +86,26 @@ export function statsRoutes(deps: {
   verifyKey: KeyVerifier;
   kMinEvents: number;
   pricePer1kUnits: number;
+  /** Which scheme the numbers come from: said in every category answer. */
+  mapping: { scheme: string; version: string };
 }) {
+  const { mapping } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use("/v1/stats/*", requireScope(deps.verifyKey, "read"));
   app.openapi(categories, async (c) => {
     const q = c.req.valid("query") as z.infer<typeof categoriesQuerySchema>;
-    return respond(c, await categoryStats(deps.pool, { ...q, ...range(q) }, deps.kMinEvents)) as never;
+    const body = await categoryStats(deps.pool, { ...q, ...range(q) }, deps.kMinEvents);
+    return respond(c, { ...body, mapping }) as never;
   });
   app.openapi(tags, async (c) => {
     const q = c.req.valid("query") as z.infer<typeof tagsQuerySchema>;
-    return respond(c, await tagStats(deps.pool, { ...q, ...range(q) }, deps.kMinEvents)) as never;
+    const body = await tagStats(deps.pool, { ...q, ...range(q) }, deps.kMinEvents);
+    return respond(c, { ...body, mapping }) as never;
   });
   app.openapi(authors, async (c) => {
     const q = c.req.valid("query") as z.infer<typeof authorsQuerySchema>;
-    return respond(c, await authorStats(deps.pool, { ...q, ...range(q) }, deps.kMinEvents)) as never;
+    const body = await authorStats(deps.pool, { ...q, ...range(q) }, deps.kMinEvents);
+    return respond(c, { ...body, mapping }) as never;
   });
   app.openapi(usageRoute, async (c) => {
     const q = c.req.valid("query") as UsageQuery;

@@ -95,6 +95,10 @@ const totalRow = z.object({
 
 const meta = {
   query: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+  mapping: z.object({ scheme: z.string(), version: z.string() }).openapi({
+    description:
+      "The mapping scheme and version the service tags with (MAPPING). Events keep the version they were mapped with: after a change, `census remap` brings history to it.",
+  }),
   kMinEvents: z.number().int(),
   notes: z.array(z.string()),
   totals: z.array(totalRow).openapi({

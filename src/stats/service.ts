@@ -79,7 +79,7 @@ export async function categoryStats(
   pool: pg.Pool,
   q: CategoriesQuery & Range,
   k: number,
-): Promise<CategoriesResponse> {
+): Promise<Omit<CategoriesResponse, "mapping">> {
   const share = columns(q.weight).share;
   const rows = (await call(pool, "category_share", q, q.model ?? null, q.author ?? null)).map((r) => ({
     period: String(r.period),
@@ -90,7 +90,11 @@ export async function categoryStats(
   return respond({ ...q, model: q.model ?? null, author: q.author ?? null }, k, [NOTES.others], rows);
 }
 
-export async function tagStats(pool: pg.Pool, q: TagsQuery & Range, k: number): Promise<TagsResponse> {
+export async function tagStats(
+  pool: pg.Pool,
+  q: TagsQuery & Range,
+  k: number,
+): Promise<Omit<TagsResponse, "mapping">> {
   const share = columns(q.weight).share;
   const rows = (await call(pool, "tag_composition", q, q.category ?? null)).map((r) => ({
     period: String(r.period),
@@ -106,7 +110,7 @@ export async function authorStats(
   pool: pg.Pool,
   q: AuthorsQuery & Range,
   k: number,
-): Promise<AuthorsResponse> {
+): Promise<Omit<AuthorsResponse, "mapping">> {
   const share = columns(q.weight).share;
   const rows = (await call(pool, "author_mix", q, q.category ?? null)).map((r) => ({
     period: String(r.period),

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fromRoot } from "../platform/paths";
 import { parseCategoryList, withParents } from "./categories";
-import { mappingFileSchema, type Taxonomy } from "./mapping";
+import { type MappingScheme, mappingFileSchema, type Taxonomy } from "./mapping";
 
 export const CONFIG_DIR = fromRoot("config");
 
@@ -14,12 +14,18 @@ export function loadCategoryList(relative: string): string[] {
   return parseCategoryList(readConfigFile(relative));
 }
 
-/** Reads and validates config/mapping.json and the category list it names; throws on any defect. */
-export function loadTaxonomy(file = "mapping.json"): Taxonomy {
-  const text = readConfigFile(file);
+export const mappingFile = (scheme: MappingScheme) => `mapping/${scheme}.json`;
+
+/** Reads and validates a scheme's config/mapping/<scheme>.json and the category lists it names; throws on any defect. */
+export function loadTaxonomy(scheme: MappingScheme = "study-2025"): Taxonomy {
+  const text = readConfigFile(mappingFile(scheme));
   const parsed = mappingFileSchema.parse(JSON.parse(text));
+  if (parsed.scheme !== scheme || !parsed.version.startsWith(`${scheme}/`)) {
+    throw new Error(`${mappingFile(scheme)}: scheme must be "${scheme}" and version start with "${scheme}/"`);
+  }
   const lists = parsed.categoryLists.map((list) => readConfigFile(list));
   return {
+    scheme: parsed.scheme,
     version: parsed.version,
     // what the version stands for: the rules and the category lists they were checked against
     sha256: createHash("sha256").update(text).update(lists.join("\n")).digest("hex"),

@@ -17,21 +17,31 @@ export const CATEGORIES = [
   "legal",
   "academia",
   "marketing",
+  "marketing/seo",
   "trivia",
   "others",
 ] as const;
 
 export type Category = (typeof CATEGORIES)[number];
 
+/** The shipped schemes (config/mapping/<scheme>.json); MAPPING picks the live one. */
+export const MAPPING_SCHEMES = ["study-2025", "extended"] as const;
+export type MappingScheme = (typeof MAPPING_SCHEMES)[number];
+
 export const mappingRuleSchema = z.object({
   prefix: z.string().startsWith("/"),
   category: z.enum(CATEGORIES),
   tag: z.string().regex(/^[a-z][a-z0-9-]*$/),
-  reason: z.string().optional(),
+  /** What in the study the rule rests on (section, figure or sentence). */
+  cite: z.string().optional(),
+  /** Or: the project's own decision, and why. */
+  choice: z.string().optional(),
 });
 
 export const mappingFileSchema = z.object({
   $comment: z.string().optional(),
+  scheme: z.enum(MAPPING_SCHEMES),
+  /** Starts with the scheme (`study-2025/...`), so an event's mapping_version names both. */
   version: z.string().min(1),
   categoryLists: z.array(z.string().min(1)).min(1),
   rules: z.array(mappingRuleSchema).min(1),
@@ -44,6 +54,7 @@ export const OTHERS = "others";
 export const UNKNOWN_TAG = "unknown-path";
 
 export interface Taxonomy {
+  scheme: MappingScheme;
   version: string;
   /** Hash of the mapping file and its category lists: one version must always mean one content. */
   sha256: string;

@@ -1,0 +1,68 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+import { bootstrapDatabase } from "../src/db/bootstrap";
+import { runMigrations } from "../src/db/migrate";
+import { createLogger } from "../src/platform/logger";
+import { loadTaxonomy } from "../src/taxonomy/load";
+import { spawnCensus } from "./support/processes";
+import { seed } from "./support/seed";
+import { TEST_DATABASE_URL } from "./support/urls";
+
+// Moving history between mapping schemes with `census remap --mapping`, on a database of its own
+// (a remap touches every event, and other files share census_test).
+
+describe("census remap --mapping", () => {
+  it("re-derives stored history under the other scheme and back, without Google", async () => {
+    const name = `census_schemes_${randomBytes(4).toString("hex")}`;
+    const admin = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = TEST_DATABASE_URL.replace(/\/[^/]+$/, `/${name}`);
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    try {
+      await runMigrations(url, createLogger("silent"));
+      const study = loadTaxonomy("study-2025");
+      await bootstrapDatabase(pool, { taxonomy: study, kMinEvents: 10 });
+      // a News label: others in study-2025, General Q&A in extended
+      await seed(
+        pool,
+        [
+          {
+            day: "2026-06-01",
+            category: "others",
+            n: 3,
+            labels: [{ path: "/News/World News", tag: "news", category: "others", confidence: 0.9 }],
+          },
+        ],
+        study.version,
+      );
+      const state = async () =>
+        (
+          await pool.query(
+            "SELECT DISTINCT e.category, split_part(e.mapping_version, '/', 1) AS scheme, l.tag FROM prompt_events e JOIN prompt_labels l ON l.event_id = e.id",
+          )
+        ).rows;
+      const remap = async (scheme: string) => {
+        const run = spawnCensus(["remap", "--mapping", scheme], {
+          env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "silent" },
+        });
+        expect(await run.exited, run.output()).toBe(0);
+        return run.output();
+      };
+
+      expect(await remap("extended")).toMatch(/mapping extended\/\S+: 3 events/);
+      expect(await state()).toEqual([{ category: "general-qa", scheme: "extended", tag: "news" }]);
+      const rolled = await pool.query(
+        "SELECT category, sum(events)::int AS n FROM rollup_category_daily GROUP BY 1",
+      );
+      expect(rolled.rows).toEqual([{ category: "general-qa", n: 3 }]);
+
+      expect(await remap("study-2025")).toMatch(/mapping study-2025\/\S+: 3 events/);
+      expect(await state()).toEqual([{ category: "others", scheme: "study-2025", tag: "news" }]);
+    } finally {
+      await pool.end();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  }, 120_000);
+});
