@@ -480,7 +480,7 @@ describe("census backfill (the command)", () => {
     expect(await new Promise((r) => resumed.once("exit", r))).toBe(0);
     expect(summary).toMatch(/"status":"done"/);
     expect(JSON.parse(summary.trim().split("\n").pop() ?? "{}")).toMatchObject({ read: 1500, sampled: 1500 });
-    await ctx.stack.drained(30_000);
+    await ctx.stack.drained(90_000); // a deadline: see the SIGKILL test
     await waitFor(async () => (await storedCount(ids)) === 1500, 30_000);
-  }, 90_000);
+  }, 180_000);
 });
