@@ -206,6 +206,7 @@ describe("analytics functions and the privacy floor", () => {
       "author_mix_weekly",
       "category_weekly",
       "cost_usage_weekly",
+      "coverage_weekly",
       "language_weekly",
       "tag_composition_weekly",
     ]);

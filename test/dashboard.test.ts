@@ -54,6 +54,8 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
         { day, category: "legal", model: "openai/gpt-5", n: 2, promptTokens: 500 }, // under k: hidden
         // answered from the cache, in the long tail and without tokens: only the usage chart sees them
         { day, category: "others", model: "openai/gpt-5", n: 6, promptTokens: 0, answerSource: "cache" },
+        // refused by Google for their language: only the coverage chart sees them
+        { day, category: "others", outcome: "unsupported_language", language: "ja", n: 11, promptTokens: 0 },
       ]);
     }
   });
@@ -138,11 +140,17 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
       const usage = await summary("usage");
       expect(usage?.labels).toEqual(["2017-01-02", "2017-01-09", "2017-01-16"]);
       const usageSeries = (label: string) => usage?.datasets.find((d) => d.label === label)?.data;
-      expect(usageSeries("Google calls")).toEqual([71, 71, 71]);
+      expect(usageSeries("Google calls")).toEqual([82, 82, 82]); // refusals are calls too
       expect(usageSeries("cache hits")).toEqual([6, 6, 6]);
       expect(await page.textContent("#usage-summary")).toMatch(
-        /^213 Google calls, 18 answered from the cache \(8%\)/,
+        /^246 Google calls, 18 answered from the cache \(7%\)/,
       );
+
+      // coverage: per week 77 classified events and 11 refused for their language, both over k
+      const coverage = await summary("coverage");
+      const covered = (label: string) => coverage?.datasets.find((d) => d.label === label)?.data;
+      expect(covered("classified")).toEqual([87.5, 87.5, 87.5]);
+      expect(covered("unsupported language")).toEqual([12.5, 12.5, 12.5]);
 
       expect(await page.textContent("#status")).toMatch(/hidden under the privacy floor/);
       mkdirSync(ARTIFACTS, { recursive: true });

@@ -147,15 +147,16 @@ describe("the quota hold is queue-wide", () => {
 
 describe("final outcomes, stored without labels and not retried", () => {
   it.each([
-    ["too few tokens", tooFew, "too_short"],
-    ["unsupported language", language, "unsupported_language"],
-    ["other INVALID_ARGUMENT", invalid, "invalid"],
-  ])("%s -> %s", async (_name, reply, outcome) => {
+    ["too few tokens", tooFew, "too_short", null],
+    // the language Google refused is kept: the refused share is visible by language
+    ["unsupported language", language, "unsupported_language", "ar"],
+    ["other INVALID_ARGUMENT", invalid, "invalid", null],
+  ])("%s -> %s", async (_name, reply, outcome, lang) => {
     const requestId = uniqueId();
     google.reply(reply);
     await send(requestId);
     const event = await ctx.stack.waitForEvent(requestId);
-    expect(event).toMatchObject({ outcome, category: "others", language: null });
+    expect(event).toMatchObject({ outcome, category: "others", language: lang });
     expect(event.labels).toEqual([]);
     expect(google.received).toHaveLength(1);
   });

@@ -169,6 +169,37 @@
     );
   }
 
+  // Coverage: per period, the share of sampled events Google classified, refused for their
+  // language, found too short or invalid (suppressed cells are left out, as in every chart).
+  function drawCoverage(body) {
+    const periods = [...new Set(body.rows.map((r) => r.period))];
+    const outcomes = [
+      ["classified", "#2457d6"],
+      ["unsupported_language", "#e8590c"],
+      ["too_short", "#ced4da"],
+      ["invalid", "#c92a2a"],
+    ];
+    draw("coverage", {
+      type: "bar",
+      data: {
+        labels: periods,
+        datasets: outcomes.map(([outcome, color]) => ({
+          label: outcome.replace("_", " "),
+          data: periods.map((p) =>
+            pct(body.rows.find((r) => r.period === p && r.outcome === outcome && !r.suppressed)?.share ?? 0),
+          ),
+          backgroundColor: color,
+          stack: "s",
+        })),
+      },
+      options: {
+        maintainAspectRatio: false,
+        animation: false,
+        scales: { y: { stacked: true, max: 100, title: { display: true, text: "% of sampled events" } } },
+      },
+    });
+  }
+
   // Google usage: calls made and calls the cache avoided per period (bars), estimated cost (line).
   function drawUsage(body) {
     const periods = body.rows.map((r) => r.period);
@@ -225,7 +256,7 @@
     const common = { from: $("from").value, to: $("to").value, engine: $("engine").value };
     const weight = $("weight").value;
     try {
-      const [categories, tags, authors, usage] = await Promise.all([
+      const [categories, tags, authors, usage, coverage] = await Promise.all([
         api("/v1/stats/categories", { ...common, interval: $("interval").value, weight }),
         api("/v1/stats/tags", {
           ...common,
@@ -234,6 +265,7 @@
         }),
         api("/v1/stats/authors", { ...common, interval: "range", weight }),
         api("/v1/stats/usage", { ...common, interval: $("interval").value }),
+        api("/v1/stats/coverage", { ...common, interval: $("interval").value }),
       ]);
       $("k").textContent = String(categories.kMinEvents);
       $("mapping").textContent = `${categories.mapping.scheme} (${categories.mapping.version})`;
@@ -242,6 +274,7 @@
       drawTagComposition(tags);
       drawAuthorMix(authors);
       drawUsage(usage);
+      drawCoverage(coverage);
       const hidden = categories.rows.filter((r) => r.suppressed).length;
       setStatus(
         `${categories.rows.length} category cells, ${hidden} hidden under the privacy floor.${weight === "spend" ? " Tags are weighted by tokens (spend is not kept per tag)." : ""}`,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ClassifierError } from "./classifier";
-import { classifyGoogleError } from "./google-errors";
+import { classifyGoogleError, refusedLanguage } from "./google-errors";
 
 // REST (fallback) mode: GaxiosError-like, HTTP status in code/status, raw JSON body as message.
 const rest = (status: number, grpcStatus: string, message: string) => ({
@@ -71,5 +71,30 @@ describe("classifyGoogleError", () => {
     ["not an object", "boom", null],
   ] as const)("%s -> %s", (_name, err, kind) => {
     expect(classifyGoogleError(err)).toBe(kind);
+  });
+});
+
+describe("refusedLanguage", () => {
+  it.each([
+    [
+      {
+        code: 3,
+        message: "3 INVALID_ARGUMENT: The language ja is not supported for classify_text analysis.",
+      },
+      "ja",
+    ],
+    [
+      {
+        code: 400,
+        message:
+          '{"error":{"code":400,"message":"The language zh-Hant is not supported for classify_text analysis.","status":"INVALID_ARGUMENT"}}',
+      },
+      "zh-Hant",
+    ],
+    [{ code: 3, message: "Invalid text content: too few tokens (words) to process." }, null],
+    ["not an error", null],
+    [null, null],
+  ])("%j -> %s", (err, language) => {
+    expect(refusedLanguage(err)).toBe(language);
   });
 });

@@ -69,6 +69,17 @@ export function invalidArgumentKind(message: string): ClassifierErrorKind {
   return "invalid";
 }
 
+/**
+ * The language Google names when it refuses one ("The language ja is not supported ..."), so a
+ * refused event keeps its language and the refused share shows up by language. Pure; null when
+ * the error names none.
+ */
+export function refusedLanguage(err: unknown): string | null {
+  const message = typeof err === "object" && err !== null ? String((err as ErrorLike).message ?? "") : "";
+  const code = /language ([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*) is not supported/i.exec(message)?.[1];
+  return code ?? null;
+}
+
 function numeric(v: unknown): number | undefined {
   if (typeof v === "number" && Number.isInteger(v)) return v;
   if (typeof v === "string" && /^\d+$/.test(v)) return Number(v);

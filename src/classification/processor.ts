@@ -8,7 +8,7 @@ import type { Taxonomy } from "../taxonomy/mapping";
 import { createAnswers } from "./answers";
 import type { CacheStore } from "./cache";
 import { type Classifier, finalOutcomeKinds } from "./classifier";
-import { classifyGoogleError } from "./google-errors";
+import { classifyGoogleError, refusedLanguage } from "./google-errors";
 import { createHold, type Hold } from "./hold";
 import { type Answer, type ClassifyJobData, classifyJobSchema } from "./jobs";
 import { requestCategory, tagLabels } from "./labels";
@@ -83,7 +83,9 @@ export function createProcessor(deps: ProcessorDeps) {
       const kind = classifyGoogleError(err);
       deps.metrics.googleCalls.inc({ engine, result: kind ?? "unknown" });
       if (kind && finalOutcomeKinds.has(kind)) {
-        return { engine, outcome: kind as Outcome, labels: [], language: null, calledAt: startedAt };
+        // a refusal for the language keeps the language Google named: coverage by language
+        const language = kind === "unsupported_language" ? refusedLanguage(err) : null;
+        return { engine, outcome: kind as Outcome, labels: [], language, calledAt: startedAt };
       }
       if (kind === "quota") return holdQueue(quota, startedAt, "google quota exhausted");
       if (kind === "unreachable") return holdQueue(google, startedAt, "google unreachable");

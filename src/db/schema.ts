@@ -183,6 +183,22 @@ export const classifyCache = pgTable(
   (t) => [index("classify_cache_expires_idx").on(t.expiresAt)],
 );
 
+// What the category shares leave out, per day: sampled events by outcome (classified, too_short,
+// unsupported_language, invalid) and language ('unknown' when none was detected or named), kept
+// by the events trigger like the other rollups (GET /v1/stats/coverage, analytics.coverage).
+export const rollupCoverageDaily = pgTable(
+  "rollup_coverage_daily",
+  {
+    day: date("day").notNull(),
+    engine: text("engine").notNull(),
+    outcome: text("outcome").notNull(),
+    language: text("language").notNull(),
+    events: bigint("events", { mode: "number" }).notNull(),
+    estRequests: doublePrecision("est_requests").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.engine, t.outcome, t.language] })],
+);
+
 // Google usage per day, kept by the events trigger like the other rollups: calls made, units
 // billed, and the calls the cache and the pre-skip avoided (GET /v1/stats/usage).
 export const rollupUsageDaily = pgTable(

@@ -6,6 +6,7 @@ import { requireScope } from "../auth/middleware";
 import type { AppEnv } from "../http/context";
 import { problemResponses, validationHook } from "../http/openapi";
 import { AppError } from "../platform/errors";
+import { type CoverageQuery, coverageRoute, coverageStats } from "./coverage";
 import { toCsv } from "./csv";
 import {
   authorsQuerySchema,
@@ -106,6 +107,10 @@ export function statsRoutes(deps: {
     const q = c.req.valid("query") as z.infer<typeof authorsQuerySchema>;
     const body = await authorStats(deps.pool, { ...q, ...range(q) }, deps.kMinEvents);
     return respond(c, { ...body, mapping }) as never;
+  });
+  app.openapi(coverageRoute, async (c) => {
+    const q = c.req.valid("query") as CoverageQuery;
+    return respond(c, await coverageStats(deps.pool, { ...q, ...range(q) }, deps.kMinEvents)) as never;
   });
   app.openapi(usageRoute, async (c) => {
     const q = c.req.valid("query") as UsageQuery;

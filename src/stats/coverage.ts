@@ -1,0 +1,97 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type pg from "pg";
+import { outcomes } from "../db/schema";
+import { problemResponses } from "../http/openapi";
+import { commonQuery } from "./schema";
+
+// What the category shares leave out: GET /v1/stats/coverage. Per period, the share of sampled
+// events Google classified, refused for their language (by language with `by=language`), found
+// too short, or refused as invalid. Reads analytics.coverage, with the privacy floor.
+
+export const coverageQuerySchema = z.object({
+  ...commonQuery,
+  by: z
+    .enum(["outcome", "language"])
+    .default("outcome")
+    .openapi({ description: "One row per outcome, or per outcome and language (the refused languages)" }),
+});
+
+const row = z.object({
+  period: z.iso.date(),
+  outcome: z.enum(outcomes),
+  language: z
+    .string()
+    .nullable()
+    .openapi({ description: "With by=language: the language, `unknown` when none" }),
+  suppressed: z.boolean(),
+  events: z.number().int().nullable(),
+  estimated: z
+    .number()
+    .nullable()
+    .openapi({ description: "Requests in the router's traffic (1 / sample rate each)" }),
+  share: z
+    .number()
+    .nullable()
+    .openapi({ description: "Of the period's shown events, by estimated requests" }),
+});
+
+export const coverageResponseSchema = z
+  .object({
+    query: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+    kMinEvents: z.number().int(),
+    notes: z.array(z.string()),
+    rows: z.array(row),
+  })
+  .openapi("CoverageStats");
+
+export const coverageRoute = createRoute({
+  method: "get",
+  path: "/v1/stats/coverage",
+  tags: ["stats"],
+  summary: "Share of sampled events classified, refused for their language, too short or invalid, per period",
+  description: "Send `Accept: text/csv` for the rows as CSV. Scope: read.",
+  security: [{ bearer: [] }],
+  request: { query: coverageQuerySchema },
+  responses: {
+    200: {
+      description: "Rows per period and outcome (and language)",
+      content: {
+        "application/json": { schema: coverageResponseSchema },
+        "text/csv": { schema: { type: "string" } },
+      },
+    },
+    ...problemResponses(400, 401, 403, 503),
+  },
+});
+
+export type CoverageQuery = z.infer<typeof coverageQuerySchema>;
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+export async function coverageStats(
+  pool: pg.Pool,
+  q: CoverageQuery & { from: string; to: string },
+  k: number,
+): Promise<z.infer<typeof coverageResponseSchema>> {
+  const { rows } = await pool.query<Record<string, unknown>>(
+    "SELECT * FROM analytics.coverage($1, $2, $3, $4, $5)",
+    [q.engine, q.from, q.to, q.interval, q.by === "language"],
+  );
+  return {
+    query: { ...q },
+    kMinEvents: k,
+    notes: [
+      `Cells backed by fewer than ${k} events are suppressed (numbers null); shares use shown cells only.`,
+      "Category shares cover `classified` events only: this is what they leave out.",
+    ],
+    rows: rows.map((r) => ({
+      period: String(r.period),
+      outcome: r.outcome as (typeof outcomes)[number],
+      language: r.language === null ? null : String(r.language),
+      suppressed: Boolean(r.suppressed),
+      events: num(r.events),
+      estimated: num(r.est_requests),
+      share: num(r.share_requests),
+    })),
+  };
+}
