@@ -59,5 +59,6 @@ export function jobPayload(text: string, model: string): ClassifyPayload {
     sampleRate: 1,
     source: "live",
     redacted: false,
+    textFrom: "prompt",
   };
 }

@@ -89,6 +89,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
       jobAttempts: env.JOB_ATTEMPTS,
       sealer,
       redact: env.REDACT === "on",
+      textFrom: env.TEXT_FROM,
     },
     classifier() {
       classifier ??= (async () => {

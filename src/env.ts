@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parsePayloadKeys } from "./classification/sealed";
 import { MIN_SAMPLE_RATE } from "./ingest/limits";
+import { textSources } from "./ingest/text";
 import { MAPPING_SCHEMES } from "./taxonomy/mapping";
 
 // The one reader of process.env. Everything else receives an `Env` value, so tests can build one
@@ -76,6 +77,9 @@ export const envSchema = z
     // Personal data and secrets are replaced before the text is cut and queued (src/redaction);
     // off is the study's method exactly. README "Redaction".
     REDACT: z.enum(["on", "off"]).default("on"),
+    // What a chat contributes: the whole prompt in order, system prompts included (the study's
+    // rule), or its last user message; stored per event. README "How a prompt is handled".
+    TEXT_FROM: z.enum(textSources).default("prompt"),
     CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
     // Which mapping scheme tags events (config/mapping/<scheme>.json): the study's, or the
     // project's richer one. README "Categories".

@@ -30,6 +30,7 @@ const payload = (over: Partial<ClassifyPayload> = {}): ClassifyPayload => ({
   sampleRate: 1,
   source: "live",
   redacted: false,
+  textFrom: "prompt",
   ...over,
 });
 

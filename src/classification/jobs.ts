@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import { answerSources, outcomes, sources } from "../db/schema";
 import { MIN_SAMPLE_RATE } from "../ingest/limits";
+import { textSources } from "../ingest/text";
 import { googleCategorySchema } from "./classifier";
 import type { Sealer } from "./sealed";
 
@@ -24,6 +25,8 @@ export const classifyPayloadSchema = z.object({
   source: z.enum(sources),
   /** Redaction replaced something in the text (jobs queued before redaction: false). */
   redacted: z.boolean().default(false),
+  /** Which text of the item was classified (TEXT_FROM; older jobs: the whole prompt). */
+  textFrom: z.enum(textSources).default("prompt"),
 });
 
 /**

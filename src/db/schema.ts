@@ -50,12 +50,17 @@ export const promptEvents = pgTable(
     answerSource: text("answer_source", { enum: answerSources }).notNull().default("google"),
     /** Whether redaction replaced anything in the text before Google saw it: a flag, nothing more. */
     redacted: boolean("redacted").notNull().default(false),
+    /** Which text was classified: the whole prompt (the study's rule) or a chat's last user turn. */
+    textFrom: text("text_from", { enum: ["prompt", "last-user"] })
+      .notNull()
+      .default("prompt"),
   },
   // No secondary indexes: analyses read the rollups, and every live event and COPY row would pay
   // for them. (Dropped in 0003 after the bench showed them on the write path.)
   (t) => [
     check("prompt_events_sample_rate_ck", sql`${t.sampleRate} > 0 AND ${t.sampleRate} <= 1`),
     check("prompt_events_source_ck", sql`${t.source} IN ('live', 'backfill')`),
+    check("prompt_events_text_from_ck", sql`${t.textFrom} IN ('prompt', 'last-user')`),
     check("prompt_events_engine_ck", sql`${t.engine} IN ('google', 'emulator', 'synthetic')`),
     check(
       "prompt_events_outcome_ck",

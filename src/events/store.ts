@@ -30,6 +30,7 @@ export function eventRow(
     charCount: payload.chars,
     answerSource: answer.source,
     redacted: payload.redacted,
+    textFrom: payload.textFrom,
   };
 }
 
@@ -40,8 +41,8 @@ const INSERT_EVENT = `
 WITH e AS (
   INSERT INTO prompt_events (id, observed_hour, model, prompt_tokens, completion_tokens, cost_usd, sample_rate,
     source, language, engine, outcome, category, mapping_version, char_count, answer_source,
-    redacted)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $19, $20)
+    redacted, text_from)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $19, $20, $21)
   ON CONFLICT (id) DO NOTHING
   RETURNING id
 ), l AS (
@@ -82,6 +83,7 @@ export async function storeEvent(
     labels.map((l) => l.category),
     event.answerSource,
     event.redacted,
+    event.textFrom,
   ]);
   return (rows[0]?.inserted ?? 0) > 0;
 }

@@ -37,6 +37,7 @@ describe("planItem", () => {
         sampleRate: 1,
         source: "live",
         redacted: false,
+        textFrom: "prompt",
       },
       redactions: {},
     });

@@ -3,7 +3,7 @@ import { type Redacted, redactHead } from "../redaction/redact";
 import { hasVisibleText } from "./limits";
 import { eventIdFor, isSampled, observedHour } from "./sampling";
 import type { PromptItem } from "./schema";
-import { extractText, truncateCodePoints } from "./text";
+import { extractText, type TextFrom, truncateCodePoints } from "./text";
 
 export interface PlanSettings {
   secret: string;
@@ -11,6 +11,8 @@ export interface PlanSettings {
   maxChars: number;
   /** REDACT: replace personal data and secrets before the text is cut (src/redaction). */
   redact: boolean;
+  /** TEXT_FROM: the whole prompt (the study's rule) or a chat's last user message. */
+  textFrom?: TextFrom;
   source: ClassifyPayload["source"];
   now: Date;
 }
@@ -29,7 +31,8 @@ export function planItem(item: PromptItem, s: PlanSettings): Planned {
   if (item.sampleRate === undefined && !isSampled(s.secret, item.requestId, rate)) {
     return { sampled: false, reason: "not_in_sample" };
   }
-  const full = extractText(item);
+  const textFrom = s.textFrom ?? "prompt";
+  const full = extractText(item, textFrom);
   // before the cut: what Google and Redis get is the redacted text's first maxChars code points
   const redacted = s.redact ? redactHead(full, s.maxChars) : { text: full, found: {} };
   const { text, chars } = truncateCodePoints(redacted.text, s.maxChars);
@@ -50,6 +53,7 @@ export function planItem(item: PromptItem, s: PlanSettings): Planned {
       sampleRate: rate,
       source: s.source,
       redacted: Object.keys(redacted.found).length > 0,
+      textFrom,
     },
     redactions: redacted.found,
   };

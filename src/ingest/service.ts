@@ -14,6 +14,7 @@ import type { Metrics } from "../platform/metrics";
 import type { Redacted } from "../redaction/redact";
 import { type PlanSettings, planItem } from "./plan";
 import type { IngestResult, PromptItem } from "./schema";
+import type { TextFrom } from "./text";
 
 export interface IngestDeps {
   db: Db;
@@ -26,6 +27,7 @@ export interface IngestDeps {
   jobAttempts: number;
   sealer: Sealer;
   redact: boolean;
+  textFrom: TextFrom;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function ingestPrompts(
     sampleRate: opts.sampleRate ?? deps.sampleRate,
     maxChars: deps.maxChars,
     redact: deps.redact,
+    textFrom: deps.textFrom,
     source: opts.source,
     now: opts.now ?? new Date(),
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countCodePoints, extractText, truncateCodePoints } from "./text";
+import { countCodePoints, extractText, type TextFrom, truncateCodePoints } from "./text";
 
 const GRIN = "\u{1F600}"; // one code point, two UTF-16 units
 const E_ACUTE_COMBINING = "e\u0301"; // two code points, one visible character
@@ -111,5 +111,34 @@ describe("extractText", () => {
     },
   ])("$name", ({ input, out }) => {
     expect(extractText(input as Parameters<typeof extractText>[0])).toBe(out);
+  });
+});
+
+describe("extractText with TEXT_FROM", () => {
+  const chat = {
+    messages: [
+      { role: "system", content: "You are a coding agent with a very long system prompt." },
+      { role: "user", content: "first question" },
+      { role: "assistant", content: "an answer" },
+      { role: "user", content: [{ type: "text", text: "translate this to French" }] },
+    ],
+  };
+  it.each([
+    [
+      "prompt: every message in order, the system prompt first (the study's rule)",
+      chat,
+      "prompt",
+      "You are a coding agent with a very long system prompt.\n\nfirst question\n\nan answer\n\ntranslate this to French",
+    ],
+    ["last-user: the last user message only", chat, "last-user", "translate this to French"],
+    [
+      "last-user with no user message: the whole chat",
+      { messages: [{ role: "system", content: "only a system prompt" }] },
+      "last-user",
+      "only a system prompt",
+    ],
+    ["last-user on a plain prompt: the prompt", { prompt: "plain" }, "last-user", "plain"],
+  ] as [string, Parameters<typeof extractText>[0], TextFrom, string][])("%s", (_name, input, from, text) => {
+    expect(extractText(input, from)).toBe(text);
   });
 });

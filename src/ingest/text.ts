@@ -10,14 +10,30 @@ export interface ChatMessage {
   content?: string | ChatPart[] | null | undefined;
 }
 
-/** The prompt, or the messages' text joined in order with a blank line; non-text parts are ignored. */
-export function extractText(input: {
-  prompt?: string | undefined;
-  messages?: ChatMessage[] | undefined;
-}): string {
+/** Which text a chat contributes: all of it in order (the study's rule), or its last user turn. */
+export const textSources = ["prompt", "last-user"] as const;
+export type TextFrom = (typeof textSources)[number];
+
+/**
+ * The prompt, or the messages' text joined in order with a blank line (system prompts included:
+ * the study classifies "the prompt"); non-text parts are ignored. With `last-user`, a chat gives
+ * its last user message only (all of the chat when it has none).
+ */
+export function extractText(
+  input: {
+    prompt?: string | undefined;
+    messages?: ChatMessage[] | undefined;
+  },
+  from: TextFrom = "prompt",
+): string {
   if (input.prompt !== undefined) return input.prompt;
+  let messages = input.messages ?? [];
+  if (from === "last-user") {
+    const last = messages.findLast((m) => m.role === "user");
+    if (last) messages = [last];
+  }
   const pieces: string[] = [];
-  for (const message of input.messages ?? []) {
+  for (const message of messages) {
     const { content } = message;
     if (typeof content === "string") {
       if (content.length > 0) pieces.push(content);

@@ -55,6 +55,7 @@ export async function seed(pool: pg.Pool, events: (SeedEvent & { n?: number })[]
           charCount: e.charCount ?? 100,
           answerSource: e.answerSource ?? "google",
           redacted: false,
+          textFrom: "prompt",
         },
         labels,
       );
