@@ -1,0 +1,242 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SeedEvent, seed } from "./support/seed";
+import { createStack, type Stack } from "./support/stack";
+
+// The study's figures as docs/analytics.md writes them: each documented query runs, as
+// census_analyst, on synthetic events of March 2014 (no other file writes there), and its answer
+// is checked against one computed here from the seed with nothing but arithmetic.
+
+const RATE = 0.5; // the seed's sample rate: each event estimates 2 requests
+const K = 10;
+type Item = SeedEvent & { n: number };
+const W1 = "2014-03-03"; // Mondays
+const W2 = "2014-03-10";
+const prog = [{ path: "/Computers & Electronics/Programming/Other", tag: "programming-other" }];
+const tools = [{ path: "/Computers & Electronics/Programming/Development Tools", tag: "development-tools" }];
+const rp = [
+  { path: "/Games/Roleplaying Games", tag: "roleplaying-games" },
+  { path: "/Adult", tag: "adult", category: "adult" },
+];
+const SEED: Item[] = [
+  {
+    day: W1,
+    category: "programming",
+    model: "anthropic/claude-sonnet-4.5",
+    n: 30,
+    promptTokens: 100,
+    costUsd: 0.01,
+    labels: prog,
+  },
+  {
+    day: W1,
+    category: "programming",
+    model: "openai/gpt-5",
+    n: 10,
+    promptTokens: 200,
+    costUsd: 0.001,
+    labels: tools,
+  },
+  {
+    day: W1,
+    category: "roleplay",
+    model: "openai/gpt-5",
+    n: 20,
+    promptTokens: 300,
+    costUsd: 0.002,
+    labels: rp,
+  },
+  {
+    day: W1,
+    category: "translation",
+    model: "google/gemini-2.5-pro",
+    n: 12,
+    promptTokens: 50,
+    costUsd: 0.0005,
+  },
+  { day: W1, category: "legal", model: "openai/gpt-5", n: 3, promptTokens: 100, costUsd: 0.001 }, // under k
+  { day: W1, category: "others", model: "openai/gpt-5", n: 15, promptTokens: 100, costUsd: 0.001 },
+  {
+    day: W2,
+    category: "programming",
+    model: "anthropic/claude-sonnet-4.5",
+    n: 15,
+    promptTokens: 100,
+    costUsd: 0.01,
+    labels: prog,
+  },
+  {
+    day: W2,
+    category: "roleplay",
+    model: "anthropic/claude-sonnet-4.5",
+    n: 10,
+    promptTokens: 100,
+    costUsd: 0.005,
+    labels: rp.slice(0, 1),
+  },
+  {
+    day: W2,
+    category: "translation",
+    model: "google/gemini-2.5-pro",
+    n: 11,
+    promptTokens: 50,
+    costUsd: 0.0005,
+  },
+];
+
+// ---- the expected answers, from the seed alone ----
+const tokensOf = (e: Item) => (e.n * (e.promptTokens ?? 0)) / RATE;
+const spendOf = (e: Item) => (e.n * (e.costUsd ?? 0)) / RATE;
+const round1 = (x: number) => Math.round(x * 1000) / 10;
+function sumBy<T>(items: T[], key: (t: T) => string, value: (t: T) => number) {
+  const out = new Map<string, number>();
+  for (const t of items) out.set(key(t), (out.get(key(t)) ?? 0) + value(t));
+  return out;
+}
+/** Cells of `items` by `key` that clear the floor, with their estimated value. */
+function shownCells<T extends Item>(items: T[], key: (e: T) => string, value: (e: T) => number) {
+  const events = sumBy(items, key, (e) => e.n);
+  const values = sumBy(items, key, value);
+  return new Map([...values].filter(([k]) => (events.get(k) ?? 0) >= K));
+}
+const shares = (cells: Map<string, number>, among = (_: string) => true) => {
+  const total = [...cells].filter(([k]) => among(k)).reduce((s, [, v]) => s + v, 0);
+  return new Map([...cells].filter(([k]) => among(k)).map(([k, v]) => [k, round1(v / total)]));
+};
+
+// ---- running the guide's queries on this seed ----
+function guideQuery(heading: string): string {
+  const doc = readFileSync(new URL("../docs/analytics.md", import.meta.url), "utf8");
+  const at = doc.indexOf(`### ${heading}`);
+  expect(at, heading).toBeGreaterThan(-1);
+  const sql = /```sql\n([\s\S]*?)```/.exec(doc.slice(at))?.[1] ?? "";
+  // the guide's window and engine, moved to the seed's
+  return sql
+    .replaceAll(
+      "analytics.category_weekly",
+      `analytics.category_share('google', '${W1}', '2014-03-17', 'week')`,
+    )
+    .replaceAll("'google'", "'synthetic'")
+    .replaceAll("'2025-05-05'", `'${W1}'`)
+    .replaceAll("'2025-05-01'", "'2014-03-01'")
+    .replaceAll("'2026-01-01'", "'2014-04-01'");
+}
+
+let stack: Stack;
+async function run(heading: string): Promise<Record<string, unknown>[]> {
+  const client = await stack.deps.pool.connect();
+  try {
+    await client.query("SET ROLE census_analyst");
+    return (await client.query(guideQuery(heading))).rows.map((r) =>
+      Object.fromEntries(
+        Object.entries(r).map(([k, v]) => [
+          k,
+          typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v,
+        ]),
+      ),
+    );
+  } finally {
+    await client.query("RESET ROLE");
+    client.release();
+  }
+}
+
+beforeAll(async () => {
+  stack = await createStack({ worker: false });
+  await seed(stack.deps.pool, SEED);
+});
+afterAll(() => stack.close());
+
+describe("the study's figures, as docs/analytics.md computes them", () => {
+  it("figure 19: weekly category share by tokens, among the named categories shown", async () => {
+    const rows = await run("Weekly category share weighted by tokens (figure 19)");
+    const expected = [W1, W2].flatMap((week) => {
+      const cells = shownCells(
+        SEED.filter((e) => e.day === week),
+        (e) => e.category,
+        tokensOf,
+      );
+      return [...shares(cells, (c) => c !== "others")]
+        .sort((a, b) => b[1] - a[1])
+        .map(([category, pct]) => ({ week, category, pct: pct }));
+    });
+    expect(rows.map((r) => ({ week: String(r.week), category: r.category, pct: r.pct_tokens }))).toEqual(
+      expected,
+    );
+    expect(rows.map((r) => r.category)).not.toContain("legal"); // 3 events: under k
+  });
+
+  it("figure 20: programming's share of one author's spend, by month", async () => {
+    const rows = await run(
+      "Programming's share by month, for one model author, weighted by spend (figure 20)",
+    );
+    const anthropic = SEED.filter((e) => e.model?.startsWith("anthropic/"));
+    const cells = shownCells(anthropic, (e) => e.category, spendOf);
+    expect(rows).toEqual([
+      { month: "2014-03-01", programming_pct_of_spend: shares(cells).get("programming") },
+    ]);
+  });
+
+  it("figure 21: tag composition within each category over the range", async () => {
+    const rows = await run("Tag composition within each category (figure 21)");
+    const byTag: (Item & { tag: string })[] = SEED.flatMap((e) =>
+      (e.labels ?? []).map((l) => ({ ...e, tag: l.tag })),
+    );
+    const expected = ["programming", "roleplay", "translation"].flatMap((category) => {
+      const cells = shownCells(
+        byTag.filter((e) => e.category === category),
+        (e) => e.tag,
+        tokensOf,
+      );
+      return [...shares(cells)].sort((a, b) => b[1] - a[1]).map(([tag, pct]) => ({ category, tag, pct }));
+    });
+    expect(rows.map((r) => ({ category: r.category, tag: r.tag, pct: r.pct_of_category_tokens }))).toEqual(
+      expected,
+    );
+  });
+
+  it("figures 22-23: each author's category mix by tokens", async () => {
+    const rows = await run("Category mix per model author (figures 22-23)");
+    const author = (e: Item) => (e.model ?? "").split("/")[0] ?? "";
+    const cells = shownCells(SEED, (e) => `${author(e)}|${e.category}`, tokensOf);
+    const authors = [...new Set(SEED.map(author))].sort();
+    const expected = authors.flatMap((a) => {
+      const mine = new Map(
+        [...cells]
+          .filter(([k]) => k.startsWith(`${a}|`) && !k.endsWith("|others"))
+          .map(([k, v]) => [k.split("|")[1] ?? "", v]),
+      );
+      return [...shares(mine)]
+        .sort((x, y) => y[1] - x[1])
+        .map(([category, pct]) => ({ author: a, category, pct }));
+    });
+    expect(
+      rows.map((r) => ({ author: r.author, category: r.category, pct: r.pct_of_author_tokens })),
+    ).toEqual(expected);
+  });
+
+  it("figure 26: cost versus usage per category, and which side of the study's median price", async () => {
+    const rows = await run("Cost versus usage per category (figure 26)");
+    const tokens = shownCells(SEED, (e) => e.category, tokensOf);
+    const spend = sumBy(SEED, (e) => e.category, spendOf);
+    const expected = [...tokens]
+      .sort((a, b) => b[1] - a[1])
+      .map(([category, est]) => {
+        const price = ((spend.get(category) ?? 0) / est) * 1e6;
+        return {
+          category,
+          est_tokens: est,
+          usd_per_mtok: Math.round(price * 1000) / 1000,
+          above: price > 0.73,
+        };
+      });
+    expect(
+      rows.map((r) => ({
+        category: r.category,
+        est_tokens: r.est_tokens,
+        usd_per_mtok: r.usd_per_mtok,
+        above: r.above_study_median,
+      })),
+    ).toEqual(expected);
+  });
+});
