@@ -208,6 +208,7 @@ describe("analytics functions and the privacy floor", () => {
       "cost_usage_weekly",
       "coverage_weekly",
       "language_weekly",
+      "mapping_in_use",
       "tag_composition_weekly",
     ]);
   });

@@ -57,6 +57,17 @@ describe("census remap --mapping", () => {
       );
       expect(rolled.rows).toEqual([{ category: "general-qa", n: 3 }]);
 
+      // analysts see which scheme the stored numbers come from
+      const client = await pool.connect();
+      try {
+        await client.query("SET ROLE census_analyst");
+        const inUse = await client.query("SELECT scheme, events FROM analytics.mapping_in_use");
+        expect(inUse.rows).toEqual([{ scheme: "extended", events: "3" }]);
+      } finally {
+        await client.query("RESET ROLE");
+        client.release();
+      }
+
       expect(await remap("study-2025")).toMatch(/mapping study-2025\/\S+: 3 events/);
       expect(await state()).toEqual([{ category: "others", scheme: "study-2025", tag: "news" }]);
     } finally {
