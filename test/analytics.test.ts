@@ -153,10 +153,11 @@ describe("analytics functions and the privacy floor", () => {
       "SELECT * FROM analytics.author_mix($1, $2, $3, $4) WHERE category = 'programming'",
       week,
     );
-    // x-ai has 6 (< k); anthropic's 24 would give it away by subtraction from programming's 30
+    // x-ai has 6 (< k); anthropic's 24 would give it away by subtraction from programming's 30.
+    // Hidden rows name no author: one event must not tell that an author was there.
     expect(rows.map((r) => [r.author, r.suppressed, r.events])).toEqual([
-      ["anthropic", true, null],
-      ["x-ai", true, null],
+      [null, true, null],
+      [null, true, null],
     ]);
   });
 
@@ -166,8 +167,8 @@ describe("analytics functions and the privacy floor", () => {
       week,
     );
     expect(rows).toEqual([
-      { language: "en", suppressed: true, events: null },
-      { language: "ja", suppressed: true, events: null },
+      { language: null, suppressed: true, events: null },
+      { language: null, suppressed: true, events: null },
     ]);
   });
 

@@ -126,7 +126,10 @@ export const authorsResponseSchema = z
     rows: z.array(
       z.object({
         ...cell,
-        author: z.string(),
+        author: z
+          .string()
+          .nullable()
+          .openapi({ description: "null on a suppressed row: it names no author" }),
         category: z.string(),
         shareOfAuthor: z
           .number()

@@ -114,7 +114,7 @@ export async function authorStats(
   const share = columns(q.weight).share;
   const rows = (await call(pool, "author_mix", q, q.category ?? null)).map((r) => ({
     period: String(r.period),
-    author: String(r.author),
+    author: r.author === null ? null : String(r.author), // a suppressed row names no author
     category: String(r.category),
     ...measures(r, q.weight),
     shareOfAuthor: num(r[`share_of_author_${share}`]),
