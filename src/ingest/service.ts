@@ -50,18 +50,15 @@ export async function ingestPrompts(
     source: opts.source,
     now: opts.now ?? new Date(),
   };
-  const jobs = new Map<string, ClassifyJobInput>();
-  const redactions = new Map<string, Redacted["found"]>();
+  // each job with what redaction replaced in it, counted once the batch is queued
+  const jobs = new Map<string, ClassifyJobInput & { redactions: Redacted["found"] }>();
   let skipped = 0;
   let duplicates = 0;
   for (const item of items) {
     const planned = planItem(item, settings);
     if (!planned.sampled) skipped++;
     else if (jobs.has(planned.eventId)) duplicates++;
-    else {
-      jobs.set(planned.eventId, { eventId: planned.eventId, payload: planned.payload });
-      redactions.set(planned.eventId, planned.redactions);
-    }
+    else jobs.set(planned.eventId, planned);
   }
 
   try {
@@ -83,9 +80,8 @@ export async function ingestPrompts(
   }
 
   const result = { accepted: items.length, sampled: jobs.size, skipped, duplicates };
-  for (const id of jobs.keys()) {
-    for (const [kind, n] of Object.entries(redactions.get(id) ?? {}))
-      deps.metrics.redactions.inc({ kind }, n);
+  for (const { redactions } of jobs.values()) {
+    for (const [kind, n] of Object.entries(redactions)) deps.metrics.redactions.inc({ kind }, n);
   }
   deps.metrics.ingestItems.inc({ result: "sampled", source: opts.source }, result.sampled);
   deps.metrics.ingestItems.inc({ result: "skipped", source: opts.source }, skipped);
