@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { type Interval, snapWindow } from "./window";
+
+describe("snapWindow", () => {
+  it.each<[Interval, string, string, string, string]>([
+    // interval, from, to (exclusive), snapped from, snapped to
+    ["day", "2025-03-04", "2025-03-06", "2025-03-04", "2025-03-06"],
+    ["range", "2025-03-04", "2025-03-06", "2025-03-04", "2025-03-06"],
+    ["week", "2025-03-05", "2025-03-06", "2025-03-03", "2025-03-10"], // a Wednesday to its week
+    ["week", "2025-03-03", "2025-03-10", "2025-03-03", "2025-03-10"], // already whole: unchanged
+    ["week", "2025-03-09", "2025-03-11", "2025-03-03", "2025-03-17"], // Sunday..Monday: two weeks
+    ["week", "2024-12-30", "2025-01-01", "2024-12-30", "2025-01-06"], // across a year
+    ["month", "2025-03-04", "2025-03-06", "2025-03-01", "2025-04-01"],
+    ["month", "2025-03-01", "2025-04-01", "2025-03-01", "2025-04-01"],
+    ["month", "2024-12-15", "2025-01-02", "2024-12-01", "2025-02-01"],
+    ["month", "2024-02-29", "2024-03-01", "2024-02-01", "2024-03-01"], // a leap day
+  ])("%s [%s, %s) -> [%s, %s)", (interval, from, to, snappedFrom, snappedTo) => {
+    expect(snapWindow(interval, from, to)).toEqual({ from: snappedFrom, to: snappedTo });
+  });
+});

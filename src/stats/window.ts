@@ -1,0 +1,31 @@
+// The window an answer publishes: whole periods of its interval, as analytics.window_from and
+// analytics.window_to (migrations/0014) compute it, so the API can say which days it covers.
+// A week starts on Monday and a month on the 1st; `day` and `range` keep the days asked for.
+
+export type Interval = "day" | "week" | "month" | "range";
+
+const DAY = 86_400_000;
+const parse = (d: string) => new Date(`${d}T00:00:00Z`);
+const iso = (d: Date) => d.toISOString().slice(0, 10);
+
+/** The first day of the period `day` falls in. */
+function periodStart(interval: "week" | "month", day: Date): Date {
+  if (interval === "month") return new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), 1));
+  const sinceMonday = (day.getUTCDay() + 6) % 7;
+  return new Date(day.getTime() - sinceMonday * DAY);
+}
+
+function nextPeriod(interval: "week" | "month", start: Date): Date {
+  if (interval === "month") return new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+  return new Date(start.getTime() + 7 * DAY);
+}
+
+/** Widens [from, to) (`to` exclusive, YYYY-MM-DD) to whole periods of `interval`. */
+export function snapWindow(interval: Interval, from: string, to: string): { from: string; to: string } {
+  if (interval === "day" || interval === "range") return { from, to };
+  const lastDay = new Date(parse(to).getTime() - DAY);
+  return {
+    from: iso(periodStart(interval, parse(from))),
+    to: iso(nextPeriod(interval, periodStart(interval, lastDay))),
+  };
+}
