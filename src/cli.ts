@@ -126,6 +126,55 @@ program
     }
   });
 
+const isoDay = (v: string) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v)))
+    throw new InvalidArgumentError("must be a date, YYYY-MM-DD");
+  return v;
+};
+
+program
+  .command("floor")
+  .description(
+    "for operators: how much of the sample the privacy floor releases per period, and how (model units, author pools, category pools); never per cell",
+  )
+  .requiredOption("--from <day>", "first day (UTC), inclusive", isoDay)
+  .requiredOption("--to <day>", "last day (UTC), exclusive", isoDay)
+  .addOption(
+    new Option("--interval <interval>", "period of each row")
+      .choices(["day", "week", "month", "range"])
+      .default("month"),
+  )
+  .addOption(
+    new Option("--engine <engine>", "whose events")
+      .choices(["google", "emulator", "synthetic"])
+      .default("google"),
+  )
+  .option("--json", "print the rows as JSON lines")
+  .action(
+    async (o: {
+      from: string;
+      to: string;
+      interval: "day" | "week" | "month" | "range";
+      engine: string;
+      json?: boolean;
+    }) => {
+      const e = await servicesEnv();
+      const { createPool } = await import("./db/client");
+      const { floorReport } = await import("./stats/floor");
+      const pool = createPool(e.DATABASE_URL, { max: 1 });
+      try {
+        const rows = await floorReport(pool, o);
+        if (o.json) console.log(rows.map((r) => JSON.stringify(r)).join("\n"));
+        else {
+          const { formatRows } = await import("./platform/table");
+          console.log(formatRows(rows.map((r) => ({ ...r, released: `${(r.released * 100).toFixed(1)}%` }))));
+        }
+      } finally {
+        await pool.end();
+      }
+    },
+  );
+
 const isoTime = (v: string) => {
   const d = new Date(v);
   if (Number.isNaN(d.getTime()))

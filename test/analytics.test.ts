@@ -27,6 +27,8 @@ async function q<T = Record<string, unknown>>(sql: string, params: unknown[] = [
 }
 
 describe("rollups", () => {
+  // The released units too: kept per partition as writes land (from every file, concurrently),
+  // they must be what a rebuild from scratch derives.
   it("are kept current as events land, and a rebuild gives the same numbers", async () => {
     const before = await q<{ events: string; est: number }>(
       "SELECT coalesce(sum(events),0) AS events, coalesce(sum(est_tokens),0) AS est FROM rollup_category_daily WHERE day = '2019-01-07' AND engine = 'synthetic'",
@@ -35,7 +37,7 @@ describe("rollups", () => {
       {
         day: "2019-01-07",
         category: "programming",
-        n: 3,
+        n: 12,
         promptTokens: 100,
         completionTokens: 50,
         sampleRate: 0.25,
@@ -44,8 +46,8 @@ describe("rollups", () => {
     const after = await q<{ events: string; est: number }>(
       "SELECT sum(events) AS events, sum(est_tokens) AS est FROM rollup_category_daily WHERE day = '2019-01-07' AND engine = 'synthetic'",
     );
-    expect(Number(after[0]?.events) - Number(before[0]?.events)).toBe(3);
-    expect(Number(after[0]?.est) - Number(before[0]?.est)).toBeCloseTo(3 * 150 * 4);
+    expect(Number(after[0]?.events) - Number(before[0]?.events)).toBe(12);
+    expect(Number(after[0]?.est) - Number(before[0]?.est)).toBeCloseTo(12 * 150 * 4);
     // other files write events concurrently: hold them off while comparing
     const client = await pool.connect();
     try {
@@ -54,9 +56,12 @@ describe("rollups", () => {
       const totals = async () =>
         (
           await client.query(
-            "SELECT sum(events)::int AS c, sum(est_tokens)::float8 AS t, (SELECT sum(events)::int FROM rollup_tag_daily) AS g, (SELECT sum(events)::int FROM rollup_language_daily) AS l FROM rollup_category_daily",
+            `SELECT sum(events)::int AS c, sum(est_tokens)::float8 AS t, (SELECT sum(events)::int FROM rollup_tag_daily) AS g, (SELECT sum(events)::int FROM rollup_language_daily) AS l,
+               (SELECT md5(coalesce(string_agg(concat_ws('|', engine, day, outcome, category, unit_author, unit_model, events), ',' ORDER BY engine, day, outcome, category, unit_author, unit_model), '')) FROM release_unit_daily) AS units,
+               (SELECT md5(coalesce(string_agg(concat_ws('|', kind, engine, day, outcome, category, unit_author, unit_model, value, events), ',' ORDER BY kind, engine, day, outcome, category, unit_author, unit_model, value), '')) FROM release_breakdown_daily) AS breakdowns
+             FROM rollup_category_daily`,
           )
-        ).rows[0] as { c: number; t: number; g: number; l: number };
+        ).rows[0] as { c: number; t: number; g: number; l: number; units: string; breakdowns: string };
       const live = await totals();
       await client.query("SELECT census_rebuild_rollups()");
       const rebuilt = await totals();
@@ -68,6 +73,57 @@ describe("rollups", () => {
     } finally {
       client.release();
     }
+  });
+
+  it("a write that overlaps another in the same partition still leaves the units its rows give", async () => {
+    // T1 writes a model's event and holds its transaction open; T2 writes another model's event
+    // of the same day, outcome and category. Refreshing on stale snapshots would keep both sets of
+    // units; serialized, T2 waits for T1 and refreshes on both rows.
+    const units = (sql: string) =>
+      q(`SELECT unit_author, unit_model, sum(events)::int AS events FROM ${sql}
+         GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2 NULLS LAST`);
+    const cell = { day: "2019-01-21", category: "programming" };
+    await seed(pool, [
+      { ...cell, model: "w0/a", n: 9 },
+      { ...cell, model: "w1/b", n: 12 },
+    ]);
+    const t1 = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await t1.connect();
+    let t2: Promise<unknown> | undefined;
+    try {
+      await t1.query("BEGIN");
+      await seed(t1 as unknown as pg.Pool, [{ ...cell, model: "w0/a" }]); // w0/a reaches k
+      let t2Done = false;
+      t2 = seed(pool, [{ ...cell, model: "w2/c" }]).then(() => {
+        t2Done = true;
+      });
+      // wait until T2 has finished or waits on a lock, whichever the code under test allows
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const [w] = await q<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+        );
+        if (t2Done || (w?.n ?? 0) > 0 || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await t1.query("COMMIT");
+      await t2;
+    } finally {
+      await t1.end();
+      await t2?.catch(() => {});
+    }
+    const kept = await units(
+      "census_released_cells('synthetic', '2019-01-21', '2019-01-22') WHERE category = 'programming'",
+    );
+    expect(kept).toEqual(
+      await units(
+        "census_release_cells_of('synthetic', ARRAY['2019-01-21'::date], ARRAY['classified'], ARRAY['programming'])",
+      ),
+    );
+    expect(kept).toEqual([
+      { unit_author: "w0", unit_model: "w0/a", events: 10 },
+      { unit_author: "w1", unit_model: "w1/b", events: 12 },
+    ]);
   });
 
   it("COPY writes (the synthetic generator) fire the same triggers", async () => {
@@ -89,7 +145,8 @@ describe("rollups", () => {
 
 describe("analytics functions and the privacy floor", () => {
   beforeAll(async () => {
-    // week of 2019-05-06: programming 30 (anthropic 24 + x-ai 6), roleplay 12, legal 4, others 15
+    // week of 2019-05-06: programming 24 anthropic + 6 x-ai (alone on its day), roleplay 12,
+    // legal 4, others 15; week of 2019-05-13: small models pooled by author, then by category
     await seed(pool, [
       {
         day: "2019-05-06",
@@ -121,66 +178,154 @@ describe("analytics functions and the privacy floor", () => {
       },
       { day: "2019-05-09", category: "legal", model: "openai/gpt", n: 4 },
       { day: "2019-05-10", category: "others", model: "openai/gpt", n: 15 },
+      // 2019-05-14, programming: a's two models (4 + 7) pool to 11 under a; b (3) and c (8) are
+      // each under k even pooled by author, and pool to 11 under the category
+      { day: "2019-05-14", category: "programming", model: "a/m1", n: 4 },
+      { day: "2019-05-14", category: "programming", model: "a/m2", n: 7, language: "ja" },
+      { day: "2019-05-14", category: "programming", model: "b/m", n: 3 },
+      { day: "2019-05-14", category: "programming", model: "c/m", n: 8 },
     ]);
   });
 
   const week = ["synthetic", "2019-05-06", "2019-05-13", "week"];
+  const week2 = ["synthetic", "2019-05-13", "2019-05-20", "week"];
 
-  it("category_share: suppresses cells under k, shares only among shown named categories", async () => {
+  it("category_share: released units only, shares among the named categories", async () => {
     const rows = await q<Record<string, unknown>>(
       "SELECT * FROM analytics.category_share($1, $2, $3, $4)",
       week,
     );
     const by = Object.fromEntries(rows.map((r) => [r.category, r]));
-    expect(by.legal).toMatchObject({ suppressed: true, events: null, est_tokens: null, share_tokens: null });
-    expect(by.others).toMatchObject({ suppressed: false, events: "15", share_tokens: null });
-    expect(by.programming).toMatchObject({
-      suppressed: false,
-      events: "30",
-      est_requests: 60,
-      tokens: "3000",
-    });
-    // shares are over programming + roleplay only: 6000 vs 24000 estimated tokens
-    expect(by.programming?.share_tokens).toBeCloseTo(6000 / 30000);
-    expect(by.roleplay?.share_tokens).toBeCloseTo(24000 / 30000);
-    expect(by.programming?.share_requests).toBeCloseTo(30 / 42);
-    const sum = rows.reduce((s, r) => s + Number(r.share_tokens ?? 0), 0);
-    expect(sum).toBeCloseTo(1);
+    // legal (4) and x-ai's programming day (6) are in no released unit: in no number at all
+    expect(Object.keys(by).sort()).toEqual(["others", "programming", "roleplay"]);
+    expect(by.others).toMatchObject({ events: "15", share_tokens: null });
+    expect(by.programming).toMatchObject({ events: "24", est_requests: 48, tokens: "2400" });
+    // shares are over programming + roleplay only: 4800 vs 24000 estimated tokens
+    expect(by.programming?.share_tokens).toBeCloseTo(4800 / 28800);
+    expect(by.roleplay?.share_tokens).toBeCloseTo(24000 / 28800);
+    expect(by.programming?.share_requests).toBeCloseTo(24 / 36);
+    expect(rows.reduce((s, r) => s + Number(r.share_tokens ?? 0), 0)).toBeCloseTo(1);
   });
 
-  it("author_mix: a hidden author cell takes its smallest visible sibling with it", async () => {
-    const rows = await q<Record<string, unknown>>(
-      "SELECT * FROM analytics.author_mix($1, $2, $3, $4) WHERE category = 'programming'",
-      week,
+  it("releases small models pooled by author, then by category, and names only what clears k", async () => {
+    const mix = await q<Record<string, unknown>>(
+      "SELECT author, category, events, share_of_category_requests FROM analytics.author_mix($1, $2, $3, $4)",
+      week2,
     );
-    // x-ai has 6 (< k); anthropic's 24 would give it away by subtraction from programming's 30.
-    // Hidden rows name no author: one event must not tell that an author was there.
-    expect(rows.map((r) => [r.author, r.suppressed, r.events])).toEqual([
-      [null, true, null],
-      [null, true, null],
+    expect(mix).toEqual([
+      { author: "a", category: "programming", events: "11", share_of_category_requests: 0.5 },
+      { author: null, category: "programming", events: "11", share_of_category_requests: 0.5 },
     ]);
+    const total = await q("SELECT category, events FROM analytics.category_share($1, $2, $3, $4)", week2);
+    expect(total).toEqual([{ category: "programming", events: "22" }]);
+    const byAuthor = (author: string) =>
+      q("SELECT events FROM analytics.category_share($1, $2, $3, $4, p_author => $5)", [...week2, author]);
+    expect(await byAuthor("a")).toEqual([{ events: "11" }]);
+    expect(await byAuthor("c")).toEqual([]); // c's 8 are in the category's pool, not under c
+    const byModel = await q(
+      "SELECT events FROM analytics.category_share($1, $2, $3, $4, p_model => 'a/m2')",
+      week2,
+    );
+    expect(byModel).toEqual([]); // a/m2's 7 are in a's pool, not under a/m2
   });
 
-  it("language_mix: the same complementary rule within a category", async () => {
+  it("author_mix: an author under the floor is named nowhere", async () => {
     const rows = await q<Record<string, unknown>>(
-      "SELECT language, suppressed, events FROM analytics.language_mix($1, $2, $3, $4, 'programming')",
+      "SELECT author, events FROM analytics.author_mix($1, $2, $3, $4) WHERE category = 'programming'",
       week,
     );
-    expect(rows).toEqual([
-      { language: null, suppressed: true, events: null },
-      { language: null, suppressed: true, events: null },
+    expect(rows).toEqual([{ author: "anthropic", events: "24" }]);
+  });
+
+  it("language_mix: languages released inside units, the rest pooled with no name", async () => {
+    expect(
+      await q("SELECT language, events FROM analytics.language_mix($1, $2, $3, $4, 'programming')", week),
+    ).toEqual([{ language: "en", events: "24" }]);
+    // a's pool: en 4, ja 7; ja alone under k and en would give it away, so both are pooled
+    expect(
+      await q("SELECT language, events FROM analytics.language_mix($1, $2, $3, $4, 'programming')", week2),
+    ).toEqual([
+      { language: "en", events: "11" },
+      { language: null, events: "11" },
     ]);
   });
 
   it("tag_composition: tags of a category's requests, including labels of other categories", async () => {
     const rows = await q<Record<string, unknown>>(
-      "SELECT tag, suppressed, events, share_tokens FROM analytics.tag_composition($1, $2, $3, $4, 'roleplay')",
+      "SELECT tag, events, share_tokens FROM analytics.tag_composition($1, $2, $3, $4, 'roleplay')",
       week,
     );
     expect(rows).toEqual([
-      { tag: "adult", suppressed: false, events: "12", share_tokens: 0.5 },
-      { tag: "roleplaying-games", suppressed: false, events: "12", share_tokens: 0.5 },
+      { tag: "adult", events: "12", share_tokens: 0.5 },
+      { tag: "roleplaying-games", events: "12", share_tokens: 0.5 },
     ]);
+  });
+
+  it("widens a window to whole periods of its interval", async () => {
+    // Wednesday to Thursday, by week: the whole week of 2019-05-06
+    const rows = await q(
+      "SELECT period, sum(events)::int AS n FROM analytics.category_share('synthetic', '2019-05-08', '2019-05-10', 'week') GROUP BY 1",
+    );
+    expect(rows).toEqual([{ period: "2019-05-06", n: 51 }]);
+  });
+
+  it.each([
+    [0.09400000000000006, 0.094],
+    [0.09400000000000004, 0.094],
+    [4500 / 5500, 0.818181818182],
+    [123456789012345, 123456789012000],
+    [-2.5, -2.5],
+    [0, 0],
+    [null, null],
+  ])("publishes decimals to 12 significant digits: %s -> %s", async (x, out) => {
+    const [row] = await q<{ v: number | null }>("SELECT analytics.sig($1::float8) AS v", [x]);
+    expect(row?.v).toBe(out);
+  });
+
+  it("a change of k recomputes every released unit", async () => {
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      const units = async () =>
+        (
+          await client.query(
+            `SELECT unit_author, unit_model, events::int FROM census_released_cells('synthetic', '2019-05-14', '2019-05-15')
+             WHERE category = 'programming' ORDER BY 1 NULLS LAST, 2 NULLS LAST`,
+          )
+        ).rows;
+      expect(await units()).toEqual([
+        { unit_author: "a", unit_model: null, events: 11 },
+        { unit_author: null, unit_model: null, events: 11 },
+      ]);
+      // k = 5: a/m2 and c/m clear it alone; a/m1 (4) and b/m (3) pool under the category
+      await client.query("UPDATE census_settings SET k_min_events = 5");
+      expect(await units()).toEqual([
+        { unit_author: "a", unit_model: "a/m2", events: 7 },
+        { unit_author: "c", unit_model: "c/m", events: 8 },
+        { unit_author: null, unit_model: null, events: 7 },
+      ]);
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
+  });
+
+  it("the release functions are not the analyst's to call", async () => {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query("SET ROLE census_analyst");
+      for (const call of [
+        "census_released_cells('synthetic', '2019-05-06', '2019-05-13')",
+        "census_released_breakdown('language', 'synthetic', '2019-05-06', '2019-05-13')",
+      ]) {
+        await expect(client.query(`SELECT * FROM ${call}`), call).rejects.toThrow(
+          /permission denied for function/,
+        );
+      }
+    } finally {
+      await client.end();
+    }
   });
 
   it("cost_usage: price per 1M tokens over priced events", async () => {

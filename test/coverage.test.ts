@@ -29,79 +29,51 @@ const get = async (query: string, accept = "application/json") =>
   });
 
 describe("GET /v1/stats/coverage", () => {
-  it("by outcome: each outcome's share of the period, with the privacy floor and its complement", async () => {
+  it("by outcome: each outcome's share of the period's released events", async () => {
     const res = await get("by=outcome");
     expect(res.status).toBe(200);
     const body = await json(res);
-    // invalid (2) is under k = 10; hidden alone it would follow from the others, so the smallest
-    // shown cell (too_short, 11) is hidden with it. Shares are over the two cells shown.
-    expect(body.rows).toEqual([
-      {
-        period: "2015-06-01",
-        outcome: "classified",
-        language: null,
-        suppressed: false,
-        events: 40,
-        estimated: 80,
-        share: 80 / 110,
-      },
-      {
-        period: "2015-06-01",
-        outcome: "invalid",
-        language: null,
-        suppressed: true,
-        events: null,
-        estimated: null,
-        share: null,
-      },
-      {
-        period: "2015-06-01",
-        outcome: "too_short",
-        language: null,
-        suppressed: true,
-        events: null,
-        estimated: null,
-        share: null,
-      },
-      {
-        period: "2015-06-01",
-        outcome: "unsupported_language",
-        language: null,
-        suppressed: false,
-        events: 15,
-        estimated: 30,
-        share: 30 / 110,
-      },
-    ]);
+    // invalid (2) is in no released unit: it is in no row and no share
+    const row = (outcome: string, events: number) => ({
+      period: "2015-06-01",
+      outcome,
+      language: null,
+      events,
+      estimated: events * 2,
+      share: Number(((events * 2) / 132).toPrecision(12)), // published to 12 significant digits
+    });
+    expect(body.rows).toEqual([row("classified", 40), row("too_short", 11), row("unsupported_language", 15)]);
   });
 
-  it("by language: the refused share by language, and a suppressed row names no language", async () => {
+  it("by language: the refused share by language, languages under the floor pooled with no name", async () => {
     const body = await json(await get("by=language"));
-    const shown = body.rows.filter((r: { suppressed: boolean }) => !r.suppressed);
-    expect(shown.map((r: { outcome: string; language: string }) => `${r.outcome}/${r.language}`)).toEqual([
-      "classified/en",
-      "too_short/en",
+    expect(
+      body.rows.map((r: { outcome: string; language: string; events: number }) => [
+        r.outcome,
+        r.language,
+        r.events,
+      ]),
+    ).toEqual([
+      ["classified", "en", 40],
+      ["too_short", "en", 11],
+      // ar (3) is under k, and ja (12) would give it away from the unit's 15: both pooled
+      ["unsupported_language", null, 15],
     ]);
-    // ar (3) is hidden, and ja (12) with it, or ja's count would give ar's away by subtraction
-    const hidden = body.rows.filter((r: { suppressed: boolean }) => r.suppressed);
-    expect(hidden).toHaveLength(3);
-    expect(hidden.every((r: { language: unknown }) => r.language === null)).toBe(true);
     expect(JSON.stringify(body)).not.toMatch(/"ja"|"ar"/);
   });
 
   it("CSV, and the same numbers from SQL as census_analyst", async () => {
     const csv = await (await get("by=outcome", "text/csv")).text();
-    expect(csv.split(/\r?\n/)[0]).toBe(
-      '"period","outcome","language","suppressed","events","estimated","share"',
-    );
+    expect(csv.split(/\r?\n/)[0]).toBe('"period","outcome","language","events","estimated","share"');
     const client = await stack.deps.pool.connect();
     try {
       await client.query("SET ROLE census_analyst");
       const { rows } = await client.query(
-        "SELECT outcome, events FROM analytics.coverage('synthetic', '2015-06-01', '2015-06-08', 'week') WHERE NOT suppressed ORDER BY outcome",
+        "SELECT outcome, events FROM analytics.coverage('synthetic', '2015-06-01', '2015-06-08', 'week') ORDER BY outcome",
       );
       expect(rows).toEqual([
         { outcome: "classified", events: "40" },
+        { outcome: "too_short", events: "11" },
         { outcome: "unsupported_language", events: "15" },
       ]);
     } finally {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { released } from "./support/floor";
 import { type SeedEvent, seed } from "./support/seed";
 import { createStack, type Stack } from "./support/stack";
 
@@ -93,12 +94,9 @@ function sumBy<T>(items: T[], key: (t: T) => string, value: (t: T) => number) {
   for (const t of items) out.set(key(t), (out.get(key(t)) ?? 0) + value(t));
   return out;
 }
-/** Cells of `items` by `key` that clear the floor, with their estimated value. */
-function shownCells<T extends Item>(items: T[], key: (e: T) => string, value: (e: T) => number) {
-  const events = sumBy(items, key, (e) => e.n);
-  const values = sumBy(items, key, value);
-  return new Map([...values].filter(([k]) => (events.get(k) ?? 0) >= K));
-}
+// What the floor releases (test/support/floor.ts: the rule written again, without SQL).
+const RELEASED = released(SEED, K);
+
 const shares = (cells: Map<string, number>, among = (_: string) => true) => {
   const total = [...cells].filter(([k]) => among(k)).reduce((s, [, v]) => s + v, 0);
   return new Map([...cells].filter(([k]) => among(k)).map(([k, v]) => [k, round1(v / total)]));
@@ -151,8 +149,8 @@ describe("the study's figures, as docs/analytics.md computes them", () => {
   it("figure 19: weekly category share by tokens, among the named categories shown", async () => {
     const rows = await run("Weekly category share weighted by tokens (figure 19)");
     const expected = [W1, W2].flatMap((week) => {
-      const cells = shownCells(
-        SEED.filter((e) => e.day === week),
+      const cells = sumBy(
+        RELEASED.filter((e) => e.day === week),
         (e) => e.category,
         tokensOf,
       );
@@ -170,8 +168,8 @@ describe("the study's figures, as docs/analytics.md computes them", () => {
     const rows = await run(
       "Programming's share by month, for one model author, weighted by spend (figure 20)",
     );
-    const anthropic = SEED.filter((e) => e.model?.startsWith("anthropic/"));
-    const cells = shownCells(anthropic, (e) => e.category, spendOf);
+    const anthropic = RELEASED.filter((e) => e.unitAuthor === "anthropic");
+    const cells = sumBy(anthropic, (e) => e.category, spendOf);
     expect(rows).toEqual([
       { month: "2014-03-01", programming_pct_of_spend: shares(cells).get("programming") },
     ]);
@@ -179,11 +177,12 @@ describe("the study's figures, as docs/analytics.md computes them", () => {
 
   it("figure 21: tag composition within each category over the range", async () => {
     const rows = await run("Tag composition within each category (figure 21)");
-    const byTag: (Item & { tag: string })[] = SEED.flatMap((e) =>
+    // every tag of the seed is carried by all of its unit's events (>= k): all are shown
+    const byTag: (Item & { tag: string })[] = RELEASED.flatMap((e) =>
       (e.labels ?? []).map((l) => ({ ...e, tag: l.tag })),
     );
     const expected = ["programming", "roleplay", "translation"].flatMap((category) => {
-      const cells = shownCells(
+      const cells = sumBy(
         byTag.filter((e) => e.category === category),
         (e) => e.tag,
         tokensOf,
@@ -197,9 +196,9 @@ describe("the study's figures, as docs/analytics.md computes them", () => {
 
   it("figures 22-23: each author's category mix by tokens", async () => {
     const rows = await run("Category mix per model author (figures 22-23)");
-    const author = (e: Item) => (e.model ?? "").split("/")[0] ?? "";
-    const cells = shownCells(SEED, (e) => `${author(e)}|${e.category}`, tokensOf);
-    const authors = [...new Set(SEED.map(author))].sort();
+    const author = (e: (typeof RELEASED)[number]) => e.unitAuthor ?? "(pool)";
+    const cells = sumBy(RELEASED, (e) => `${author(e)}|${e.category}`, tokensOf);
+    const authors = [...new Set(RELEASED.flatMap((e) => e.unitAuthor ?? []))].sort();
     const expected = authors.flatMap((a) => {
       const mine = new Map(
         [...cells]
@@ -217,8 +216,8 @@ describe("the study's figures, as docs/analytics.md computes them", () => {
 
   it("figure 26: cost versus usage per category, and which side of the study's median price", async () => {
     const rows = await run("Cost versus usage per category (figure 26)");
-    const tokens = shownCells(SEED, (e) => e.category, tokensOf);
-    const spend = sumBy(SEED, (e) => e.category, spendOf);
+    const tokens = sumBy(RELEASED, (e) => e.category, tokensOf);
+    const spend = sumBy(RELEASED, (e) => e.category, spendOf);
     const expected = [...tokens]
       .sort((a, b) => b[1] - a[1])
       .map(([category, est]) => {

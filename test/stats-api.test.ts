@@ -72,40 +72,24 @@ describe("GET /v1/stats/categories", () => {
     const week1 = body.rows.filter((r: { period: string }) => r.period === "2018-03-05");
     const by = Object.fromEntries(week1.map((r: { category: string }) => [r.category, r]));
     // sample rate 0.5 in seed: estimates are twice the sample
-    expect(by.programming).toMatchObject({ suppressed: false, events: 40, value: 4000, estimated: 8000 });
+    expect(by.programming).toMatchObject({ events: 40, value: 4000, estimated: 8000 });
     expect(by.roleplay).toMatchObject({ events: 20, value: 6000, estimated: 12000 });
     expect(by.programming.share).toBeCloseTo(4000 / 10000);
     expect(by.roleplay.share).toBeCloseTo(6000 / 10000);
-    expect(by.others).toMatchObject({ suppressed: false, events: 12, share: null });
-    expect(by.legal).toEqual({
-      period: "2018-03-05",
-      category: "legal",
-      suppressed: true,
-      events: null,
-      value: null,
-      estimated: null,
-      share: null,
-    });
+    expect(by.others).toMatchObject({ events: 12, share: null });
+    expect(by.legal).toBeUndefined(); // 3 events: in no released unit, so in no row
   });
 
-  it("totals use shown cells only, so a suppressed cell cannot be recovered by subtraction", async () => {
+  it("totals are the sums of the rows, so nothing hidden is in either", async () => {
     const body = await json(await get(`/v1/stats/categories?${RANGE}&weight=requests`));
     for (const total of body.totals) {
-      const shown = body.rows.filter(
-        (r: { period: string; suppressed: boolean }) => r.period === total.period && !r.suppressed,
-      );
+      const shown = body.rows.filter((r: { period: string }) => r.period === total.period);
       const sum = (f: string) => shown.reduce((s: number, r: Record<string, number>) => s + (r[f] ?? 0), 0);
       expect(total.events - sum("events")).toBe(0);
       expect(total.estimated - sum("estimated")).toBe(0);
     }
     const week1 = body.totals.find((t: { period: string }) => t.period === "2018-03-05");
-    expect(week1).toEqual({
-      period: "2018-03-05",
-      events: 72,
-      value: 72,
-      estimated: 144,
-      suppressedCells: 1,
-    });
+    expect(week1).toEqual({ period: "2018-03-05", events: 72, value: 72, estimated: 144 });
     // and the legal events (3) are nowhere: not in the totals, not in any share
     expect(JSON.stringify(body)).not.toContain('"events":75');
   });
@@ -121,13 +105,40 @@ describe("GET /v1/stats/categories", () => {
     check(body.rows.find((r: { category: string }) => r.category === category));
   });
 
+  it("a model or author filter that does not clear the floor in the window is a 422, not an empty chart", async () => {
+    // x-ai has 10 events in the first week and none in the second
+    const secondWeek = "from=2018-03-12&to=2018-03-19&engine=synthetic";
+    for (const query of [
+      `${RANGE}&model=openai/nonexistent`,
+      `${RANGE}&author=nobody`,
+      `${secondWeek}&model=x-ai/grok-code-fast-1`,
+      `${secondWeek}&author=x-ai`,
+    ]) {
+      const res = await get(`/v1/stats/categories?${query}`);
+      const filter = query.includes("model=") ? "model" : "author";
+      expect(res.status, query).toBe(422);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      const body = await json(res);
+      expect(body.code).toBe("BELOW_FLOOR");
+      expect(body.errors[0].path).toBe(filter);
+    }
+  });
+
+  it("answers whole periods: `from` and `to` widen to the interval's boundaries, and the answer says so", async () => {
+    const body = await json(
+      await get("/v1/stats/categories?from=2018-03-07&to=2018-03-08&interval=week&engine=synthetic"),
+    );
+    expect(body.query).toMatchObject({ from: "2018-03-05", to: "2018-03-12", interval: "week" });
+    expect(body.totals).toEqual([{ period: "2018-03-05", events: 72, value: 11200, estimated: 22400 }]);
+  });
+
   it("answers CSV when asked", async () => {
     const res = await get(`/v1/stats/categories?${RANGE}`, read, "text/csv");
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
     const lines = (await res.text()).trim().split("\r\n");
-    expect(lines[0]).toBe('"period","category","suppressed","events","value","estimated","share"');
-    expect(lines).toContain('"2018-03-05","legal",true,,,,');
-    expect(lines.some((l) => l.startsWith('"2018-03-05","programming",false,40,4000,8000,0.4'))).toBe(true);
+    expect(lines[0]).toBe('"period","category","events","value","estimated","share"');
+    expect(lines.some((l) => l.includes('"legal"'))).toBe(false);
+    expect(lines.some((l) => l.startsWith('"2018-03-05","programming",40,4000,8000,0.4'))).toBe(true);
   });
 });
 
@@ -139,7 +150,6 @@ describe("GET /v1/stats/tags", () => {
         period: "2018-03-05",
         category: "roleplay",
         tag: "adult",
-        suppressed: false,
         events: 20,
         value: 6000,
         estimated: 12000,
@@ -149,7 +159,6 @@ describe("GET /v1/stats/tags", () => {
         period: "2018-03-05",
         category: "roleplay",
         tag: "roleplaying-games",
-        suppressed: false,
         events: 20,
         value: 6000,
         estimated: 12000,
@@ -165,13 +174,13 @@ describe("CSV", () => {
       "tags",
       `/v1/stats/tags?${RANGE}&category=roleplay`,
       '"period","category","tag",',
-      '"2018-03-05","roleplay","adult",false,20,6000,12000,0.5',
+      '"2018-03-05","roleplay","adult",20,6000,12000,0.5',
     ],
     [
       "authors",
       `/v1/stats/authors?${RANGE}&category=programming`,
       '"period","author","category",',
-      '"2018-03-05","anthropic","programming",false,45,4500,9000,',
+      '"2018-03-05","anthropic","programming",45,4500,9000,',
     ],
   ])("%s answers CSV too", async (_name, url, header, line) => {
     const res = await get(url, read, "text/csv");
@@ -199,29 +208,22 @@ describe("CSV", () => {
 });
 
 describe("GET /v1/stats/authors", () => {
-  it("category mix per author, with complementary suppression inside a category", async () => {
+  it("category mix per author; an author under the floor is named nowhere", async () => {
     const body = await json(await get(`/v1/stats/authors?${RANGE}&interval=week`));
     const week1 = body.rows.filter((r: { period: string }) => r.period === "2018-03-05");
     const cell = (a: string, c: string) =>
       week1.find((r: { author: string; category: string }) => r.author === a && r.category === c);
     expect(cell("anthropic", "programming")).toMatchObject({
-      suppressed: false,
       events: 30,
       shareOfCategory: 0.75,
     });
     expect(cell("x-ai", "programming")).toMatchObject({
-      suppressed: false,
       events: 10,
       shareOfCategory: 0.25,
     });
     expect(cell("openai", "roleplay")).toMatchObject({ shareOfAuthor: 1, shareOfCategory: 1 });
-    // the legal cell (3 events) is hidden and names no author: its one author would otherwise
-    // be known to exist in that period
-    const legal = week1.filter((r: { category: string }) => r.category === "legal");
-    expect(legal).toEqual([expect.objectContaining({ author: null, suppressed: true, events: null })]);
-    expect(JSON.stringify(week1.filter((r: { suppressed: boolean }) => r.suppressed))).not.toContain(
-      "openai",
-    );
+    // the legal events (3) are in no released unit: no row says an author had any
+    expect(week1.filter((r: { category: string }) => r.category === "legal")).toEqual([]);
   });
 
   it("an author's share within one category", async () => {
@@ -229,8 +231,9 @@ describe("GET /v1/stats/authors", () => {
     expect(
       body.rows.map((r: { author: string; shareOfCategory: number }) => [r.author, r.shareOfCategory]),
     ).toEqual([
-      ["anthropic", 4500 / 5500],
-      ["x-ai", 1000 / 5500],
+      // published to 12 significant digits
+      ["anthropic", Number((4500 / 5500).toPrecision(12))],
+      ["x-ai", Number((1000 / 5500).toPrecision(12))],
     ]);
   });
 });

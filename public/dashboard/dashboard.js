@@ -83,7 +83,7 @@
   // Figure 19: stacked area of each named category's share per period.
   function drawCategoryShare(body) {
     const periods = [...new Set(body.rows.map((r) => r.period))].sort();
-    // named categories with at least one shown cell (suppressed cells have no share to draw)
+    // named categories with a share in some period (`others` has none)
     const categories = [...new Set(body.rows.filter((r) => r.share !== null).map((r) => r.category))];
     const share = new Map(body.rows.map((r) => [`${r.period}|${r.category}`, r.share]));
     // biggest first so the stack reads like the study's figure
@@ -117,7 +117,7 @@
   function drawTagComposition(body) {
     const byCategory = new Map();
     for (const r of body.rows) {
-      if (r.suppressed || r.share === null) continue;
+      if (r.share === null) continue;
       if (!byCategory.has(r.category)) byCategory.set(r.category, []);
       byCategory.get(r.category).push(r);
     }
@@ -170,7 +170,7 @@
   }
 
   // Coverage: per period, the share of sampled events Google classified, refused for their
-  // language, found too short or invalid (suppressed cells are left out, as in every chart).
+  // language, found too short or invalid (of the released events, as in every chart).
   function drawCoverage(body) {
     const periods = [...new Set(body.rows.map((r) => r.period))];
     const outcomes = [
@@ -186,7 +186,7 @@
         datasets: outcomes.map(([outcome, color]) => ({
           label: outcome.replace("_", " "),
           data: periods.map((p) =>
-            pct(body.rows.find((r) => r.period === p && r.outcome === outcome && !r.suppressed)?.share ?? 0),
+            pct(body.rows.find((r) => r.period === p && r.outcome === outcome)?.share ?? 0),
           ),
           backgroundColor: color,
           stack: "s",
@@ -275,9 +275,8 @@
       drawAuthorMix(authors);
       drawUsage(usage);
       drawCoverage(coverage);
-      const hidden = categories.rows.filter((r) => r.suppressed).length;
       setStatus(
-        `${categories.rows.length} category cells, ${hidden} hidden under the privacy floor.${weight === "spend" ? " Tags are weighted by tokens (spend is not kept per tag)." : ""}`,
+        `${categories.rows.length} category cells, each a sum of units of at least ${categories.kMinEvents} events (the privacy floor).${weight === "spend" ? " Tags are weighted by tokens (spend is not kept per tag)." : ""}`,
       );
       document.body.dataset.state = "ready";
     } catch (err) {

@@ -117,7 +117,9 @@ export const censusSettings = pgTable(
 
 // Rollups kept current by statement-level triggers as events land (see migrations/0002), so a year
 // of weekly shares reads thousands of rows, not millions. `events` is the sample count (the
-// privacy floor applies to it); `est_*` weigh each event by 1 / sample_rate.
+// privacy floor applies to it); `est_*` weigh each event by 1 / sample_rate. Every rollup is keyed
+// by (day, outcome, category, model) at least: the privacy floor's release units are built from
+// those cells, and a breakdown (tag, language) is released inside them (migrations/0014).
 const measures = {
   events: bigint("events", { mode: "number" }).notNull(),
   estRequests: doublePrecision("est_requests").notNull(),
@@ -130,6 +132,7 @@ export const rollupCategoryDaily = pgTable(
   {
     day: date("day").notNull(),
     engine: text("engine").notNull(),
+    outcome: text("outcome").notNull(),
     category: text("category").notNull(),
     model: text("model").notNull(),
     author: text("author").notNull(),
@@ -141,7 +144,7 @@ export const rollupCategoryDaily = pgTable(
     estPricedTokens: doublePrecision("est_priced_tokens").notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.day, t.engine, t.category, t.model] }),
+    primaryKey({ columns: [t.day, t.engine, t.outcome, t.category, t.model] }),
     index("rollup_category_daily_engine_day_idx").on(t.engine, t.day),
   ],
 );
@@ -151,12 +154,14 @@ export const rollupTagDaily = pgTable(
   {
     day: date("day").notNull(),
     engine: text("engine").notNull(),
+    outcome: text("outcome").notNull(),
     category: text("category").notNull(),
+    model: text("model").notNull(),
     tag: text("tag").notNull(),
     ...measures,
   },
   (t) => [
-    primaryKey({ columns: [t.day, t.engine, t.category, t.tag] }),
+    primaryKey({ columns: [t.day, t.engine, t.outcome, t.category, t.model, t.tag] }),
     index("rollup_tag_daily_engine_day_idx").on(t.engine, t.day),
   ],
 );
@@ -166,14 +171,56 @@ export const rollupLanguageDaily = pgTable(
   {
     day: date("day").notNull(),
     engine: text("engine").notNull(),
+    outcome: text("outcome").notNull(),
     category: text("category").notNull(),
+    model: text("model").notNull(),
     language: text("language").notNull(),
     ...measures,
   },
   (t) => [
-    primaryKey({ columns: [t.day, t.engine, t.category, t.language] }),
+    primaryKey({ columns: [t.day, t.engine, t.outcome, t.category, t.model, t.language] }),
     index("rollup_language_daily_engine_day_idx").on(t.engine, t.day),
   ],
+);
+
+// The privacy floor's released units (migrations/0014): which events each published number may
+// add up, decided per day from the rollups above and kept by the same triggers for the days a write
+// touches, so a query only sums them. One row per released unit of a day, outcome and category:
+// `unit_model` set for a model's own cell, only `unit_author` for an author's pool, neither for
+// the category's pool. Events in no released unit have no row.
+const unitKeys = {
+  day: date("day").notNull(),
+  engine: text("engine").notNull(),
+  outcome: text("outcome").notNull(),
+  category: text("category").notNull(),
+  unitAuthor: text("unit_author"),
+  unitModel: text("unit_model"),
+};
+
+export const releaseUnitDaily = pgTable(
+  "release_unit_daily",
+  {
+    ...unitKeys,
+    ...measures,
+    spend: doublePrecision("spend").notNull(),
+    estSpend: doublePrecision("est_spend").notNull(),
+    pricedTokens: bigint("priced_tokens", { mode: "number" }).notNull(),
+    estPricedTokens: doublePrecision("est_priced_tokens").notNull(),
+  },
+  (t) => [index("release_unit_daily_engine_day_idx").on(t.engine, t.day)],
+);
+
+// A breakdown ('tag' or 'language') released inside each unit: shown values, and for languages
+// one row with value NULL pooling the hidden ones (tags overlap, so hidden tags have no row).
+export const releaseBreakdownDaily = pgTable(
+  "release_breakdown_daily",
+  {
+    kind: text("kind").notNull(),
+    ...unitKeys,
+    value: text("value"),
+    ...measures,
+  },
+  (t) => [index("release_breakdown_daily_engine_kind_day_idx").on(t.engine, t.kind, t.day)],
 );
 
 // Google's answers by a keyed hash of what it was sent (classification/cache.ts): the text is
@@ -186,22 +233,6 @@ export const classifyCache = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
   },
   (t) => [index("classify_cache_expires_idx").on(t.expiresAt)],
-);
-
-// What the category shares leave out, per day: sampled events by outcome (classified, too_short,
-// unsupported_language, invalid) and language ('unknown' when none was detected or named), kept
-// by the events trigger like the other rollups (GET /v1/stats/coverage, analytics.coverage).
-export const rollupCoverageDaily = pgTable(
-  "rollup_coverage_daily",
-  {
-    day: date("day").notNull(),
-    engine: text("engine").notNull(),
-    outcome: text("outcome").notNull(),
-    language: text("language").notNull(),
-    events: bigint("events", { mode: "number" }).notNull(),
-    estRequests: doublePrecision("est_requests").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.day, t.engine, t.outcome, t.language] })],
 );
 
 // Google usage per day, kept by the events trigger like the other rollups: calls made, units

@@ -11,6 +11,8 @@ export const errorCodes = {
   NOT_FOUND: { status: 404, title: "Not found", retryable: false },
   METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed", retryable: false },
   REQUEST_TIMEOUT: { status: 408, title: "The request body did not arrive in time", retryable: true },
+  // A stats filter (model, author) with no released unit in the window: nothing it could show.
+  BELOW_FLOOR: { status: 422, title: "The filter does not clear the privacy floor", retryable: false },
   PAYLOAD_TOO_LARGE: { status: 413, title: "Request body too large", retryable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Content-Type must be application/json", retryable: false },
   // nginx's 499: the client went away before the body arrived. Nobody reads the answer; the code

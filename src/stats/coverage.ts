@@ -19,20 +19,16 @@ export const coverageQuerySchema = z.object({
 const row = z.object({
   period: z.iso.date(),
   outcome: z.enum(outcomes),
-  language: z
-    .string()
-    .nullable()
-    .openapi({ description: "With by=language: the language, `unknown` when none" }),
-  suppressed: z.boolean(),
-  events: z.number().int().nullable(),
-  estimated: z
-    .number()
-    .nullable()
-    .openapi({ description: "Requests in the router's traffic (1 / sample rate each)" }),
+  language: z.string().nullable().openapi({
+    description:
+      "With by=language: the language (`und` when none was detected); null pools the languages under the floor",
+  }),
+  events: z.number().int(),
+  estimated: z.number().openapi({ description: "Requests in the router's traffic (1 / sample rate each)" }),
   share: z
     .number()
     .nullable()
-    .openapi({ description: "Of the period's shown events, by estimated requests" }),
+    .openapi({ description: "Of the period's released events, by estimated requests" }),
 });
 
 export const coverageResponseSchema = z
@@ -81,16 +77,16 @@ export async function coverageStats(
     query: { ...q },
     kMinEvents: k,
     notes: [
-      `Cells backed by fewer than ${k} events are suppressed (numbers null); shares use shown cells only.`,
+      `Released units only, as in every answer (at least ${k} events each: docs/analytics.md); shares are of the period's released events.`,
+      "With by=language, a language is shown where at least k events of a unit have it; the row with no language pools the rest.",
       "Category shares cover `classified` events only: this is what they leave out.",
     ],
     rows: rows.map((r) => ({
       period: String(r.period),
       outcome: r.outcome as (typeof outcomes)[number],
       language: r.language === null ? null : String(r.language),
-      suppressed: Boolean(r.suppressed),
-      events: num(r.events),
-      estimated: num(r.est_requests),
+      events: Number(r.events),
+      estimated: Number(r.est_requests),
       share: num(r.share_requests),
     })),
   };

@@ -19,6 +19,7 @@ import {
 } from "./schema";
 import { authorStats, categoryStats, tagStats } from "./service";
 import { type UsageQuery, usageRoute, usageStats } from "./usage";
+import { type Interval, snapWindow } from "./window";
 
 const csvNote = "Send `Accept: text/csv` for the rows as CSV.";
 
@@ -38,10 +39,10 @@ function statsRoute<Q extends z.ZodType, R extends z.ZodType>(
     request: { query: query as never },
     responses: {
       200: {
-        description: "Rows (suppressed cells have null numbers) and per-period totals over shown cells",
+        description: "Rows (released units only: see `notes`) and per-period totals of them",
         content: { "application/json": { schema: response }, "text/csv": { schema: { type: "string" } } },
       },
-      ...problemResponses(400, 401, 403, 503),
+      ...problemResponses(400, 401, 403, 422, 503),
     },
   });
 }
@@ -65,14 +66,15 @@ const authors = statsRoute(
   authorsResponseSchema,
 );
 
-function range(q: { from?: string | undefined; to?: string | undefined }) {
+/** The query's window: defaults filled in, checked, and widened to whole periods of its interval. */
+function range(q: { from?: string | undefined; to?: string | undefined; interval: Interval }) {
   const r = resolveRange(q);
   if (!r.valid) {
     throw new AppError("VALIDATION_FAILED", "`from` must be before `to`, at most 1,900 days apart.", {
       errors: [{ path: "from", message: "must be before `to`, at most 1,900 days apart" }],
     });
   }
-  return { from: r.from, to: r.to };
+  return snapWindow(q.interval, r.from, r.to);
 }
 
 function respond(c: Context, body: { rows: Record<string, unknown>[]; [field: string]: unknown }) {

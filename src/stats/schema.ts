@@ -74,14 +74,10 @@ export function resolveRange(q: { from?: string | undefined; to?: string | undef
 
 const cell = {
   period: z.iso.date(),
-  suppressed: z.boolean().openapi({
-    description: `True when fewer than K_MIN_EVENTS events back the cell: its numbers are null.`,
-  }),
-  events: z.number().nullable().openapi({ description: "Classified requests in the sample" }),
-  value: z.number().nullable().openapi({ description: "Sample total of the weight" }),
+  events: z.number().openapi({ description: "Classified requests in the sample (at least K_MIN_EVENTS)" }),
+  value: z.number().openapi({ description: "Sample total of the weight" }),
   estimated: z
     .number()
-    .nullable()
     .openapi({ description: "Population estimate: each event weighs 1 / its sample rate" }),
 };
 
@@ -90,11 +86,12 @@ const totalRow = z.object({
   events: z.number(),
   value: z.number(),
   estimated: z.number(),
-  suppressedCells: z.number().int(),
 });
 
 const meta = {
-  query: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+  query: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).openapi({
+    description: "The query as answered: `from` and `to` widened to whole periods of the interval",
+  }),
   mapping: z.object({ scheme: z.string(), version: z.string() }).openapi({
     description:
       "The mapping scheme and version the service tags with (MAPPING). Events keep the version they were mapped with: after a change, `census remap` brings history to it.",
@@ -102,7 +99,7 @@ const meta = {
   kMinEvents: z.number().int(),
   notes: z.array(z.string()),
   totals: z.array(totalRow).openapi({
-    description: "Per period, over shown cells only: a suppressed cell cannot be recovered by subtraction.",
+    description: "Per period, the sum of the rows: released units only, like every number here.",
   }),
 };
 
@@ -126,10 +123,10 @@ export const authorsResponseSchema = z
     rows: z.array(
       z.object({
         ...cell,
-        author: z
-          .string()
-          .nullable()
-          .openapi({ description: "null on a suppressed row: it names no author" }),
+        author: z.string().nullable().openapi({
+          description:
+            "null on the row that pools the authors each under the floor that day: counted, never named",
+        }),
         category: z.string(),
         shareOfAuthor: z
           .number()
@@ -138,7 +135,7 @@ export const authorsResponseSchema = z
         shareOfCategory: z
           .number()
           .nullable()
-          .openapi({ description: "The author's share of the category's weight" }),
+          .openapi({ description: "The row's share of the category's weight (the pool included)" }),
       }),
     ),
   })

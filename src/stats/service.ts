@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { AppError } from "../platform/errors";
 import type {
   AuthorsQuery,
   AuthorsResponse,
@@ -17,15 +18,17 @@ type Weight = "tokens" | "requests" | "spend";
 type Row = Record<string, unknown>;
 
 const NOTES = {
-  suppression: (k: number) =>
-    `Cells backed by fewer than ${k} events are suppressed (numbers null); totals and shares use shown cells only.`,
+  floor: (k: number) =>
+    `The privacy floor: every number is a sum of released units. A model's events of one day, outcome and category are released when there are at least ${k}; an author's models under ${k} that day are pooled and released when the pool reaches ${k}; then the category's remaining authors likewise. Events in no released unit are in no answer, so no two answers can be differenced to recover them (docs/analytics.md).`,
+  window:
+    "Periods are whole: `from` and `to` are widened to the interval's boundaries (weeks start on Monday).",
   others:
     "Shares are among the named categories: `others` (the long tail) has numbers but no share, as in the study.",
   estimates:
     "`estimated` weighs each event by 1 / its sample rate: an estimate of the router's full traffic.",
-  tags: "Tags describe all labels of the requests in a category (a roleplay request may carry an adult tag); an event counts once per tag, so tag totals overlap.",
-  complementary:
-    "Where an author's cell is suppressed, the smallest other author of that category is too, so the category total cannot give it away.",
+  tags: "Tags describe all labels of the requests in a category (a roleplay request may carry an adult tag); an event counts once per tag, so tag totals overlap. A tag is shown where at least k events of a released unit carry it.",
+  pooled:
+    "The row with no author pools the authors each under the floor that day: counted in its category, named nowhere.",
 };
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -52,12 +55,7 @@ async function call(
 /** The measures every cell has, in the weight asked for (its keys follow the cell's own). */
 function measures(r: Row, weight: Weight): Omit<Cell, "period"> {
   const c = columns(weight);
-  return {
-    suppressed: Boolean(r.suppressed),
-    events: num(r.events),
-    value: num(r[c.value]),
-    estimated: num(r[c.estimated]),
-  };
+  return { events: Number(r.events), value: Number(r[c.value]), estimated: Number(r[c.estimated]) };
 }
 
 function respond<R extends Cell>(
@@ -69,7 +67,7 @@ function respond<R extends Cell>(
   return {
     query,
     kMinEvents: k,
-    notes: [NOTES.suppression(k), ...notes, NOTES.estimates],
+    notes: [NOTES.floor(k), NOTES.window, ...notes, NOTES.estimates],
     rows,
     totals: totalsOf(rows),
   };
@@ -87,6 +85,16 @@ export async function categoryStats(
     ...measures(r, q.weight),
     share: num(r[`share_${share}`]),
   }));
+  // A filter is usable only where it clears the floor in the window: with no released unit of its
+  // own it has nothing to show, and says so instead of answering with an empty chart.
+  const filter = q.model !== undefined ? "model" : q.author !== undefined ? "author" : null;
+  if (filter !== null && rows.length === 0) {
+    throw new AppError(
+      "BELOW_FLOOR",
+      `No released unit of this ${filter} in [${q.from}, ${q.to}): it has no events there, or too few to clear the privacy floor (${k} events of one model, or of one author's pooled models, in a day and category).`,
+      { errors: [{ path: filter, message: `does not clear the privacy floor in this window` }] },
+    );
+  }
   return respond({ ...q, model: q.model ?? null, author: q.author ?? null }, k, [NOTES.others], rows);
 }
 
@@ -114,11 +122,11 @@ export async function authorStats(
   const share = columns(q.weight).share;
   const rows = (await call(pool, "author_mix", q, q.category ?? null)).map((r) => ({
     period: String(r.period),
-    author: r.author === null ? null : String(r.author), // a suppressed row names no author
+    author: r.author === null ? null : String(r.author), // the pool of authors under the floor
     category: String(r.category),
     ...measures(r, q.weight),
     shareOfAuthor: num(r[`share_of_author_${share}`]),
     shareOfCategory: num(r[`share_of_category_${share}`]),
   }));
-  return respond({ ...q, category: q.category ?? null }, k, [NOTES.complementary, NOTES.others], rows);
+  return respond({ ...q, category: q.category ?? null }, k, [NOTES.pooled, NOTES.others], rows);
 }

@@ -1,39 +1,23 @@
 export interface Cell {
   period: string;
-  suppressed: boolean;
-  events: number | null;
-  value: number | null;
-  estimated: number | null;
-}
-
-export interface Total {
-  period: string;
   events: number;
   value: number;
   estimated: number;
-  suppressedCells: number;
 }
 
+export type Total = Cell;
+
 /**
- * Per-period totals over the cells shown. Suppressed cells add nothing (not even zero-filled
- * estimates), so `total − Σ shown cells` is always 0 and gives no hidden value away.
+ * Per-period sums of the rows. Rows hold released units only (migrations/0014), so a total is
+ * one more sum of them: `total − Σ rows` is always 0 and nothing hidden is in either.
  */
 export function totalsOf(rows: readonly Cell[]): Total[] {
   const byPeriod = new Map<string, Total>();
   for (const r of rows) {
-    const t = byPeriod.get(r.period) ?? {
-      period: r.period,
-      events: 0,
-      value: 0,
-      estimated: 0,
-      suppressedCells: 0,
-    };
-    if (r.suppressed) t.suppressedCells += 1;
-    else {
-      t.events += r.events ?? 0;
-      t.value += r.value ?? 0;
-      t.estimated += r.estimated ?? 0;
-    }
+    const t = byPeriod.get(r.period) ?? { period: r.period, events: 0, value: 0, estimated: 0 };
+    t.events += r.events;
+    t.value += r.value;
+    t.estimated += r.estimated;
     byPeriod.set(r.period, t);
   }
   return [...byPeriod.values()];

@@ -1,0 +1,62 @@
+import type pg from "pg";
+import { type Interval, snapWindow } from "./window";
+
+// What the privacy floor leaves out, per period: for operators (`census floor`), never on the
+// stats API. Analysts must not see it per cell, since the hidden part of a cell is what the floor
+// hides; a period's total of it is the same figure the usage counts already give (events stored
+// per day), split here by how the rest was released.
+
+export interface FloorRow {
+  period: string;
+  /** Sampled events of the period, every outcome. */
+  events: number;
+  /** In a model's own unit (>= k events of one model, day, outcome and category). */
+  models: number;
+  /** In an author's pool of small models. */
+  authorPools: number;
+  /** In a category's pool of small authors. */
+  categoryPools: number;
+  /** In no released unit: in no answer. */
+  hidden: number;
+  /** Released share of the period's events. */
+  released: number;
+}
+
+export async function floorReport(
+  pool: pg.Pool,
+  q: { engine: string; from: string; to: string; interval: Interval },
+): Promise<FloorRow[]> {
+  const w = snapWindow(q.interval, q.from, q.to);
+  const { rows } = await pool.query<Record<string, string>>(
+    `WITH sampled AS (
+       SELECT analytics.bucket($4, $2::date, day) AS period, sum(events) AS events
+       FROM rollup_category_daily WHERE engine = $1 AND day >= $2::date AND day < $3::date GROUP BY 1
+     ), released AS (
+       SELECT analytics.bucket($4, $2::date, day) AS period,
+         coalesce(sum(events) FILTER (WHERE unit_model IS NOT NULL), 0) AS models,
+         coalesce(sum(events) FILTER (WHERE unit_model IS NULL AND unit_author IS NOT NULL), 0) AS author_pools,
+         coalesce(sum(events) FILTER (WHERE unit_author IS NULL), 0) AS category_pools
+       FROM census_released_cells($1, $2::date, $3::date) GROUP BY 1
+     )
+     SELECT s.period, s.events, coalesce(r.models, 0) AS models, coalesce(r.author_pools, 0) AS author_pools,
+       coalesce(r.category_pools, 0) AS category_pools
+     FROM sampled s LEFT JOIN released r USING (period) ORDER BY 1`,
+    [q.engine, w.from, w.to, q.interval],
+  );
+  return rows.map((r) => {
+    const events = Number(r.events);
+    const models = Number(r.models);
+    const authorPools = Number(r.author_pools);
+    const categoryPools = Number(r.category_pools);
+    const shown = models + authorPools + categoryPools;
+    return {
+      period: String(r.period),
+      events,
+      models,
+      authorPools,
+      categoryPools,
+      hidden: events - shown,
+      released: events > 0 ? shown / events : 0,
+    };
+  });
+}
