@@ -1,4 +1,6 @@
 import type pg from "pg";
+import { coverageStats } from "../src/stats/coverage";
+import { floorReport } from "../src/stats/floor";
 import { authorStats, categoryStats, tagStats } from "../src/stats/service";
 import { writeSyntheticEvents } from "../src/stats/synthetic";
 import type { Taxonomy } from "../src/taxonomy/mapping";
@@ -54,7 +56,9 @@ async function ensureEvents(pool: pg.Pool, taxonomy: Taxonomy, target: number, y
  */
 async function compactRollups(pool: pg.Pool) {
   const started = performance.now();
-  await pool.query("VACUUM (FULL, ANALYZE) rollup_category_daily, rollup_tag_daily, rollup_language_daily");
+  await pool.query(
+    "VACUUM (FULL, ANALYZE) rollup_category_daily, rollup_tag_daily, rollup_language_daily, release_unit_daily, release_breakdown_daily",
+  );
   console.log(`  rollups compacted (VACUUM FULL) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -106,6 +110,22 @@ export async function benchAnalytics(pool: pg.Pool, taxonomy: Taxonomy, sizes: n
         (await authorStats(pool, { ...YEAR, interval: "week", weight: "tokens" }, k)).rows.length > 0,
     );
     row("GET /v1/stats/authors: year, weekly", authors, raw, "q/s");
+    const languages = await load(
+      10,
+      1,
+      async () =>
+        (await coverageStats(pool, { ...YEAR, interval: "week", by: "language" }, k)).rows.length > 0,
+    );
+    row("GET /v1/stats/coverage?by=language: year, weekly", languages, raw, "q/s");
+    // what the floor costs: the share of the sample in a released unit, at this size
+    const floor = await floorReport(pool, { ...YEAR, interval: "range" });
+    const f = floor[0];
+    if (f !== undefined) {
+      const pct = (n: number) => `${((n / f.events) * 100).toFixed(2)}%`;
+      console.log(
+        `  privacy floor (k=${k}): ${pct(f.events - f.hidden)} of the sample released (models ${pct(f.models)}, author pools ${pct(f.authorPools)}, category pools ${pct(f.categoryPools)}); ${pct(f.hidden)} in no answer`,
+      );
+    }
     const ok = weekly.p99 < 300 ? "meets" : "MISSES";
     console.log(`  year of weekly shares p99 ${weekly.p99.toFixed(1)} ms: ${ok} the 300 ms goal`);
   }

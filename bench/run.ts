@@ -31,6 +31,8 @@ const env = parseEnv({
   GOOGLE_QPM: "1000000",
   LOG_LEVEL: "silent",
   CLASSIFIER: "emulator",
+  // loading 1M-10M synthetic events is one COPY per million, triggers included: not an API query
+  PG_STATEMENT_TIMEOUT_MS: "900000",
 });
 const log = createLogger("silent");
 
