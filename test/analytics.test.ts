@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrapDatabase, registerTaxonomy } from "../src/db/bootstrap";
 import { createPool } from "../src/db/client";
 import { writeSyntheticEvents } from "../src/stats/synthetic";
+import { type Interval, snapWindow } from "../src/stats/window";
 import { loadTaxonomy } from "../src/taxonomy/load";
 import type { Taxonomy } from "../src/taxonomy/mapping";
 import { remap } from "../src/taxonomy/remap";
@@ -267,6 +268,22 @@ describe("analytics functions and the privacy floor", () => {
       "SELECT period, sum(events)::int AS n FROM analytics.category_share('synthetic', '2019-05-08', '2019-05-10', 'week') GROUP BY 1",
     );
     expect(rows).toEqual([{ period: "2019-05-06", n: 51 }]);
+  });
+
+  it("widens windows as the API says it does (src/stats/window.ts)", async () => {
+    // the API snaps in TypeScript to say which days an answer covers; the SQL functions snap for
+    // analysts calling them directly: every window of up to 40 days over a year end must agree
+    const cases: [Interval, string, string][] = [];
+    const day = (n: number) => new Date(Date.UTC(2019, 11, 1) + n * 86_400_000).toISOString().slice(0, 10);
+    for (const interval of ["day", "week", "month", "range"] as const)
+      for (let start = 0; start < 70; start += 3)
+        for (let len = 1; len <= 40; len += 7) cases.push([interval, day(start), day(start + len)]);
+    const rows = await q<{ f: string; t: string }>(
+      `SELECT analytics.window_from(i, f::date)::text AS f, analytics.window_to(i, t::date)::text AS t
+       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS c(i, f, t, n) ORDER BY n`,
+      [cases.map((c) => c[0]), cases.map((c) => c[1]), cases.map((c) => c[2])],
+    );
+    expect(rows.map((r) => ({ from: r.f, to: r.t }))).toEqual(cases.map(([i, f, t]) => snapWindow(i, f, t)));
   });
 
   it.each([
