@@ -72,6 +72,17 @@ describe("census remap --mapping", () => {
       expect(await state()).toEqual([{ category: "others", scheme: "study-2025", tag: "news" }]);
     } finally {
       await pool.end();
+      // pool.end() resolves before its sockets have closed: a FORCE drop then terminates a client
+      // that has no error listener left, an uncaught error that fails the run. Wait for them.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const { rows } = await admin.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1",
+          [name],
+        );
+        if (rows[0]?.n === 0 || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     }
