@@ -37,9 +37,11 @@ export const envSchema = z
     HOST: z.string().min(1).optional(),
     // The server's own limits (Node's defaults: 300 s per request, 60 s for headers, no cap).
     HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
-    HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    // Also how long a new connection may stay silent: routers send their request at once.
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
     // Above the 60 s idle timeout of common load balancers, so they never reuse a closed socket.
     HTTP_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(65_000),
+    // At the cap the longest-idle connection is closed for a new one (src/http/connections.ts).
     HTTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(512),
     PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
     PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),

@@ -8,6 +8,7 @@ import { runMigrations } from "./db/migrate";
 import { createDeps, type Deps } from "./deps";
 import { provideServices } from "./embedded/services";
 import type { Env } from "./env";
+import { capConnections } from "./http/connections";
 import { createLogger, type Logger } from "./platform/logger";
 import { redactUrl } from "./platform/redact-url";
 import { createWorkerConnection } from "./platform/redis";
@@ -116,7 +117,9 @@ export function startHttp(
         });
       },
     );
-    (server as import("node:net").Server).maxConnections = env.HTTP_MAX_CONNECTIONS;
+    capConnections(server as import("node:http").Server, env.HTTP_MAX_CONNECTIONS, (reason) =>
+      deps.metrics.httpConnectionsShed.inc({ reason }),
+    );
     server.once("error", (err: NodeJS.ErrnoException) => {
       reject(
         err.code === "EADDRINUSE"

@@ -59,14 +59,75 @@ describe("the server's own limits", () => {
     });
   });
 
-  it("caps open connections at HTTP_MAX_CONNECTIONS", async () => {
-    await withServer({ HTTP_MAX_CONNECTIONS: "2" }, async (port) => {
-      const held = [await open(port), await open(port)];
+  it("600 idle sockets cannot lock a new client out: /healthz answers within 2 s", async () => {
+    await withServer({}, async (port) => {
+      const idle: Socket[] = [];
+      try {
+        // more than HTTP_MAX_CONNECTIONS (512), none ever sending a byte
+        for (let i = 0; i < 600; i++) {
+          const socket = await open(port);
+          socket.on("error", () => {});
+          idle.push(socket);
+        }
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) });
+        expect(res.status).toBe(200);
+      } finally {
+        for (const s of idle) s.destroy();
+      }
+    });
+  });
+
+  it("closes a connection that sends nothing once HTTP_HEADERS_TIMEOUT_MS has passed", async () => {
+    await withServer({ HTTP_HEADERS_TIMEOUT_MS: "300", HTTP_REQUEST_TIMEOUT_MS: "600" }, async (port) => {
+      const socket = await open(port);
+      const { closed } = await readAll(socket);
+      expect(closed).toBe(true);
+      socket.destroy();
+    });
+  });
+
+  it("at HTTP_MAX_CONNECTIONS a new connection closes the longest-idle one", async () => {
+    await withServer({ HTTP_MAX_CONNECTIONS: "2" }, async (port, stack) => {
+      const [first, second] = [await open(port), await open(port)];
       const third = await open(port);
-      const { closed } = await readAll(third);
-      expect(closed).toBe(true); // refused at once by the server
-      for (const s of held) expect(s.destroyed).toBe(false);
-      for (const s of [...held, third]) s.destroy();
+      try {
+        expect((await readAll(first, 5000)).closed).toBe(true);
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`); // evicts the second, now the oldest idle
+        expect(res.status).toBe(200);
+        expect(third.destroyed).toBe(false);
+        const metrics = await stack.deps.metrics.registry.metrics();
+        expect(metrics).toMatch(/census_http_connections_shed_total\{reason="idle_evicted"\} [1-9]/);
+      } finally {
+        for (const s of [first, second, third]) s.destroy();
+      }
+    });
+  });
+
+  it("refuses a new connection only when every open one is serving a request", async () => {
+    await withServer({ HTTP_MAX_CONNECTIONS: "2" }, async (port, stack) => {
+      const key = await stack.key("ingest");
+      // two requests in flight: heads sent, bodies never; "100 Continue" says the app has each
+      const busy = [await open(port), await open(port)];
+      await Promise.all(
+        busy.map((s) => {
+          s.on("error", () => {});
+          const continued = new Promise<void>((resolve) =>
+            s.on("data", (d) => d.toString().includes("100 Continue") && resolve()),
+          );
+          s.write(
+            `POST /v1/prompts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n`,
+          );
+          return continued;
+        }),
+      );
+      const third = await open(port);
+      try {
+        const { closed } = await readAll(third, 5000);
+        expect(closed).toBe(true); // refused at once
+        for (const s of busy) expect(s.destroyed).toBe(false);
+      } finally {
+        for (const s of [...busy, third]) s.destroy();
+      }
     });
   });
 });

@@ -24,6 +24,12 @@ export function createMetrics() {
       labelNames: ["route", "code", "status"] as const,
       registers: [registry],
     }),
+    httpConnectionsShed: new Counter({
+      name: "census_http_connections_shed_total",
+      help: "Connections closed at HTTP_MAX_CONNECTIONS: idle_evicted (the longest-idle one, to make room for a new one) or refused (every open one was serving a request)",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
     events: new Counter({
       name: "census_events_total",
       help: "Events written to Postgres, by outcome and category",
