@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { Job } from "bullmq";
+import { describe, expect, it, vi } from "vitest";
 import { retryFailed } from "../src/classification/failed";
 import { createGoogleClassifier } from "../src/classification/google";
 import { type ClassifyPayload, enqueueClassify } from "../src/classification/jobs";
@@ -224,6 +225,29 @@ describe("a write Postgres refuses for its data", () => {
     expect(google.received).toEqual([TEXT]);
     const { rows } = await ctx.stack.deps.pool.query("SELECT 1 FROM prompt_events WHERE id = $1", [eventId]);
     expect(rows).toHaveLength(0);
+  });
+
+  it("keeps no text, sealed or clear, even when removing the dropped job fails", async () => {
+    const remove = vi.spyOn(Job.prototype, "remove").mockRejectedValue(new Error("Redis went away"));
+    try {
+      const eventId = `data-rejected-${uniqueId()}`;
+      await enqueueClassify(
+        ctx.stack.deps.queue,
+        [{ eventId, payload: payload({ model: "bad\u0000model" }) }],
+        30,
+        ctx.stack.deps.sealer,
+      );
+      await waitFor(
+        async () => (await ctx.stack.deps.queue.getJob(eventId))?.failedReason === "DATA_REJECTED",
+      );
+      const data = JSON.parse(
+        (await ctx.stack.deps.redis.hget(ctx.stack.deps.queue.toKey(eventId), "data")) ?? "{}",
+      );
+      expect(data).toMatchObject({ text: "" });
+      expect(data).not.toHaveProperty("sealed");
+    } finally {
+      remove.mockRestore();
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Job } from "bullmq";
 import { UnrecoverableError } from "bullmq";
 import { describe, expect, it } from "vitest";
-import { failureReason } from "./worker";
+import { failureReason, withoutText } from "./worker";
 
 const job = (attemptsMade: number, attempts = 3) => ({ attemptsMade, opts: { attempts } }) as unknown as Job;
 
@@ -20,5 +20,18 @@ describe("failureReason", () => {
     ["no job at all", undefined, new Error("x"), "attempts_exhausted"],
   ])("%s -> %s", (_name, j, err, reason) => {
     expect(failureReason(j, err)).toBe(reason);
+  });
+});
+
+describe("withoutText", () => {
+  const facts = { chars: 5, model: "m", observedHour: "2026-01-01T00:00:00.000Z", source: "live" };
+  it.each([
+    ["sealed", { ...facts, sealed: "v1.abc.def" }],
+    ["in clear (older jobs)", { ...facts, text: "hello" }],
+  ])("a job whose text is %s keeps its facts and no text", (_name, data) => {
+    const scrubbed = withoutText(data as never);
+    expect(JSON.stringify(scrubbed)).not.toMatch(/abc|hello/);
+    expect(scrubbed).toMatchObject({ ...facts, text: "" });
+    expect(scrubbed).not.toHaveProperty("sealed");
   });
 });

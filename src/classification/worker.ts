@@ -40,6 +40,12 @@ export function failureReason(job: Job | undefined, err: Error): string | null {
   return null;
 }
 
+/** A job's data with its text gone, sealed or in clear: what a dropped job keeps until removed. */
+export function withoutText(data: ClassifyJobData): ClassifyJobData {
+  const { sealed: _sealed, text: _text, ...facts } = data;
+  return { ...facts, text: "" };
+}
+
 const DROPPED = new Set(
   Object.entries(errorCodes)
     .filter(([, c]) => !c.retryable)
@@ -76,7 +82,7 @@ export function createClassifyWorker(
         // A code that is not retryable will fail the same way every time: fail it now, with its
         // text scrubbed first so nothing of it outlives this line even if the removal below fails.
         if (err instanceof AppError && !err.retryable) {
-          await job.updateData({ ...job.data, text: "" }).catch(() => {});
+          await job.updateData(withoutText(job.data)).catch(() => {});
           throw new UnrecoverableError(err.code satisfies ErrorCode);
         }
         throw err;
