@@ -296,13 +296,15 @@ queue
   .command("purge")
   .description("delete every failed job and its text (they will never be classified)")
   .action(async () => {
-    await withQueue(async (q) => {
+    await withQueue(async (q, redis) => {
       const { purgeFailed } = await import("./classification/failed");
-      console.log(`${await purgeFailed(q)} failed jobs deleted`);
+      console.log(`${await purgeFailed(q, redis, createLogger("warn", process.stderr))} failed jobs deleted`);
     });
   });
 
-async function withQueue(fn: (q: import("./classification/jobs").ClassifyQueue) => Promise<void>) {
+async function withQueue(
+  fn: (q: import("./classification/jobs").ClassifyQueue, redis: import("ioredis").Redis) => Promise<void>,
+) {
   const e = await servicesEnv();
   const { createProducerConnection } = await import("./platform/redis");
   const { createClassifyQueue } = await import("./classification/jobs");
@@ -310,7 +312,7 @@ async function withQueue(fn: (q: import("./classification/jobs").ClassifyQueue) 
   const q = createClassifyQueue(redis, e.QUEUE_NAME, e.QUEUE_PREFIX);
   try {
     await q.waitUntilReady();
-    await fn(q);
+    await fn(q, redis);
   } finally {
     await q.close();
     redis.disconnect();

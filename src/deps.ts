@@ -4,12 +4,13 @@ import { createKeyVerifier, type KeyVerifier } from "./auth/keys";
 import type { Classifier } from "./classification/classifier";
 import { queueCounts } from "./classification/failed";
 import { type ClassifyQueue, createClassifyQueue } from "./classification/jobs";
+import { removalCounts } from "./classification/removals";
 import { createSealer, parsePayloadKeys, type Sealer } from "./classification/sealed";
 import { createDb, createPool, type Db } from "./db/client";
 import type { Env } from "./env";
 import type { IngestDeps } from "./ingest/service";
 import type { Logger } from "./platform/logger";
-import { createMetrics, type Metrics, trackQueueDepth } from "./platform/metrics";
+import { createMetrics, type Metrics, trackQueueDepth, trackRemovals } from "./platform/metrics";
 import { redactUrl } from "./platform/redact-url";
 import { createProducerConnection } from "./platform/redis";
 import { loadTaxonomy } from "./taxonomy/load";
@@ -66,6 +67,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
   const metrics = overrides.metrics ?? createMetrics();
   if (!metrics.registry.getSingleMetric("census_queue_jobs")) {
     trackQueueDepth(metrics, () => queueCounts(queue));
+    trackRemovals(metrics, () => removalCounts(queue, redis));
   }
   return {
     env,

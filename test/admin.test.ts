@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { uiMayServe } from "../src/admin/routes";
 import { eventIdFor } from "../src/ingest/sampling";
 import { createStack, type Stack, TEST_SECRET, uniqueId } from "./support/stack";
 
@@ -59,20 +60,64 @@ describe("/admin/queues", () => {
     expect(await job.text()).not.toContain(CANARY);
   });
 
-  it("refuses to edit job data or add jobs (an edit of the redacted view would replace the text)", async () => {
+  it.each([
+    ["PUT", "/api/queues/classify/empty"],
+    ["PUT", "/api/queues/classify/obliterate"],
+    ["PUT", "/api/queues/classify/clean/waiting"],
+    ["PUT", "/api/queues/classify/clean/failed"],
+    ["PUT", "/api/queues/classify/:id/clean"],
+    ["PUT", "/api/queues/classify/:id/update-data"],
+    ["PUT", "/api/queues/classify/:id/delay"],
+    ["PUT", "/api/queues/classify/:id/priority"],
+    ["PUT", "/api/queues/classify/:id/remove-unprocessed-children"],
+    ["POST", "/api/queues/classify/add"],
+    ["PUT", "/api/queues/classify/pause"],
+    ["PUT", "/api/queues/pause"],
+    ["PUT", "/api/queues/classify/concurrency"],
+    ["DELETE", "/api/queues/classify/:id"],
+    ["PUT", "/api/queues/classify/%65mpty"],
+    ["PUT", "/api/queues/classify/empty/"],
+  ])("refuses %s %s with 403, and the accepted prompt stays queued, text and all", async (method, path) => {
     const id = eventIdFor(TEST_SECRET, requestId);
-    for (const path of [
-      `/admin/queues/api/queues/classify/${id}/update-data`,
-      "/admin/queues/api/queues/classify/add",
-    ]) {
-      const res = await stack.app.request(path, {
+    const res = await stack.app.request(`/admin/queues${path.replace(":id", id)}`, {
+      method,
+      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+      body: JSON.stringify({ data: { text: "overwritten" }, concurrency: 1 }),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    const job = await stack.deps.queue.getJob(id);
+    expect(await job?.getState()).toBe("waiting");
+    expect(stack.deps.sealer.open(job?.data.sealed ?? "", id)).toContain(CANARY); // untouched
+    expect(await stack.deps.queue.isPaused()).toBe(false);
+  });
+
+  it("lets an operator retry failed jobs and promote delayed ones", async () => {
+    for (const path of ["/api/queues/classify/retry/failed", "/api/queues/classify/promote"]) {
+      const res = await stack.app.request(`/admin/queues${path}`, {
         method: "PUT",
-        headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
-        body: JSON.stringify({ data: { text: "overwritten" } }),
+        headers: { authorization: `Bearer ${admin}` },
       });
-      expect(res.status).toBe(403);
+      expect(res.status, path).toBeLessThan(300);
     }
-    const sealed = (await stack.deps.queue.getJob(id))?.data.sealed ?? "";
-    expect(stack.deps.sealer.open(sealed, id)).toContain(CANARY); // untouched
+  });
+});
+
+describe("uiMayServe", () => {
+  it.each([
+    ["GET", "/api/queues", true],
+    ["GET", "/api/queues/classify/abc123", true],
+    ["PUT", "/api/queues/classify/retry/failed", true],
+    ["PUT", "/api/queues/classify/retry/completed", false],
+    ["PUT", "/api/queues/classify/promote", true],
+    ["PUT", "/api/queues/classify/abc123/retry", true],
+    ["PUT", "/api/queues/classify/abc123/promote", true],
+    ["PUT", "/api/queues/classify/retry/clean", false],
+    ["PUT", "/api/queues/classify/empty", false],
+    ["PUT", "/api/queues/classify/abc123/clean", false],
+    ["POST", "/api/queues/classify/promote/x", false],
+    ["PATCH", "/api/queues/classify/abc123/retry/", false],
+  ])("%s %s -> %s", (method, path, allowed) => {
+    expect(uiMayServe(method, path)).toBe(allowed);
   });
 });

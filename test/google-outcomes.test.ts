@@ -1,13 +1,14 @@
 import { Job } from "bullmq";
 import { describe, expect, it, vi } from "vitest";
-import { retryFailed } from "../src/classification/failed";
+import { purgeFailed, retryFailed } from "../src/classification/failed";
 import { createGoogleClassifier } from "../src/classification/google";
 import { type ClassifyPayload, enqueueClassify } from "../src/classification/jobs";
 import { startEmulator } from "../src/emulator/server";
 import { eventIdFor } from "../src/ingest/sampling";
+import { createLogger } from "../src/platform/logger";
 import { googleError, googleOk } from "./support/google";
 import { useStackWithGoogle } from "./support/harness";
-import { createStack, type Stack, TEST_SECRET, uniqueId, waitFor, withStack } from "./support/stack";
+import { createStack, LogSink, type Stack, TEST_SECRET, uniqueId, waitFor, withStack } from "./support/stack";
 
 // Every Google answer the worker must handle, through the real client in REST mode.
 
@@ -209,6 +210,36 @@ describe("transient errors that never end", () => {
   });
 });
 
+describe("removals", () => {
+  it("`census queue purge` logs and counts what it removes, for every process's /metrics", async () => {
+    const own = await createStack({ env: { JOB_ATTEMPTS: "1" } });
+    try {
+      const ownKey = await own.key("ingest");
+      google.reply(unavailable, unavailable);
+      for (const requestId of [uniqueId(), uniqueId()])
+        await own.post({ requestId, model: "m", prompt: TEXT }, ownKey);
+      await waitFor(async () => (await failedCount(own, "attempts_exhausted")) === 2);
+      const cliLog = new LogSink();
+      expect(await purgeFailed(own.deps.queue, own.deps.redis, createLogger("warn", cliLog))).toBe(2);
+      expect(JSON.parse(cliLog.lines[0] ?? "{}")).toMatchObject({
+        code: "JOBS_REMOVED",
+        reason: "purged",
+        count: 2,
+      });
+      // another process of the same deployment (the API) sees the CLI's removal
+      const api = await createStack({ worker: false, env: { QUEUE_PREFIX: own.env.QUEUE_PREFIX } });
+      try {
+        const metrics = await api.deps.metrics.registry.metrics();
+        expect(metrics).toContain('census_jobs_removed_total{reason="purged"} 2');
+      } finally {
+        await api.close();
+      }
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe("a write Postgres refuses for its data", () => {
   it("is final after one Google call: dropped, counted, and its text gone from Redis", async () => {
     // The ingest schema refuses a NUL in `model`; a job that bypassed it (an older producer, a
@@ -223,6 +254,12 @@ describe("a write Postgres refuses for its data", () => {
     await waitFor(async () => (await failedCount(ctx.stack, "data_rejected")) === 1);
     await waitFor(async () => (await ctx.stack.deps.queue.getJob(eventId)) === undefined);
     expect(google.received).toEqual([TEXT]);
+    expect(ctx.stack.logs.text()).toContain('"code":"JOBS_REMOVED"');
+    await waitFor(async () =>
+      (await ctx.stack.deps.metrics.registry.metrics()).includes(
+        'census_jobs_removed_total{reason="dropped"} 1',
+      ),
+    );
     const { rows } = await ctx.stack.deps.pool.query("SELECT 1 FROM prompt_events WHERE id = $1", [eventId]);
     expect(rows).toHaveLength(0);
   });

@@ -28,11 +28,28 @@ async function buildBoard(queue: ClassifyQueue) {
   return new Hono().route(ADMIN_QUEUES_PATH, serverAdapter.registerPlugin());
 }
 
+// What the UI may change: retry and promote, which send a job on towards its event sooner.
+// Everything else that writes is refused by default: empty, obliterate, clean and remove delete
+// accepted prompts; pause, concurrency and rate limits belong to the operator's own tools; an
+// edit of the redacted view would replace a prompt's text. An allow-list of exact paths, so a
+// route bull-board adds in a later version is refused until someone decides otherwise.
+const WRITABLE = [
+  /^\/api\/queues\/[\w-]+\/retry\/failed$/,
+  /^\/api\/queues\/[\w-]+\/promote$/,
+  /^\/api\/queues\/[\w-]+\/[\w:-]+\/retry$/,
+  /^\/api\/queues\/[\w-]+\/[\w:-]+\/promote$/,
+];
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Pure: may a request with this method reach bull-board at this path (below ADMIN_QUEUES_PATH)? */
+export function uiMayServe(method: string, subpath: string): boolean {
+  return READ_METHODS.has(method) || WRITABLE.some((r) => r.test(subpath));
+}
+
 /**
  * The queue UI (bull-board) for operators: job ids, states, attempts, timing, error names, and
- * retry/clean/promote. Admin scope only, by Bearer key or, in a browser, Basic auth with the key
- * as password. Job data is shown redacted; editing it or adding jobs is refused, since an edit
- * made on the redacted view would replace the prompt's text.
+ * retry/promote. Admin scope only, by Bearer key or, in a browser, Basic auth with the key as
+ * password. Job data is shown redacted; nothing that removes, edits or adds jobs is served.
  */
 export function adminRoutes(deps: { queue: ClassifyQueue; verifyKey: KeyVerifier }) {
   let board: Promise<Hono> | undefined;
@@ -40,14 +57,14 @@ export function adminRoutes(deps: { queue: ClassifyQueue; verifyKey: KeyVerifier
   const admin = requireScope(deps.verifyKey, "admin", { basic: true });
   app.use(ADMIN_QUEUES_PATH, admin);
   app.use(`${ADMIN_QUEUES_PATH}/*`, admin);
-  const refuse = () => {
+  app.use(`${ADMIN_QUEUES_PATH}/*`, async (c, next) => {
+    const subpath = new URL(c.req.url).pathname.slice(ADMIN_QUEUES_PATH.length);
+    if (uiMayServe(c.req.method, subpath)) return next();
     throw new AppError(
       "FORBIDDEN",
-      "Job data is shown redacted here, so it cannot be edited or added from the UI.",
+      "The queue UI can retry and promote jobs, nothing else: accepted prompts are never removed, edited or added here. `census queue purge` removes failed jobs, and is logged and counted.",
     );
-  };
-  app.all(`${ADMIN_QUEUES_PATH}/api/queues/:queueName/:jobId/update-data`, refuse);
-  app.all(`${ADMIN_QUEUES_PATH}/api/queues/:queueName/add`, refuse);
+  });
   const serve = async (req: Request) => {
     board ??= buildBoard(deps.queue);
     const res = await (await board).fetch(req);

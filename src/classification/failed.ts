@@ -1,4 +1,7 @@
+import type { Redis } from "ioredis";
+import type { Logger } from "../platform/logger";
 import type { ClassifyQueue } from "./jobs";
+import { countRemoval } from "./removals";
 
 // The failed set holds jobs a retry can still save (attempts or stalls exhausted), text included:
 // the operator re-queues them once the cause is fixed, or purges them. `census queue` wraps these.
@@ -27,12 +30,19 @@ export async function retryFailed(queue: ClassifyQueue): Promise<number> {
   }
 }
 
-/** Removes every failed job, text and all; returns how many. */
-export async function purgeFailed(queue: ClassifyQueue): Promise<number> {
+/** Removes every failed job, text and all; logs and counts the removal; returns how many. */
+export async function purgeFailed(queue: ClassifyQueue, redis: Redis, log: Logger): Promise<number> {
   let removed = 0;
   for (;;) {
     const ids = await queue.clean(0, 1000, "failed");
     removed += ids.length;
+    if (ids.length > 0) {
+      log.warn(
+        { code: "JOBS_REMOVED", reason: "purged", count: ids.length },
+        `census queue purge removed ${ids.length} failed job(s): they will never become events`,
+      );
+      await countRemoval(queue, redis, "purged", ids.length);
+    }
     if (ids.length < 1000) return removed;
   }
 }

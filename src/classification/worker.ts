@@ -5,6 +5,7 @@ import { backoffDelay } from "./backoff";
 import { createGoogleRate, JOB_LIMITER } from "./google-rate";
 import { CLASSIFY_JOB, type ClassifyJobData, type ClassifyQueue } from "./jobs";
 import { createProcessor, type ProcessorDeps } from "./processor";
+import { countRemoval } from "./removals";
 
 export interface WorkerOptions {
   connection: Redis;
@@ -130,8 +131,12 @@ export function createClassifyWorker(
     }
     deps.metrics.jobsFailed.inc({ reason });
     if (DROPPED.has(reason)) {
-      deps.log.error({ ...fields, reason }, "job dropped: it can never succeed; its text was removed");
+      deps.log.error(
+        { ...fields, reason, code: "JOBS_REMOVED" },
+        "job dropped: it can never succeed; its text was removed",
+      );
       void job?.remove().catch(() => {});
+      void countRemoval(opts.queue, opts.connection, "dropped", 1).catch(() => {});
     } else {
       deps.log.error(
         { ...fields, reason, msg: err.message.slice(0, 300) },

@@ -101,3 +101,25 @@ export function trackQueueDepth(
     },
   });
 }
+
+/**
+ * Accepted jobs removed from the queue without becoming events, by reason (purged, dropped),
+ * counted in Redis by whichever process removed them and read at each scrape.
+ */
+export function trackRemovals(metrics: Metrics, counts: () => Promise<Record<string, number>>) {
+  return new Counter({
+    name: "census_jobs_removed_total",
+    help: "Accepted jobs removed from the queue without becoming events: purged (census queue purge) or dropped (can never succeed). The queue UI removes none.",
+    labelNames: ["reason"] as const,
+    registers: [metrics.registry],
+    async collect() {
+      try {
+        const read = await counts();
+        this.reset();
+        for (const [reason, n] of Object.entries(read)) this.inc({ reason }, n);
+      } catch {
+        // Redis is unreachable: /readyz says so; the counter keeps its last reading
+      }
+    },
+  });
+}
