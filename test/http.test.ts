@@ -233,6 +233,16 @@ describe("bad input", () => {
   it("unknown route -> 404 problem", async () => {
     await expectProblem(await stack.app.request("/v1/nope"), 404, "NOT_FOUND");
   });
+
+  it.each(
+    ["/dashboard/assets", "/docs/assets"].flatMap((dir) =>
+      ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "nope.js"].map(
+        (f) => `${dir}/${f}`,
+      ),
+    ),
+  )("%s (a name an object inherits) -> 404 problem, not 500", async (path) => {
+    await expectProblem(await stack.app.request(path), 404, "NOT_FOUND");
+  });
 });
 
 describe("ops endpoints", () => {

@@ -1,16 +1,19 @@
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Hono } from "hono";
+import { type Asset, serveAssets } from "./assets";
 import { htmlHeaders } from "./security";
 
 // Swagger UI served from node_modules, so /docs works on a machine with no internet.
 const require = createRequire(import.meta.url);
 const distDir = dirname(require.resolve("swagger-ui-dist/package.json"));
-const assets: Record<string, string> = {
-  "swagger-ui.css": "text/css; charset=utf-8",
-  "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
-};
+const assets = new Map<string, Asset>([
+  ["swagger-ui.css", { path: join(distDir, "swagger-ui.css"), type: "text/css; charset=utf-8" }],
+  [
+    "swagger-ui-bundle.js",
+    { path: join(distDir, "swagger-ui-bundle.js"), type: "text/javascript; charset=utf-8" },
+  ],
+]);
 
 // No inline script, so the page's CSP can allow scripts from this origin only. Swagger UI writes
 // style attributes as it renders, hence 'unsafe-inline' for styles (never for scripts).
@@ -23,21 +26,10 @@ const init = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#ui" 
 
 export function docsRoutes() {
   const app = new Hono();
-  const cache = new Map<string, string>();
   app.get("/docs", (c) => c.html(page, 200, htmlHeaders({ styleSrc: "'self' 'unsafe-inline'" })));
   app.get("/docs/assets/init.js", (c) =>
     c.body(init, 200, { "content-type": "text/javascript; charset=utf-8" }),
   );
-  app.get("/docs/assets/:file", (c) => {
-    const file = c.req.param("file");
-    const type = assets[file];
-    if (!type) return c.notFound();
-    let body = cache.get(file);
-    if (body === undefined) {
-      body = readFileSync(join(distDir, file), "utf8");
-      cache.set(file, body);
-    }
-    return c.body(body, 200, { "content-type": type, "cache-control": "public, max-age=86400" });
-  });
+  serveAssets(app, "/docs/assets", assets, 86400);
   return app;
 }
