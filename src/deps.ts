@@ -64,7 +64,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
   let emulatorClose: (() => Promise<void>) | undefined;
 
   const sealer = createSealer(env.HMAC_SECRET, parsePayloadKeys(env.PAYLOAD_KEY));
-  const metrics = overrides.metrics ?? createMetrics();
+  const metrics = overrides.metrics ?? createMetrics({ fineLabels: env.METRICS_FINE_LABELS });
   if (!metrics.registry.getSingleMetric("census_queue_jobs")) {
     trackQueueDepth(metrics, () => queueCounts(queue));
     trackRemovals(metrics, () => removalCounts(queue, redis));

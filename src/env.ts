@@ -48,6 +48,8 @@ export const envSchema = z
     KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
     // A static bearer token for Prometheus, besides keys with the `metrics` scope.
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    // Split /metrics series by category and redaction kind: exact counts below the privacy floor.
+    METRICS_FINE_LABELS: z.stringbool().default(false),
     // Unset means "the local default, or embedded services when nothing answers there"
     // (src/embedded/services.ts); set means "this one, and say so if it cannot be reached".
     DATABASE_URL: z.url().optional(),

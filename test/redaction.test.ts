@@ -50,10 +50,11 @@ describe("redaction before Google", () => {
     }
     expect(sent).toContain("draft a complaint to the bank"); // the rest of the text is intact
     expect(events.map((e) => e.redacted)).toEqual(Array(prompts.length).fill(true));
+    // counted, but not by kind: METRICS_FINE_LABELS is off (src/platform/metrics.ts)
     const counted = (await ctx.stack.deps.metrics.redactions.get()).values;
-    const byKind = Object.fromEntries(counted.map((v) => [v.labels.kind, v.value]));
-    expect(byKind).toMatchObject({ email: 1, phone: 1, card: 1, iban: 1, ip: 1 });
-    expect(byKind.key).toBeGreaterThanOrEqual(4);
+    expect(counted).toHaveLength(1);
+    expect(counted[0]?.labels).toEqual({});
+    expect(counted[0]?.value).toBeGreaterThanOrEqual(9);
   });
 
   it("REDACT=off sends the text as the study did, unredacted, and flags nothing", async () => {

@@ -239,7 +239,7 @@ describe("GET /v1/stats/authors", () => {
 });
 
 describe("GET /v1/stats/usage", () => {
-  it("counts Google calls, billable units, estimated cost and the calls the cache and the pre-skip avoided", async () => {
+  it("counts Google calls, billable units, estimated cost and the calls the cache avoided", async () => {
     await seed(stack.deps.pool, [
       { day: "2018-05-07", category: "programming", n: 5 },
       { day: "2018-05-07", category: "programming", charCount: 2500 }, // 3 units
@@ -247,37 +247,22 @@ describe("GET /v1/stats/usage", () => {
       { day: "2018-05-07", category: "programming", answerSource: "cache", n: 3 },
       { day: "2018-05-07", category: "others", outcome: "too_short", answerSource: "skipped" },
       { day: "2018-05-08", category: "programming", answerSource: "cache", n: 2 },
+      { day: "2018-05-09", category: "others", outcome: "too_short", answerSource: "skipped" },
     ]);
-    const body = await json(await get("/v1/stats/usage?from=2018-05-07&to=2018-05-09&engine=synthetic"));
+    const body = await json(await get("/v1/stats/usage?from=2018-05-07&to=2018-05-10&engine=synthetic"));
     expect(body.pricePer1kUnits).toBe(2);
+    // nothing is split by outcome: a day's pre-skipped (too_short) events appear nowhere, not even
+    // as a day of their own
     expect(body.rows).toEqual([
-      {
-        period: "2018-05-07",
-        events: 11,
-        calls: 7,
-        units: 8,
-        estimatedCostUsd: 0.016,
-        cacheHits: 3,
-        skipped: 1,
-        cacheHitRate: 0.3,
-      },
-      {
-        period: "2018-05-08",
-        events: 2,
-        calls: 0,
-        units: 0,
-        estimatedCostUsd: 0,
-        cacheHits: 2,
-        skipped: 0,
-        cacheHitRate: 1,
-      },
+      { period: "2018-05-07", calls: 7, units: 8, estimatedCostUsd: 0.016, cacheHits: 3, cacheHitRate: 0.3 },
+      { period: "2018-05-08", calls: 0, units: 0, estimatedCostUsd: 0, cacheHits: 2, cacheHitRate: 1 },
     ]);
     const csv = await get("/v1/stats/usage?from=2018-05-07&to=2018-05-09&engine=synthetic", read, "text/csv");
-    expect((await csv.text()).split("\r\n")[1]).toBe('"2018-05-07",11,7,8,0.016,3,1,0.3');
+    expect((await csv.text()).split("\r\n")[1]).toBe('"2018-05-07",7,8,0.016,3,0.3');
     const weekly = await json(
       await get("/v1/stats/usage?from=2018-05-07&to=2018-05-14&engine=synthetic&interval=week"),
     );
-    expect(weekly.rows).toMatchObject([{ period: "2018-05-07", events: 13, calls: 7, cacheHits: 5 }]);
+    expect(weekly.rows).toMatchObject([{ period: "2018-05-07", calls: 7, cacheHits: 5 }]);
   });
 });
 

@@ -207,11 +207,10 @@
       data: {
         labels: periods,
         datasets: [
-          // how each event got its answer, stacked: what Google was paid for, and what it was not
+          // how each answer was obtained, stacked: what Google was paid for, and what it was not
           ...[
             ["Google calls", "calls", "#2457d6"],
             ["cache hits", "cacheHits", "#63e6be"],
-            ["skipped (too short)", "skipped", "#ced4da"],
           ].map(([label, field, color]) => ({
             type: "bar",
             label,

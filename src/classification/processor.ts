@@ -159,7 +159,7 @@ export function createProcessor(deps: ProcessorDeps) {
       }
       throw err; // transient or unknown: retried with backoff, the answer kept
     }
-    if (inserted) deps.metrics.events.inc({ outcome: answer.outcome, category });
+    if (inserted) deps.metrics.countEvent(answer.outcome, category);
     return { outcome: answer.outcome, category, calledAt: answer.calledAt };
   };
 }

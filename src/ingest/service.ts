@@ -80,9 +80,7 @@ export async function ingestPrompts(
   }
 
   const result = { accepted: items.length, sampled: jobs.size, skipped, duplicates };
-  for (const { redactions } of jobs.values()) {
-    for (const [kind, n] of Object.entries(redactions)) deps.metrics.redactions.inc({ kind }, n);
-  }
+  for (const { redactions } of jobs.values()) deps.metrics.countRedactions(redactions);
   deps.metrics.ingestItems.inc({ result: "sampled", source: opts.source }, result.sampled);
   deps.metrics.ingestItems.inc({ result: "skipped", source: opts.source }, skipped);
   deps.metrics.ingestItems.inc({ result: "duplicate", source: opts.source }, duplicates);

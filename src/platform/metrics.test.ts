@@ -29,3 +29,29 @@ describe("trackQueueDepth", () => {
     expect(text).toContain('census_queue_jobs{state="failed"} 1');
   });
 });
+
+describe("labels finer than the privacy floor", () => {
+  it.each([
+    [
+      false,
+      ['census_events_total{outcome="classified"} 1', "census_redactions_total 3"],
+      ["category=", "kind="],
+    ],
+    [
+      true,
+      [
+        'census_events_total{outcome="classified",category="health"} 1',
+        'census_redactions_total{kind="iban"} 1',
+        'census_redactions_total{kind="phone"} 2',
+      ],
+      [],
+    ],
+  ])("METRICS_FINE_LABELS=%s", async (fineLabels, present, absent) => {
+    const metrics = createMetrics({ fineLabels });
+    metrics.countEvent("classified", "health");
+    metrics.countRedactions({ iban: 1, phone: 2 });
+    const text = await metrics.registry.metrics();
+    for (const line of present) expect(text).toContain(line);
+    for (const label of absent) expect(text).not.toContain(label);
+  });
+});

@@ -1,21 +1,49 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
-// Aggregate counters only. Labels are closed sets (outcome, category, kind): never an id or text.
-export function createMetrics() {
+// Aggregate counters only. Labels are closed sets (outcome, kind, reason): never an id or text.
+//
+// A scrape sees counters move event by event, below any privacy floor: split by category and by
+// redaction kind, two scrapes told a metrics key holder that 2 hidden `health` events held an
+// IBAN and a phone number. So by default no series is split by what an event is about (category)
+// or what it held (redaction kind); METRICS_FINE_LABELS=1 turns those labels on, for an operator
+// who accepts that /metrics then says more than the stats answers do.
+export interface MetricsOptions {
+  fineLabels?: boolean;
+}
+
+export function createMetrics({ fineLabels = false }: MetricsOptions = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const redactions = new Counter<"kind">({
+    name: "census_redactions_total",
+    help: `Personal data and secrets replaced before Google, in sampled items${fineLabels ? ", by kind (key, email, iban, card, ip, phone)" : " (METRICS_FINE_LABELS=1 splits it by kind)"}`,
+    labelNames: fineLabels ? ["kind"] : [],
+    registers: [registry],
+  });
+  const events = new Counter<"outcome" | "category">({
+    name: "census_events_total",
+    help: `Events written to Postgres, by outcome${fineLabels ? " and category" : " (METRICS_FINE_LABELS=1 splits it by category)"}`,
+    labelNames: fineLabels ? ["outcome", "category"] : ["outcome"],
+    registers: [registry],
+  });
   return {
     registry,
+    redactions,
+    events,
+    /** Counts what redaction replaced in one sampled item. */
+    countRedactions(found: Partial<Record<string, number>>) {
+      for (const [kind, n = 0] of Object.entries(found)) {
+        if (fineLabels) redactions.inc({ kind }, n);
+        else redactions.inc(n);
+      }
+    },
+    countEvent(outcome: string, category: string) {
+      events.inc(fineLabels ? { outcome, category } : { outcome });
+    },
     ingestItems: new Counter({
       name: "census_ingest_items_total",
       help: "Prompt items received, by result (sampled, skipped, duplicate)",
       labelNames: ["result", "source"] as const,
-      registers: [registry],
-    }),
-    redactions: new Counter({
-      name: "census_redactions_total",
-      help: "Personal data and secrets replaced before Google, by kind (key, email, iban, card, ip, phone), in sampled items",
-      labelNames: ["kind"] as const,
       registers: [registry],
     }),
     httpProblems: new Counter({
@@ -28,12 +56,6 @@ export function createMetrics() {
       name: "census_http_connections_shed_total",
       help: "Connections closed at HTTP_MAX_CONNECTIONS: idle_evicted (the longest-idle one, to make room for a new one) or refused (every open one was serving a request)",
       labelNames: ["reason"] as const,
-      registers: [registry],
-    }),
-    events: new Counter({
-      name: "census_events_total",
-      help: "Events written to Postgres, by outcome and category",
-      labelNames: ["outcome", "category"] as const,
       registers: [registry],
     }),
     googleCalls: new Counter({

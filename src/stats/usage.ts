@@ -4,8 +4,11 @@ import { problemResponses } from "../http/openapi";
 import { commonQuery } from "./schema";
 
 // Google usage and what the cache saves: GET /v1/stats/usage. Counts of calls and units per
-// period, split by nothing that describes content (no category, model or language), so it
-// carries no privacy floor; its sums add up to the bill.
+// period, by how each answer was obtained (a Google call or the cache), never by what it was: no
+// category, model, language or outcome, so it carries no privacy floor; its sums add up to the
+// bill. It used to give the events of a period and the pre-skipped ones (too_short, an outcome):
+// with calls and cache hits exact, that split a day's hidden events by outcome. The stats answers
+// count events (released ones); census_google_calls_avoided_total counts pre-skips for operators.
 
 export const usageQuerySchema = z.object({
   ...commonQuery,
@@ -14,7 +17,6 @@ export const usageQuerySchema = z.object({
 
 const row = z.object({
   period: z.iso.date(),
-  events: z.number().int().openapi({ description: "Events stored" }),
   calls: z
     .number()
     .int()
@@ -28,10 +30,6 @@ const row = z.object({
     .number()
     .int()
     .openapi({ description: "Events answered from the classification cache: calls avoided" }),
-  skipped: z
-    .number()
-    .int()
-    .openapi({ description: "Events under MIN_WORDS, recorded too_short without a call" }),
   cacheHitRate: z.number().nullable().openapi({ description: "cacheHits / (cacheHits + calls)" }),
 });
 
@@ -73,13 +71,11 @@ export async function usageStats(
 ): Promise<z.infer<typeof usageResponseSchema>> {
   const { rows } = await pool.query<Record<string, string>>(
     `SELECT analytics.bucket($4, $2::date, day) AS period,
-            sum(events) AS events,
             coalesce(sum(events) FILTER (WHERE answer_source = 'google'), 0) AS calls,
             sum(units) AS units,
-            coalesce(sum(events) FILTER (WHERE answer_source = 'cache'), 0) AS cache_hits,
-            coalesce(sum(events) FILTER (WHERE answer_source = 'skipped'), 0) AS skipped
+            coalesce(sum(events) FILTER (WHERE answer_source = 'cache'), 0) AS cache_hits
      FROM rollup_usage_daily
-     WHERE engine = $1 AND day >= $2::date AND day < $3::date
+     WHERE engine = $1 AND day >= $2::date AND day < $3::date AND answer_source IN ('google', 'cache')
      GROUP BY 1 ORDER BY 1`,
     [q.engine, q.from, q.to, q.interval],
   );
@@ -96,12 +92,10 @@ export async function usageStats(
       const units = Number(r.units);
       return {
         period: String(r.period),
-        events: Number(r.events),
         calls,
         units,
         estimatedCostUsd: (units / 1000) * pricePer1kUnits,
         cacheHits,
-        skipped: Number(r.skipped),
         cacheHitRate: calls + cacheHits > 0 ? cacheHits / (calls + cacheHits) : null,
       };
     }),
