@@ -59,7 +59,10 @@ export function createApp(deps: Deps, surface: "api" | "ops" = "api") {
     }),
   );
   if (surface === "ops") return withErrorHandlers(app, log);
-  app.route("/", ingestRoutes({ ...deps.ingest, verifyKey: deps.verifyKey }));
+  app.route(
+    "/",
+    ingestRoutes({ ...deps.ingest, verifyKey: deps.verifyKey, minSampleRate: deps.env.MIN_SAMPLE_RATE }),
+  );
   app.route(
     "/",
     statsRoutes({

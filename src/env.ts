@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parsePayloadKeys } from "./classification/sealed";
-import { MIN_SAMPLE_RATE } from "./ingest/limits";
+import { DEFAULT_SAMPLE_RATE_FLOOR, MIN_SAMPLE_RATE } from "./ingest/limits";
 import { textSources } from "./ingest/text";
 import { MAPPING_SCHEMES } from "./taxonomy/mapping";
 
@@ -77,6 +77,8 @@ export const envSchema = z
     CLASSIFIER: z.enum(["auto", "google", "emulator"]).default("auto"),
     LANGUAGE_EMULATOR_HOST: hostPort,
     SAMPLE_RATE: rate.default(0.0025),
+    // The lowest `sampleRate` an item may carry: each event weighs 1 / rate in every estimate.
+    MIN_SAMPLE_RATE: rate.default(DEFAULT_SAMPLE_RATE_FLOOR),
     MAX_CHARS: z.coerce.number().int().positive().max(100_000).default(1000),
     // Personal data and secrets are replaced before the text is cut and queued (src/redaction);
     // off is the study's method exactly. README "Redaction".

@@ -147,6 +147,18 @@ describe("bad input", () => {
       ["createdAt"],
     ],
     ["sampleRate 5e-324", { requestId: "r", model: "m", prompt: "x", sampleRate: 5e-324 }, ["sampleRate"]],
+    // one item would count as a billion requests: under MIN_SAMPLE_RATE (1e-6 by default)
+    ["sampleRate 1e-9", { requestId: "r", model: "m", prompt: "x", sampleRate: 1e-9 }, ["sampleRate"]],
+    [
+      "sampleRate 9e-7 in a batch names its index",
+      {
+        prompts: [
+          { requestId: "a", model: "m", prompt: "x", sampleRate: 1e-6 },
+          { requestId: "b", model: "m", prompt: "x", sampleRate: 9e-7 },
+        ],
+      },
+      ["prompts.1.sampleRate"],
+    ],
     [
       "bad message content",
       { requestId: "r", model: "m", messages: [{ role: "user", content: 5 }] },

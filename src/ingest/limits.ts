@@ -12,6 +12,28 @@ export const MAX_COST_USD = 1_000_000;
  * and the insert failed. One in a billion is far below any router's sampling. */
 export const MIN_SAMPLE_RATE = 1e-9;
 
+/** The default of MIN_SAMPLE_RATE, the operator's floor for an item's own `sampleRate`: an item
+ * at 1e-9 would count as a billion requests. One in a million is below any router's sampling. */
+export const DEFAULT_SAMPLE_RATE_FLOOR = 1e-6;
+
+/** Pure: the items whose own sampleRate is under the operator's floor, as field errors. */
+export function sampleRateIssues(
+  items: readonly { sampleRate?: number | undefined }[],
+  floor: number,
+  pathOf: (index: number) => string,
+): { path: string; message: string }[] {
+  return items.flatMap((item, i) =>
+    item.sampleRate !== undefined && item.sampleRate < floor
+      ? [
+          {
+            path: pathOf(i),
+            message: `must be at least ${floor} (MIN_SAMPLE_RATE): one item would count as more than ${Math.round(1 / floor).toLocaleString("en")} requests`,
+          },
+        ]
+      : [],
+  );
+}
+
 /** model is text, which refuses NUL; control characters and lone surrogates are refused too. */
 export const MAX_MODEL_CHARS = 256;
 export const PRINTABLE = /^[^\p{Cc}\p{Cs}]+$/u;

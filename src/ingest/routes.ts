@@ -5,6 +5,8 @@ import { readJsonBody } from "../http/body";
 import type { AppEnv } from "../http/context";
 import { problemResponses } from "../http/openapi";
 import { parseOrThrow } from "../http/validate";
+import { AppError } from "../platform/errors";
+import { sampleRateIssues } from "./limits";
 import {
   batchSchema,
   ingestBodySchema,
@@ -29,7 +31,7 @@ const route = createRoute({
   },
 });
 
-export function ingestRoutes(deps: IngestDeps & { verifyKey: KeyVerifier }) {
+export function ingestRoutes(deps: IngestDeps & { verifyKey: KeyVerifier; minSampleRate: number }) {
   const app = new OpenAPIHono<AppEnv>();
   app.openAPIRegistry.registerPath(route);
   // The handler reads the body itself (streaming byte cap, then zod) instead of the generated
@@ -38,6 +40,11 @@ export function ingestRoutes(deps: IngestDeps & { verifyKey: KeyVerifier }) {
     const body = await readJsonBody(c.req.raw, MAX_BODY_BYTES);
     const isBatch = typeof body === "object" && body !== null && !Array.isArray(body) && "prompts" in body;
     const items = isBatch ? parseOrThrow(batchSchema, body).prompts : [parseOrThrow(promptItemSchema, body)];
+    const low = sampleRateIssues(items, deps.minSampleRate, (i) =>
+      isBatch ? `prompts.${i}.sampleRate` : "sampleRate",
+    );
+    if (low.length > 0)
+      throw new AppError("VALIDATION_FAILED", `${low[0]?.path}: ${low[0]?.message}`, { errors: low });
     const result = await ingestPrompts(items, deps, { source: "live" });
     c.set("logFields", result);
     return c.json(result, 202);

@@ -45,7 +45,8 @@ export const promptItemSchema = z
       .optional()
       .openapi({ description: "ISO time of the original request, from 2000-01-01 to one day ahead" }),
     sampleRate: z.number().min(MIN_SAMPLE_RATE).lte(1).optional().openapi({
-      description: "Set when the router already sampled: the item is taken as is, at this rate.",
+      description:
+        "Set when the router already sampled: the item is taken as is, at this rate. At least the operator's MIN_SAMPLE_RATE (1e-6 by default).",
     }),
   })
   .superRefine((item, ctx) => {
