@@ -1,15 +1,20 @@
+import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { type Scope, scopes } from "./auth/keys";
 import { runMigrations } from "./db/migrate";
 import { loadEnv } from "./env";
 import { createLogger } from "./platform/logger";
+import { fromRoot } from "./platform/paths";
 import { MAPPING_SCHEMES, type MappingScheme } from "./taxonomy/mapping";
 
 // `census <command>`: one image, several roles. Commands import their modules lazily so
 // `census --help` and `census emulator` start fast and need no database.
 
+const { version } = JSON.parse(readFileSync(fromRoot("package.json"), "utf8")) as { version: string };
+
 const program = new Command("census")
   .description("prompt-census: what people use LLMs for, from anonymous tags")
+  .version(version, "-V, --version", "print the version")
   .showHelpAfterError();
 
 const env = () => loadEnv();
@@ -137,35 +142,41 @@ program
   .description(
     "for operators: how much of the sample the privacy floor releases per period, and how (model units, author pools, category pools); never per cell",
   )
-  .requiredOption("--from <day>", "first day (UTC), inclusive", isoDay)
-  .requiredOption("--to <day>", "last day (UTC), exclusive", isoDay)
+  .option("--from <day>", "first day (UTC), inclusive (default: 26 weeks before --to)", isoDay)
+  .option("--to <day>", "last day (UTC), exclusive (default: tomorrow)", isoDay)
   .addOption(
     new Option("--interval <interval>", "period of each row")
       .choices(["day", "week", "month", "range"])
       .default("month"),
   )
   .addOption(
-    new Option("--engine <engine>", "whose events")
-      .choices(["google", "emulator", "synthetic"])
-      .default("google"),
+    new Option(
+      "--engine <engine>",
+      "whose events (default: google if the window has any, else the engine it has)",
+    ).choices(["google", "emulator", "synthetic"]),
   )
   .option("--json", "print the rows as JSON lines")
   .action(
     async (o: {
-      from: string;
-      to: string;
+      from?: string;
+      to?: string;
       interval: "day" | "week" | "month" | "range";
-      engine: string;
+      engine?: string;
       json?: boolean;
     }) => {
       const e = await servicesEnv();
       const { createPool } = await import("./db/client");
-      const { floorReport } = await import("./stats/floor");
+      const { floorReport, engineInWindow } = await import("./stats/floor");
+      const { resolveRange } = await import("./stats/schema");
+      const range = resolveRange(o);
+      if (!range.valid) throw new InvalidArgumentError("--from must be before --to, at most ~5 years apart");
       const pool = createPool(e.DATABASE_URL, { max: 1 });
       try {
-        const rows = await floorReport(pool, o);
+        const engine = o.engine ?? (await engineInWindow(pool, range.from, range.to));
+        const rows = await floorReport(pool, { ...o, ...range, engine });
         if (o.json) console.log(rows.map((r) => JSON.stringify(r)).join("\n"));
         else {
+          console.log(`engine ${engine}, ${range.from} to ${range.to} (exclusive), by ${o.interval}`);
           const { formatRows } = await import("./platform/table");
           console.log(formatRows(rows.map((r) => ({ ...r, released: `${(r.released * 100).toFixed(1)}%` }))));
         }
@@ -261,7 +272,9 @@ keys
   .action(async (id: string) => {
     await withDb(async (db) => {
       const { revokeApiKey } = await import("./auth/keys");
-      if (!(await revokeApiKey(db, id))) {
+      if (await revokeApiKey(db, id)) {
+        console.log(`revoked ${id}: running APIs refuse it within KEY_CACHE_TTL_MS (30 s by default)`);
+      } else {
         console.error(`no active key with id ${id}`);
         process.exitCode = 1;
       }
@@ -329,9 +342,18 @@ program
     const client = new pg.Client({ connectionString: e.DATABASE_URL });
     await client.connect();
     try {
-      const result = await client.query(query);
-      const { formatRows } = await import("./platform/table");
-      console.log(o.json ? result.rows.map((r) => JSON.stringify(r)).join("\n") : formatRows(result.rows));
+      // rows by position: two columns of one name are both kept
+      const result = await client.query<unknown[]>({ text: query, rowMode: "array" });
+      const cols = (result.fields ?? []).map((f) => f.name);
+      const { formatTable, uniqueNames } = await import("./platform/table");
+      if (o.json) {
+        const names = uniqueNames(cols);
+        console.log(
+          result.rows
+            .map((r) => JSON.stringify(Object.fromEntries(names.map((n, i) => [n, r[i]]))))
+            .join("\n"),
+        );
+      } else console.log(formatTable(cols, result.rows));
     } finally {
       await client.end();
     }

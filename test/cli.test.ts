@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
@@ -157,7 +158,9 @@ describe("census keys", () => {
     const listed = (await run("node", [BIN, "keys", "list"], opts)).stdout;
     expect(listed).toContain(`${id}\tread\tcli-test\tactive`);
     expect(listed).not.toContain(key); // never the key itself
-    await run("node", [BIN, "keys", "revoke", id], opts);
+    expect((await run("node", [BIN, "keys", "revoke", id], opts)).stdout).toMatch(
+      new RegExp(`^revoked ${id}`),
+    );
     expect((await run("node", [BIN, "keys", "list"], opts)).stdout).toContain(
       `${id}\tread\tcli-test\trevoked`,
     );
@@ -166,4 +169,36 @@ describe("census keys", () => {
     );
     expect(again).toMatchObject({ code: 1, stderr: expect.stringContaining(`no active key with id ${id}`) });
   }, 30_000);
+});
+
+describe("census sql, floor and --version", () => {
+  it("sql prints every column, two of one name included, as a table and as JSON", async () => {
+    const sql = "SELECT count(*) AS n, count(*) + 1 AS n FROM generate_series(1, 3)";
+    const { stdout } = await run("node", [BIN, "sql", sql], { env });
+    expect(stdout).toBe("n | n\n--+--\n3 | 4\n(1 row)\n");
+    const json = await run("node", [BIN, "sql", sql, "--json"], { env });
+    expect(JSON.parse(json.stdout)).toEqual({ n: "3", n_2: "4" });
+  }, 30_000);
+
+  it("floor runs with no options: the last 26 weeks, of the engine the window has", async () => {
+    const { stdout } = await run("node", [BIN, "floor"], { env });
+    expect(stdout).toMatch(/^engine (google|emulator|synthetic), \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}/);
+  }, 30_000);
+
+  it("logs one readable line on a terminal and JSON otherwise", async () => {
+    const logEnv = { ...env, LOG_LEVEL: "info" };
+    const piped = await run("node", [BIN, "migrate"], { env: logEnv });
+    expect(JSON.parse(piped.stdout.trim().split("\n").at(-1) ?? "")).toMatchObject({
+      msg: "migrations applied",
+    });
+    // `script` gives the command a terminal, as an operator's shell does
+    const tty = await run("script", ["-qc", `node ${BIN} migrate`, "/dev/null"], { env: logEnv });
+    expect(tty.stdout).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] .*INFO.*: .*migrations applied/m);
+    expect(tty.stdout).not.toContain('"msg"');
+  }, 30_000);
+
+  it("--version prints the package's version", async () => {
+    const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+    expect((await run("node", [BIN, "--version"], { env })).stdout.trim()).toBe(version);
+  });
 });

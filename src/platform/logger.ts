@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { type DestinationStream, type Logger as PinoLogger, pino } from "pino";
 
 export type Logger = PinoLogger;
@@ -23,6 +24,10 @@ const REDACT = [
   "GOOGLE_API_KEY",
 ];
 
+/**
+ * JSON lines for machines (log shippers, pipes, files); on a terminal, one readable line each
+ * (pino-pretty, loaded only then). The redaction above applies to both.
+ */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
@@ -31,6 +36,16 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       redact: { paths: REDACT, censor: "[redacted]" },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination,
+    destination ?? (process.stdout.isTTY ? prettyStream() : undefined),
   );
+}
+
+function prettyStream(): DestinationStream {
+  const pretty = createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty");
+  return pretty({
+    colorize: true,
+    sync: true,
+    ignore: "service,pid,hostname",
+    translateTime: "SYS:HH:MM:ss.l",
+  });
 }

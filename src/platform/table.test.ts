@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatRows } from "./table";
+import { formatRows, formatTable, uniqueNames } from "./table";
 
 describe("formatRows", () => {
   it.each([
@@ -21,5 +21,32 @@ describe("formatRows", () => {
     { name: "objects as JSON", rows: [{ j: { a: 1 } }], out: 'j\n-------\n{"a":1}\n(1 row)' },
   ])("$name", ({ rows, out }) => {
     expect(formatRows(rows)).toBe(out);
+  });
+});
+
+describe("formatTable", () => {
+  it("prints every column, two of one name included", () => {
+    expect(formatTable(["count", "count"], [[1200, 7]])).toBe(
+      "count | count\n------+------\n1200  | 7\n(1 row)",
+    );
+  });
+});
+
+describe("uniqueNames", () => {
+  it.each([
+    [
+      ["a", "b"],
+      ["a", "b"],
+    ],
+    [
+      ["a", "a"],
+      ["a", "a_2"],
+    ],
+    [
+      ["count", "count", "x", "count"],
+      ["count", "count_2", "x", "count_3"],
+    ],
+  ])("%j -> %j", (cols, names) => {
+    expect(uniqueNames(cols)).toEqual(names);
   });
 });

@@ -60,3 +60,13 @@ export async function floorReport(
     };
   });
 }
+
+/** The engine whose events a window holds: google when it has any, else the one with most events. */
+export async function engineInWindow(pool: pg.Pool, from: string, to: string): Promise<string> {
+  const { rows } = await pool.query<{ engine: string }>(
+    `SELECT engine FROM rollup_category_daily WHERE day >= $1::date AND day < $2::date
+     GROUP BY engine ORDER BY engine = 'google' DESC, sum(events) DESC LIMIT 1`,
+    [from, to],
+  );
+  return rows[0]?.engine ?? "google";
+}
