@@ -89,29 +89,37 @@ describe("rollups", () => {
       { ...cell, model: "w1/b", n: 12 },
     ]);
     const t1 = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    const t2 = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await t1.connect();
-    let t2: Promise<unknown> | undefined;
+    await t2.connect();
+    let writing: Promise<unknown> | undefined;
     try {
+      const pidOf = async (c: pg.Client) =>
+        ((await c.query("SELECT pg_backend_pid() AS pid")).rows[0] as { pid: number }).pid;
+      const [pid1, pid2] = [await pidOf(t1), await pidOf(t2)];
       await t1.query("BEGIN");
       await seed(t1 as unknown as pg.Pool, [{ ...cell, model: "w0/a" }]); // w0/a reaches k
       let t2Done = false;
-      t2 = seed(pool, [{ ...cell, model: "w2/c" }]).then(() => {
+      writing = seed(t2 as unknown as pg.Pool, [{ ...cell, model: "w2/c" }]).then(() => {
         t2Done = true;
       });
-      // wait until T2 has finished or waits on a lock, whichever the code under test allows
-      const deadline = Date.now() + 10_000;
+      // The race must happen before T1 commits: T2's write either finished while T1 was open
+      // (code with no serialization) or waits on T1 itself (not on some other file's write).
+      // Polled until one is true: no deadline to run out on a loaded machine.
       for (;;) {
-        const [w] = await q<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
-        );
-        if (t2Done || (w?.n ?? 0) > 0 || Date.now() > deadline) break;
+        const [w] = await q<{ blocked: boolean }>("SELECT $1::int = ANY(pg_blocking_pids($2)) AS blocked", [
+          pid1,
+          pid2,
+        ]);
+        if (t2Done || w?.blocked) break;
         await new Promise((r) => setTimeout(r, 20));
       }
       await t1.query("COMMIT");
-      await t2;
+      await writing;
     } finally {
+      await writing?.catch(() => {});
       await t1.end();
-      await t2?.catch(() => {});
+      await t2.end();
     }
     const kept = await units(
       "census_released_cells('synthetic', '2019-01-21', '2019-01-22') WHERE category = 'programming'",
