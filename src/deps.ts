@@ -12,6 +12,7 @@ import type { Logger } from "./platform/logger";
 import { createMetrics, type Metrics, trackQueueDepth } from "./platform/metrics";
 import { redactUrl } from "./platform/redact-url";
 import { createProducerConnection } from "./platform/redis";
+import { createRedisMarker, type RedisMarker } from "./platform/redis-marker";
 import { loadTaxonomy } from "./taxonomy/load";
 import type { Taxonomy } from "./taxonomy/mapping";
 
@@ -23,6 +24,8 @@ export interface Deps {
   db: Db;
   redis: Redis;
   queue: ClassifyQueue;
+  /** Notices a Redis that lost its data; the roles start it (runtime.ts), other commands need not. */
+  redisMarker: RedisMarker;
   /** Seals job texts for Redis; only workers open them. */
   sealer: Sealer;
   taxonomy: Taxonomy;
@@ -67,6 +70,13 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
   if (!metrics.registry.getSingleMetric("census_queue_jobs")) {
     trackQueueDepth(metrics, () => queueCounts(queue));
   }
+  const redisMarker = createRedisMarker({
+    redis,
+    pool,
+    key: queue.toKey("census-marker"),
+    log: log.child({ module: "redis-marker" }),
+    metrics,
+  });
   return {
     env,
     log,
@@ -75,6 +85,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     db,
     redis,
     queue,
+    redisMarker,
     sealer,
     taxonomy: loadTaxonomy(env.MAPPING),
     verifyKey: createKeyVerifier(db, env.KEY_CACHE_TTL_MS),
@@ -114,6 +125,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
       return classifier;
     },
     async close() {
+      redisMarker.stop();
       if (classifier) await (await classifier).close().catch(() => {});
       await emulatorClose?.();
       await queue.close().catch(() => {});

@@ -173,6 +173,7 @@ export async function run(
     if (env.MIGRATE_ON_START) await runMigrations(env.DATABASE_URL, log);
     deps = await createDeps(env, log);
     await checkRedisDurability(deps.redis, log);
+    await deps.redisMarker.start();
     await bootstrapDatabase(deps.pool, { taxonomy: deps.taxonomy, kMinEvents: env.K_MIN_EVENTS });
     http = await startHttp(deps, env.PORT, createApp(deps, roles.api ? "api" : "ops"));
     worker = roles.worker ? await startWorker(deps) : undefined;
