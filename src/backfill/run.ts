@@ -1,10 +1,9 @@
 import type { Deps } from "../deps";
-import { isSampled } from "../ingest/sampling";
 import type { PromptItem } from "../ingest/schema";
 import { ingestPrompts } from "../ingest/service";
-import { extractText, truncateCodePoints } from "../ingest/text";
 import { AppError, isConnectionLost } from "../platform/errors";
-import { DEFAULT_FIELDS, type FieldMap, OPENAI_CHAT_FIELDS, peek, toItem } from "./fields";
+import { DEFAULT_FIELDS, type FieldMap, OPENAI_CHAT_FIELDS } from "./fields";
+import { type PickSettings, pickRecord } from "./pick";
 import { createProgress, type Progress } from "./progress";
 import { readRecords, UnreadableInput } from "./records";
 import {
@@ -182,22 +181,23 @@ export async function backfill(
     await save();
   };
 
-  /** One record: cheap checks for all, sampling, full validation only for the sampled. */
+  const pick: PickSettings = {
+    fields,
+    since,
+    until,
+    secret: deps.env.HMAC_SECRET,
+    sampleRate,
+    maxChars: deps.env.MAX_CHARS,
+  };
   const handle = (value: unknown, index: number) => {
-    const peeked = peek(value, fields);
-    if (!peeked.ok) return noteBad(state, index, peeked.reason);
-    if ((since || until) && !inWindow(peeked.createdAt, since, until)) {
-      counters.filtered += 1;
-      return;
+    const picked = pickRecord(value, pick);
+    if (picked.kind === "bad") noteBad(state, index, picked.reason);
+    else if (picked.kind === "filtered") counters.filtered += 1;
+    else if (picked.kind === "skipped") counters.skipped += 1;
+    else {
+      counters.sampled += 1;
+      chunk.push(picked.item);
     }
-    if (!isSampled(deps.env.HMAC_SECRET, peeked.requestId, sampleRate)) {
-      counters.skipped += 1;
-      return;
-    }
-    const mapped = toItem(value, fields);
-    if (!mapped.ok) return noteBad(state, index, mapped.reason);
-    counters.sampled += 1;
-    chunk.push(compact(mapped.item, deps.env.MAX_CHARS));
   };
 
   let status: BackfillResult["status"] = o.dryRun ? "dry-run" : "done";
@@ -242,20 +242,6 @@ export async function backfill(
 function noteBad(state: Checkpoint, line: number, reason: string) {
   state.counters.bad += 1;
   if (state.badLines.length < MAX_BAD_LINES_KEPT) state.badLines.push({ line, reason });
-}
-
-function inWindow(createdAt: unknown, since?: Date, until?: Date): boolean {
-  if (typeof createdAt !== "string") return false;
-  const t = new Date(createdAt).getTime();
-  if (Number.isNaN(t)) return false;
-  return (!since || t >= since.getTime()) && (!until || t < until.getTime());
-}
-
-/** Only the first MAX_CHARS code points matter downstream; keep no more while a chunk fills. */
-function compact(item: PromptItem, maxChars: number): PromptItem {
-  const { text } = truncateCodePoints(extractText(item), maxChars);
-  const { messages: _drop, ...rest } = item;
-  return { ...rest, prompt: text };
 }
 
 function describe(err: unknown): string {
