@@ -96,6 +96,33 @@ describe("the Redis marker", () => {
     }
   });
 
+  it("processes starting together on an empty Redis agree on one marker and report nothing", async () => {
+    const { createRedisMarker } = await import("../src/platform/redis-marker");
+    const { createMetrics } = await import("../src/platform/metrics");
+    const own = await createStack({
+      worker: false,
+      env: { QUEUE_PREFIX: `m${randomBytes(5).toString("hex")}` },
+    });
+    const connections = Array.from({ length: 12 }, () => own.deps.redis.duplicate());
+    try {
+      await Promise.all(connections.map((c) => new Promise((ready) => c.once("ready", ready))));
+      const key = own.deps.queue.toKey("census-marker");
+      const markers = connections.map((redis) =>
+        createRedisMarker({ redis, pool: own.deps.pool, key, log: own.deps.log, metrics: createMetrics() }),
+      );
+      const verdicts = await Promise.all(markers.map((m) => m.check()));
+      expect(verdicts).not.toContain("lost");
+      expect(lostLines(own)).toEqual([]);
+      // they all hold the one token that won, and Postgres records it
+      expect(new Set(await Promise.all(markers.map((m) => m.check())))).toEqual(new Set(["ok"]));
+      const { rows } = await own.deps.pool.query("SELECT token FROM redis_markers WHERE queue = $1", [key]);
+      expect(rows).toEqual([{ token: await own.deps.redis.get(key) }]);
+    } finally {
+      for (const c of connections) c.disconnect();
+      await own.close();
+    }
+  });
+
   it("a Redis found empty at start, with a marker recorded in Postgres, is a loss", async () => {
     const env = { QUEUE_PREFIX: `m${randomBytes(5).toString("hex")}` };
     const first = await createStack({ worker: false, env });

@@ -94,14 +94,17 @@ export function createRedisMarker(o: {
   };
 
   const once = async (): Promise<MarkerVerdict> => {
-    const inRedis = await redis.get(key);
-    if (known !== null && inRedis === known) return "ok";
+    // Postgres before Redis: a token is recorded only once it is in Redis, so a row read before
+    // an empty Redis means Redis lost it, never that a process starting beside this one is
+    // writing it (read the other way round, processes starting together reported a loss).
     const recorded =
       known === null
         ? (((await pool.query("SELECT token FROM redis_markers WHERE queue = $1", [key])).rows[0]?.token as
             | string
             | undefined) ?? null)
         : null;
+    const inRedis = await redis.get(key);
+    if (known !== null && inRedis === known) return "ok";
     const verdict = judgeMarker({ inRedis, recorded, known });
     if (verdict === "lost") report();
     if (verdict === "first") log.info({ marker: key }, "first start on this Redis: marker written");
