@@ -56,6 +56,7 @@ export function createApp(deps: Deps, surface: "api" | "ops" = "api") {
       registry: deps.metrics.registry,
       verifyKey: deps.verifyKey,
       metricsToken: deps.env.METRICS_TOKEN,
+      redisDataLoss: () => deps.redisMarker.loss(),
     }),
   );
   if (surface === "ops") return withErrorHandlers(app, log);

@@ -222,7 +222,11 @@ program
   .option("--dry-run", "count what would be sent; queue nothing, record no run")
   .option(
     "--resume <run>",
-    "continue a run from its checkpoint (the file may be omitted: its path was recorded)",
+    "continue a run from its checkpoint (the file may be omitted: its path was recorded); at the end, counts sampled records whose events are missing",
+  )
+  .option(
+    "--verify <run>",
+    "read a run's input again and re-queue every sampled record whose event is missing (after Redis lost data); the file may be omitted, stdin must be piped again with -",
   )
   .option("--chunk <n>", "sampled prompts per enqueue", positive, 500)
   .option("--max-waiting <n>", "pause while the queue holds more waiting jobs than this", positive, 20_000)

@@ -13,6 +13,7 @@ import type { Logger } from "./platform/logger";
 import { createMetrics, type Metrics, trackQueueDepth, trackRemovals } from "./platform/metrics";
 import { redactUrl } from "./platform/redact-url";
 import { createProducerConnection } from "./platform/redis";
+import { createRedisMarker, type RedisMarker } from "./platform/redis-marker";
 import { loadTaxonomy } from "./taxonomy/load";
 import type { Taxonomy } from "./taxonomy/mapping";
 
@@ -24,6 +25,8 @@ export interface Deps {
   db: Db;
   redis: Redis;
   queue: ClassifyQueue;
+  /** Notices a Redis that lost its data; the roles start it (runtime.ts), other commands need not. */
+  redisMarker: RedisMarker;
   /** Seals job texts for Redis; only workers open them. */
   sealer: Sealer;
   taxonomy: Taxonomy;
@@ -69,6 +72,13 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     trackQueueDepth(metrics, () => queueCounts(queue));
     trackRemovals(metrics, () => removalCounts(queue, redis));
   }
+  const redisMarker = createRedisMarker({
+    redis,
+    pool,
+    key: queue.toKey("census-marker"),
+    log: log.child({ module: "redis-marker" }),
+    metrics,
+  });
   return {
     env,
     log,
@@ -77,6 +87,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     db,
     redis,
     queue,
+    redisMarker,
     sealer,
     taxonomy: loadTaxonomy(env.MAPPING),
     verifyKey: createKeyVerifier(db, env.KEY_CACHE_TTL_MS),
@@ -116,6 +127,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
       return classifier;
     },
     async close() {
+      redisMarker.stop();
       if (classifier) await (await classifier).close().catch(() => {});
       await emulatorClose?.();
       await queue.close().catch(() => {});

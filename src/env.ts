@@ -56,6 +56,9 @@ export const envSchema = z
     REDIS_URL: z.url().optional(),
     // Start private Postgres and Redis even when the local defaults answer (tests, CI, demos).
     CENSUS_EMBEDDED: z.stringbool().default(false),
+    // With NODE_ENV=production, start even on a Redis that can lose accepted prompts (AOF off, or
+    // an eviction policy): the service refuses one otherwise (docs/reliability.md).
+    ALLOW_VOLATILE_REDIS: z.stringbool().default(false),
     // Where embedded services keep their data and where other commands find them running.
     CENSUS_HOME: z.string().min(1).default(".census"),
     HMAC_SECRET: z.string().min(32, "must be at least 32 characters").optional(),

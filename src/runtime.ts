@@ -173,9 +173,13 @@ export async function run(
     ["embedded services", () => services.stop()],
   ]);
   try {
-    if (env.MIGRATE_ON_START) await runMigrations(env.DATABASE_URL, log);
     deps = await createDeps(env, log);
-    await checkRedisDurability(deps.redis, log);
+    // before anything is written: production refuses a Redis that can lose accepted prompts
+    await checkRedisDurability(deps.redis, log, {
+      refuse: env.NODE_ENV === "production" && !env.ALLOW_VOLATILE_REDIS,
+    });
+    if (env.MIGRATE_ON_START) await runMigrations(env.DATABASE_URL, log);
+    await deps.redisMarker.start();
     await bootstrapDatabase(deps.pool, { taxonomy: deps.taxonomy, kMinEvents: env.K_MIN_EVENTS });
     http = await startHttp(deps, env.PORT, createApp(deps, roles.api ? "api" : "ops"));
     worker = roles.worker ? await startWorker(deps) : undefined;

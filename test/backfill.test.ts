@@ -6,6 +6,7 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { type BackfillOptions, backfill } from "../src/backfill/run";
 import { loadRun } from "../src/backfill/runs";
+import { checkRun } from "../src/backfill/verify";
 import { eventIdFor, isSampled } from "../src/ingest/sampling";
 import { useStackWithGoogle } from "./support/harness";
 import { createStack, TEST_SECRET, uniqueId, waitFor, withStack } from "./support/stack";
@@ -157,6 +158,51 @@ describe("census backfill", () => {
     await ctx.stack.drained();
     await waitFor(async () => (await storedCount(sampled)) === sampled.length);
   });
+
+  it("Redis lost the first leg's jobs: the resume reports them missing, --verify re-queues exactly those", async () => {
+    const ids = Array.from({ length: 400 }, () => uniqueId("verify"));
+    const file = join(dir, "verify.ndjson");
+    writeFileSync(file, `${ndjson(ids)}\n`);
+    const sampled = sampledOf(ids);
+    const lost = sampledOf(ids.slice(0, 200));
+    await withStack({ worker: false, env: { SAMPLE_RATE: "0.3" } }, async (own) => {
+      const first = await backfill(own.deps, options(file, { stopAfter: 200 }));
+      expect(first.status).toBe("interrupted");
+      expect(await own.deps.queue.count()).toBe(lost.length);
+      // Redis loses every job it held, as a restart with appendonly no does
+      await own.deps.queue.obliterate({ force: true });
+
+      const second = await backfill(own.deps, options("", { resume: first.runId }));
+      expect(second.status).toBe("incomplete"); // not "done": `lost` records will never be events
+      expect(second.missing).toBe(lost.length);
+      const run = await loadRun(own.deps.db, first.runId ?? "");
+      expect(run?.status).toBe("done"); // its input is read to the end; --verify is the way on
+      const check = (requeue: boolean) =>
+        checkRun(own.deps, run as NonNullable<typeof run>, {
+          requeue,
+          chunkSize: 25,
+          maxRecordBytes: 64 * 1024,
+        });
+
+      expect(await check(true)).toMatchObject({
+        status: "done",
+        read: 400,
+        sampled: sampled.length,
+        present: sampled.length - lost.length,
+        missing: lost.length,
+        requeued: lost.length,
+      });
+      expect(await own.deps.queue.count()).toBe(sampled.length);
+      // the job ids are the event ids: a second verify queues nothing twice
+      expect(await check(true)).toMatchObject({ missing: 0, requeued: 0, present: sampled.length });
+
+      await own.startWorker();
+      await own.drained(60_000);
+      await waitFor(async () => (await storedCount(sampled)) === sampled.length, 30_000);
+      expect(await check(false)).toMatchObject({ missing: 0, present: sampled.length });
+      expect(await storedCount(ids.filter((id) => !sampled.includes(id)))).toBe(0);
+    });
+  }, 120_000);
 
   it("reads gzip, CSV (quoted newlines, messages as JSON) and JSON arrays alike", async () => {
     const ids = Array.from({ length: 60 }, () => uniqueId("fmt"));
@@ -382,6 +428,43 @@ describe("census backfill (the command)", () => {
       bad: 0,
     });
   }, 30_000);
+
+  it("--verify of a run that read stdin: a clear usage error, unless the input is piped in again", async () => {
+    const file = join(dir, "verify-stdin.ndjson.gz");
+    writeFileSync(file, gzipSync(ndjson(Array.from({ length: 20 }, () => uniqueId("vstdin")))));
+    const census = async (command: string) => {
+      const child = spawn("sh", ["-c", command], { env: cliEnv(), stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+      });
+      child.stderr.on("data", (d) => {
+        err += d;
+      });
+      const code = await new Promise((r) => child.once("exit", r));
+      return { code, out, err, last: JSON.parse(out.trim().split("\n").pop() || "{}") };
+    };
+    const run = await census(`cat '${file}' | node bin/census.js backfill -`);
+    expect(run.code).toBe(0);
+    const runId = run.last.runId as string;
+
+    const refused = await census(`node bin/census.js backfill --verify ${runId}`);
+    expect(refused.code).toBe(2);
+    expect(refused.err.trim()).toBe(
+      `census backfill: run ${runId} read stdin, which cannot be read again. Pipe the same input in once more: ... | census backfill - --verify ${runId}`,
+    );
+    const piped = await census(`cat '${file}' | node bin/census.js backfill - --verify ${runId}`);
+    expect(piped.code).toBe(0);
+    expect(piped.last).toMatchObject({
+      event: "verify",
+      runId,
+      read: 20,
+      sampled: 20,
+      missing: 0,
+      present: 20,
+    });
+  }, 60_000);
 
   it.skipIf(!existsSync("/usr/bin/script"))(
     "on a terminal shows a progress bar and a readable summary",

@@ -1,10 +1,13 @@
+import { existsSync, statSync } from "node:fs";
 import { runMigrations } from "../db/migrate";
-import { createDeps } from "../deps";
+import { createDeps, type Deps } from "../deps";
 import type { Env } from "../env";
 import { createLogger } from "../platform/logger";
 import type { FieldMap } from "./fields";
 import { createProgress } from "./progress";
 import { BackfillError, type BackfillOptions, type BackfillResult, backfill } from "./run";
+import { loadRun } from "./runs";
+import { checkRun } from "./verify";
 
 const fieldOptions: Record<keyof FieldMap, string> = {
   requestId: "idField",
@@ -24,8 +27,14 @@ export async function runBackfillCommand(
   o: Record<string, unknown>,
 ): Promise<number> {
   const log = createLogger(env.LOG_LEVEL === "info" ? "warn" : env.LOG_LEVEL);
-  if (!file && !o.resume) {
-    console.error("census backfill: give a file, - for stdin, or --resume <run>");
+  if (!file && !o.resume && !o.verify) {
+    console.error("census backfill: give a file, - for stdin, --resume <run> or --verify <run>");
+    return 2;
+  }
+  if (o.verify && (o.resume || o.dryRun)) {
+    console.error(
+      "census backfill: --verify reads a run's input again on its own: not with --resume or --dry-run",
+    );
     return 2;
   }
   await runMigrations(env.DATABASE_URL, log);
@@ -63,20 +72,54 @@ export async function runBackfillCommand(
     checkpointEvery: 50_000,
   };
   try {
+    if (typeof o.verify === "string") {
+      return await verifyCommand(deps, o.verify, file, options, controller.signal, tty);
+    }
     const totalBytes = file && file !== "-" ? (await import("node:fs")).statSync(file).size : undefined;
     options.progress = createProgress({ tty, totalBytes });
     const result = await backfill(deps, options, controller.signal);
     printSummary(result, tty);
     if (result.status === "interrupted") return 130;
-    return result.status === "failed" ? 1 : 0;
+    return result.status === "failed" || result.status === "incomplete" ? 1 : 0;
   } catch (err) {
     console.error(`census backfill: ${err instanceof BackfillError ? err.message : (err as Error).message}`);
-    return 1;
+    return err instanceof BackfillError ? err.exitCode : 1;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     await deps.close();
   }
+}
+
+/** `--verify <run>`: re-queues the run's sampled records whose events are missing. */
+async function verifyCommand(
+  deps: Deps,
+  runId: string,
+  file: string | undefined,
+  options: BackfillOptions,
+  signal: AbortSignal,
+  tty: boolean,
+): Promise<number> {
+  const run = await loadRun(deps.db, runId);
+  if (!run) throw new BackfillError(`no backfill run ${runId}`, 2);
+  const input = file ?? run.source;
+  const totalBytes = input !== "-" && existsSync(input) ? statSync(input).size : undefined;
+  const r = await checkRun(deps, run, {
+    requeue: true,
+    input: file,
+    chunkSize: options.chunkSize,
+    maxRecordBytes: options.maxRecordBytes,
+    progress: createProgress({ tty, totalBytes }),
+    signal,
+  });
+  if (!tty) console.log(JSON.stringify({ event: "verify", ...r }));
+  else {
+    console.log(`verify ${r.runId}: ${r.status}`);
+    console.log(
+      `  read ${r.read}, sampled ${r.sampled}: ${r.present} stored or queued, ${r.missing} missing, ${r.requeued} queued again`,
+    );
+  }
+  return r.status === "interrupted" ? 130 : 0;
 }
 
 export function printSummary(r: BackfillResult, tty: boolean) {
@@ -90,6 +133,8 @@ export function printSummary(r: BackfillResult, tty: boolean) {
         seconds: r.seconds,
         badLines: r.badLines.slice(0, 100),
         ...(r.error ? { error: r.error } : {}),
+        ...(r.missing !== undefined ? { missing: r.missing } : {}),
+        ...(r.unchecked ? { unchecked: r.unchecked } : {}),
       }),
     );
   } else {
@@ -108,6 +153,19 @@ export function printSummary(r: BackfillResult, tty: boolean) {
       }
     }
     if (r.error) console.log(`  stopped: ${r.error}`);
+    if (r.missing !== undefined) {
+      console.log(`  missing ${r.missing}: sampled records of this run with neither an event nor a job`);
+    }
+  }
+  if (r.runId && r.status === "incomplete") {
+    console.error(
+      `${r.missing} sampled records of this run never became events (Redis lost their jobs?). Re-queue them with: npx census backfill --verify ${r.runId}`,
+    );
+  }
+  if (r.runId && r.unchecked === "stdin") {
+    console.error(
+      `missing events not counted: the input was stdin. Pipe it again to count and re-queue them: ... | npx census backfill - --verify ${r.runId}`,
+    );
   }
   if (r.runId && (r.status === "interrupted" || r.status === "failed")) {
     console.error(`resume with: npx census backfill --resume ${r.runId}`);

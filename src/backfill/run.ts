@@ -1,22 +1,25 @@
 import type { Deps } from "../deps";
-import { isSampled } from "../ingest/sampling";
 import type { PromptItem } from "../ingest/schema";
 import { ingestPrompts } from "../ingest/service";
-import { extractText, truncateCodePoints } from "../ingest/text";
 import { AppError, isConnectionLost } from "../platform/errors";
-import { DEFAULT_FIELDS, type FieldMap, OPENAI_CHAT_FIELDS, peek, toItem } from "./fields";
+import { DEFAULT_FIELDS, type FieldMap, OPENAI_CHAT_FIELDS } from "./fields";
+import { type PickSettings, pickRecord } from "./pick";
 import { createProgress, type Progress } from "./progress";
 import { readRecords, UnreadableInput } from "./records";
 import {
+  BackfillError,
   type BadLine,
   type Checkpoint,
   checkpoint,
   createRun,
+  date,
   emptyCounters,
   loadRun,
   type Run,
+  type SavedOptions,
 } from "./runs";
 import { type Format, openSource } from "./source";
+import { checkRun } from "./verify";
 
 export interface BackfillOptions {
   input: string;
@@ -41,27 +44,22 @@ export interface BackfillOptions {
 
 export interface BackfillResult {
   runId: string | undefined;
-  status: "done" | "interrupted" | "failed" | "dry-run";
+  /** incomplete: a resume read to the end, and sampled records have neither an event nor a job. */
+  status: "done" | "incomplete" | "interrupted" | "failed" | "dry-run";
   counters: Checkpoint["counters"];
   badLines: BadLine[];
   /** Time spent reading and handling records (process start-up excluded). */
   seconds: number;
   error?: string;
+  /** After a resume: sampled records of the whole run with neither an event nor a job. */
+  missing?: number;
+  /** After a resume whose missing records could not be counted: why (its input was stdin). */
+  unchecked?: string;
 }
 
 const MAX_BAD_LINES_KEPT = 1000;
 
-/** What a run records of its options, so a resume reads the rest of its input the same way. */
-interface SavedOptions {
-  fields: FieldMap;
-  since: string | null;
-  until: string | null;
-  sampleRate: number;
-}
-
-const date = (v: string | null) => (v ? new Date(v) : undefined);
-
-export class BackfillError extends Error {}
+export { BackfillError };
 
 /**
  * Streams a log file through the live path: the same validation, deterministic sampling,
@@ -77,7 +75,11 @@ export async function backfill(
   if (o.resume) {
     run = await loadRun(deps.db, o.resume);
     if (!run) throw new BackfillError(`no backfill run ${o.resume}`);
-    if (run.status === "done") throw new BackfillError(`run ${run.id} is already done`);
+    if (run.status === "done") {
+      throw new BackfillError(
+        `run ${run.id} is already done (to re-queue records whose events are missing: census backfill --verify ${run.id})`,
+      );
+    }
   }
   // A resumed run reads its input exactly as it started: same fields, window and sampling rate.
   const saved = run?.options as SavedOptions | undefined;
@@ -182,25 +184,28 @@ export async function backfill(
     await save();
   };
 
-  /** One record: cheap checks for all, sampling, full validation only for the sampled. */
+  const pick: PickSettings = {
+    fields,
+    since,
+    until,
+    secret: deps.env.HMAC_SECRET,
+    sampleRate,
+    maxChars: deps.env.MAX_CHARS,
+  };
   const handle = (value: unknown, index: number) => {
-    const peeked = peek(value, fields);
-    if (!peeked.ok) return noteBad(state, index, peeked.reason);
-    if ((since || until) && !inWindow(peeked.createdAt, since, until)) {
-      counters.filtered += 1;
-      return;
+    const picked = pickRecord(value, pick);
+    if (picked.kind === "bad") noteBad(state, index, picked.reason);
+    else if (picked.kind === "filtered") counters.filtered += 1;
+    else if (picked.kind === "skipped") counters.skipped += 1;
+    else {
+      counters.sampled += 1;
+      chunk.push(picked.item);
     }
-    if (!isSampled(deps.env.HMAC_SECRET, peeked.requestId, sampleRate)) {
-      counters.skipped += 1;
-      return;
-    }
-    const mapped = toItem(value, fields);
-    if (!mapped.ok) return noteBad(state, index, mapped.reason);
-    counters.sampled += 1;
-    chunk.push(compact(mapped.item, deps.env.MAX_CHARS));
   };
 
   let status: BackfillResult["status"] = o.dryRun ? "dry-run" : "done";
+  let missing: number | undefined;
+  let unchecked: string | undefined;
   const started = performance.now();
   let error: string | undefined;
   try {
@@ -225,6 +230,28 @@ export async function backfill(
     if (status !== "interrupted") await flush();
     if (status === "interrupted") await save("interrupted");
     else if (status === "done") await save("done");
+    if (status === "done" && o.resume && run) {
+      // Between the legs the queue was on its own (a Redis that lost its data says nothing to a
+      // run): count the sampled records of the whole run that became neither event nor job.
+      if (input === "-") unchecked = "stdin";
+      else {
+        const check = await checkRun(deps, run, {
+          requeue: false,
+          input,
+          upTo: position.records,
+          chunkSize: o.chunkSize,
+          maxRecordBytes: o.maxRecordBytes,
+          progress,
+          signal,
+        }).catch((err: unknown) => {
+          // the run is marked failed at its end: a resume reads nothing more and counts again
+          throw new BackfillError(`read to the end, but could not count missing events: ${describe(err)}`);
+        });
+        if (check.status === "interrupted") unchecked = "interrupted";
+        else missing = check.missing;
+        if (missing !== undefined && missing > 0) status = "incomplete";
+      }
+    }
   } catch (err) {
     error = describe(err);
     status = "failed";
@@ -236,26 +263,21 @@ export async function backfill(
     opened.stream.destroy();
   }
   const seconds = Math.round(performance.now() - started) / 1000;
-  return { runId: run?.id, status, counters, badLines: state.badLines, seconds, ...(error ? { error } : {}) };
+  return {
+    runId: run?.id,
+    status,
+    counters,
+    badLines: state.badLines,
+    seconds,
+    ...(error ? { error } : {}),
+    ...(missing !== undefined ? { missing } : {}),
+    ...(unchecked ? { unchecked } : {}),
+  };
 }
 
 function noteBad(state: Checkpoint, line: number, reason: string) {
   state.counters.bad += 1;
   if (state.badLines.length < MAX_BAD_LINES_KEPT) state.badLines.push({ line, reason });
-}
-
-function inWindow(createdAt: unknown, since?: Date, until?: Date): boolean {
-  if (typeof createdAt !== "string") return false;
-  const t = new Date(createdAt).getTime();
-  if (Number.isNaN(t)) return false;
-  return (!since || t >= since.getTime()) && (!until || t < until.getTime());
-}
-
-/** Only the first MAX_CHARS code points matter downstream; keep no more while a chunk fills. */
-function compact(item: PromptItem, maxChars: number): PromptItem {
-  const { text } = truncateCodePoints(extractText(item), maxChars);
-  const { messages: _drop, ...rest } = item;
-  return { ...rest, prompt: text };
 }
 
 function describe(err: unknown): string {

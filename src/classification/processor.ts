@@ -23,9 +23,12 @@ export interface ProcessorDeps {
   log: Logger;
   retryBaseMs: number;
   retryMaxMs: number;
-  /** Holds the whole queue back (all workers) for `ms`: quota and the database are shared, not per job. */
+  /**
+   * Holds the whole queue back (all workers) for `ms`: quota and the database are shared, not per
+   * job. Throws AppError REDIS_UNAVAILABLE when Redis, where the hold lives, is gone.
+   */
   rateLimit(ms: number): Promise<void>;
-  /** Waits for one of GOOGLE_QPM's call slots, shared by all workers (google-rate.ts). */
+  /** Waits for one of GOOGLE_QPM's call slots, shared by all workers (google-rate.ts); REDIS_UNAVAILABLE as above. */
   acquireCall(): Promise<void>;
   /** Google refused our credentials: stop taking jobs instead of burning the queue. */
   onAuthFailure(reason: string): void;
@@ -41,29 +44,65 @@ export interface ProcessorDeps {
 
 export type Outcome = Answer["outcome"];
 
+const isRedisLost = (err: unknown) => err instanceof AppError && err.code === "REDIS_UNAVAILABLE";
+
 /**
  * Creates the processor. It keeps three queue-wide holds, for Google's quota, Google not
  * answering at all, and Postgres being down: each hands the job back without using an attempt
  * (BullMQ's RateLimitError), so no quota storm or outage of any length loses work or burns
- * JOB_ATTEMPTS.
+ * JOB_ATTEMPTS. Redis being down hands the job back too; its wait is per job, not queue-wide,
+ * since the queue-wide hold lives in Redis.
  */
-export function createProcessor(deps: ProcessorDeps) {
+export function createProcessor(
+  deps: ProcessorDeps,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+) {
   const quota = createHold({ baseMs: deps.retryBaseMs, maxMs: Math.max(deps.retryMaxMs, 60_000) });
   const database = createHold({ baseMs: deps.retryBaseMs, maxMs: deps.retryMaxMs });
   const google = createHold({ baseMs: deps.retryBaseMs, maxMs: deps.retryMaxMs });
+  const redis = createHold({ baseMs: deps.retryBaseMs, maxMs: deps.retryMaxMs });
+
+  /**
+   * Redis is gone: the job goes back to the queue once it is (BullMQ's connection waits for it)
+   * without using an attempt. One line per burst; each job waits the burst's backoff first, so a
+   * worker whose own connection is back before this one does not spin on the same jobs.
+   */
+  async function waitForRedis(startedAt: number): Promise<never> {
+    const delay = redis.failed(startedAt);
+    if (delay > 0) {
+      deps.log.warn(
+        { delayMs: delay, streak: redis.streak },
+        "redis unavailable: jobs go back to the queue when it returns, no attempt used",
+      );
+    }
+    await sleep(Math.max(delay, deps.retryBaseMs));
+    throw new RateLimitError();
+  }
+
+  /** Sets a queue-wide hold; without Redis there is no queue to hold, so wait for Redis instead. */
+  async function setHold(ms: number, startedAt: number): Promise<void> {
+    try {
+      await deps.rateLimit(ms);
+    } catch (err) {
+      if (isRedisLost(err)) return waitForRedis(startedAt);
+      throw err;
+    }
+  }
 
   async function holdQueue(hold: Hold, startedAt: number, what: string): Promise<never> {
     const delay = hold.failed(startedAt);
     if (delay > 0) {
       deps.log.warn({ delayMs: delay, streak: hold.streak }, `${what}: holding the queue`);
-      await deps.rateLimit(delay);
+      await setHold(delay, startedAt);
     }
     throw new RateLimitError();
   }
 
   async function callGoogle(text: string, chars: number): Promise<Omit<Answer, "source">> {
     const engine = deps.classifier.engine;
+    const waitedAt = Date.now();
     await deps.acquireCall();
+    redis.succeeded(waitedAt);
     const startedAt = Date.now();
     const stopTimer = deps.metrics.classifyLatency.startTimer();
     try {
@@ -91,7 +130,7 @@ export function createProcessor(deps: ProcessorDeps) {
       if (kind === "unreachable") return holdQueue(google, startedAt, "google unreachable");
       if (kind === "auth") {
         deps.onAuthFailure(err instanceof Error ? err.message : "auth");
-        await deps.rateLimit(60_000);
+        await setHold(60_000, startedAt);
         throw new RateLimitError();
       }
       throw err instanceof Error ? err : new Error("classifier failed"); // transient: retried with backoff
@@ -123,6 +162,8 @@ export function createProcessor(deps: ProcessorDeps) {
       try {
         answer = await answers(text, payload.chars);
       } catch (err) {
+        // Redis first: its lost connection looks like Postgres's to isConnectionLost
+        if (isRedisLost(err)) return waitForRedis(startedAt);
         // the cache's Postgres is down: hold the queue before paying Google for an answer
         // whose event could not be written anyway
         if (isConnectionLost(err)) return holdQueue(database, startedAt, "postgres unavailable");

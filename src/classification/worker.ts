@@ -1,6 +1,6 @@
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { AppError, type ErrorCode, errorCodes } from "../platform/errors";
+import { AppError, type ErrorCode, errorCodes, isConnectionLost } from "../platform/errors";
 import { backoffDelay } from "./backoff";
 import { createGoogleRate, JOB_LIMITER } from "./google-rate";
 import { CLASSIFY_JOB, type ClassifyJobData, type ClassifyQueue } from "./jobs";
@@ -53,6 +53,13 @@ const DROPPED = new Set(
     .map(([code]) => code.toLowerCase()),
 );
 
+/** Redis calls of our own (call slots, holds) that find Redis gone say so, for the processor. */
+function onRedis<T>(call: () => Promise<T>): Promise<T> {
+  return call().catch((err: unknown) => {
+    throw isConnectionLost(err) ? new AppError("REDIS_UNAVAILABLE", undefined, { cause: err }) : err;
+  });
+}
+
 export function createClassifyWorker(
   opts: WorkerOptions,
   deps: Omit<ProcessorDeps, "rateLimit" | "onAuthFailure" | "acquireCall">,
@@ -62,9 +69,9 @@ export function createClassifyWorker(
   const processor = createProcessor({
     ...deps,
     rateLimit: async (ms) => {
-      await rate.hold(ms);
+      await onRedis(() => rate.hold(ms));
     },
-    acquireCall: () => rate.acquire(),
+    acquireCall: () => onRedis(() => rate.acquire()),
     onAuthFailure: (reason) => {
       deps.log.fatal(
         { reason: reason.slice(0, 300) },
@@ -103,7 +110,11 @@ export function createClassifyWorker(
       },
     },
   );
-  worker.on("error", (err) => deps.log.error({ errName: err.name, msg: err.message }, "worker error"));
+  worker.on("error", (err) => {
+    // BullMQ reports each failed reconnect: that is a Redis outage, and it reconnects by itself
+    if (isConnectionLost(err)) deps.log.warn({ msg: err.message }, "redis unavailable: worker reconnecting");
+    else deps.log.error({ errName: err.name, msg: err.message }, "worker error");
+  });
   // One line per job, with closed sets only: which process did what, and how long it took.
   worker.on(
     "completed",

@@ -273,3 +273,12 @@ export const backfillRuns = pgTable(
   },
   (t) => [check("backfill_runs_status_ck", sql`${t.status} IN ('running', 'interrupted', 'failed', 'done')`)],
 );
+
+// One row per queue (its Redis key prefix and name): the marker the service keeps in that Redis.
+// A Redis that comes back without the marker this table says was written has lost its data; an
+// empty Redis with no row here is a first start (src/platform/redis-marker.ts).
+export const redisMarkers = pgTable("redis_markers", {
+  queue: text("queue").primaryKey(),
+  token: text("token").notNull(),
+  writtenAt: timestamp("written_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -4,12 +4,25 @@ import type pg from "pg";
 import type { Registry } from "prom-client";
 import type { KeyVerifier } from "../auth/keys";
 import { requireScope } from "../auth/middleware";
+import type { RedisDataLoss } from "../platform/redis-marker";
 import type { AppEnv } from "./context";
 
 const ok = z.object({ status: z.literal("ok") });
 const ready = z.object({
-  status: z.enum(["ok", "unavailable"]),
+  // degraded: both answer and the service serves, but this process saw Redis lose its data
+  status: z.enum(["ok", "degraded", "unavailable"]),
   checks: z.object({ postgres: z.boolean(), redis: z.boolean() }),
+  redisDataLost: z
+    .object({
+      count: z.number().int().positive(),
+      lastAt: z.iso.datetime(),
+      detail: z.string(),
+    })
+    .optional()
+    .openapi({
+      description:
+        "Present once this process found Redis without its marker (REDIS_DATA_LOST, census_redis_data_lost_total): jobs Redis held were lost. Stays until the process restarts.",
+    }),
 });
 
 const healthz = createRoute({
@@ -24,7 +37,7 @@ const readyz = createRoute({
   method: "get",
   path: "/readyz",
   tags: ["ops"],
-  summary: "Postgres and Redis answer",
+  summary: "Postgres and Redis answer (200 also when Redis lost its data: still serving, said in the body)",
   responses: {
     200: { description: "Ready", content: { "application/json": { schema: ready } } },
     503: { description: "A dependency does not answer", content: { "application/json": { schema: ready } } },
@@ -52,6 +65,8 @@ export function healthRoutes(deps: {
   registry: Registry;
   verifyKey: KeyVerifier;
   metricsToken?: string | undefined;
+  /** What this process noticed of Redis losing its data (platform/redis-marker.ts). */
+  redisDataLoss?: () => RedisDataLoss | undefined;
 }) {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(healthz, (c) => c.json({ status: "ok" as const }, 200));
@@ -61,8 +76,24 @@ export function healthRoutes(deps: {
       within(2000, deps.redis.ping()),
     ]);
     const good = postgres && redis;
+    // A loss does not make the process unready: it accepts prompts again at once, and taking it
+    // out of rotation would refuse the routers' resends too. The body and the metric tell it.
+    const loss = deps.redisDataLoss?.();
+    const status = !good ? "unavailable" : loss ? "degraded" : "ok";
     return c.json(
-      { status: good ? ("ok" as const) : ("unavailable" as const), checks: { postgres, redis } },
+      {
+        status,
+        checks: { postgres, redis },
+        ...(loss
+          ? {
+              redisDataLost: {
+                ...loss,
+                detail:
+                  "Redis lost its data since this process started: prompts accepted and still queued then were lost (see the REDIS_DATA_LOST log line and docs/reliability.md).",
+              },
+            }
+          : {}),
+      },
       good ? 200 : 503,
     );
   });

@@ -30,6 +30,53 @@ export interface IngestDeps {
   textFrom: TextFrom;
 }
 
+type PlannedJob = ClassifyJobInput & { redactions: Redacted["found"] };
+
+function settingsOf(
+  deps: IngestDeps,
+  opts: Pick<PlanSettings, "source"> & { now?: Date; sampleRate?: number },
+): PlanSettings {
+  return {
+    secret: deps.secret,
+    sampleRate: opts.sampleRate ?? deps.sampleRate,
+    maxChars: deps.maxChars,
+    redact: deps.redact,
+    textFrom: deps.textFrom,
+    source: opts.source,
+    now: opts.now ?? new Date(),
+  };
+}
+
+/** Plans a batch: each sampled item's job by event id; repeats in the batch are duplicates. */
+function planBatch(items: readonly PromptItem[], settings: PlanSettings) {
+  const jobs = new Map<string, PlannedJob>();
+  let skipped = 0;
+  let duplicates = 0;
+  for (const item of items) {
+    const planned = planItem(item, settings);
+    if (!planned.sampled) skipped++;
+    else if (jobs.has(planned.eventId)) duplicates++;
+    else jobs.set(planned.eventId, planned);
+  }
+  return { jobs, skipped, duplicates };
+}
+
+/** Removes the jobs whose id is still queued (any state) or whose event is stored; returns how many. */
+async function dropPresent(jobs: Map<string, PlannedJob>, deps: IngestDeps): Promise<number> {
+  const ids = [...jobs.keys()];
+  const [queued, stored] = await Promise.all([
+    existingJobIds(deps.queue, deps.redis, ids),
+    ids.length === 0
+      ? []
+      : deps.db.select({ id: promptEvents.id }).from(promptEvents).where(inArray(promptEvents.id, ids)),
+  ]);
+  let present = 0;
+  for (const id of [...queued, ...stored.map((r) => r.id)]) {
+    if (jobs.delete(id)) present++;
+  }
+  return present;
+}
+
 /**
  * Samples, truncates and enqueues. A sampled item whose event id is already queued, already stored
  * or repeated in the same batch counts as a duplicate; the job id and the table's primary key stop
@@ -41,37 +88,11 @@ export async function ingestPrompts(
   deps: IngestDeps,
   opts: Pick<PlanSettings, "source"> & { now?: Date; sampleRate?: number } = { source: "live" },
 ): Promise<IngestResult> {
-  const settings: PlanSettings = {
-    secret: deps.secret,
-    sampleRate: opts.sampleRate ?? deps.sampleRate,
-    maxChars: deps.maxChars,
-    redact: deps.redact,
-    textFrom: deps.textFrom,
-    source: opts.source,
-    now: opts.now ?? new Date(),
-  };
   // each job with what redaction replaced in it, counted once the batch is queued
-  const jobs = new Map<string, ClassifyJobInput & { redactions: Redacted["found"] }>();
-  let skipped = 0;
-  let duplicates = 0;
-  for (const item of items) {
-    const planned = planItem(item, settings);
-    if (!planned.sampled) skipped++;
-    else if (jobs.has(planned.eventId)) duplicates++;
-    else jobs.set(planned.eventId, planned);
-  }
-
+  const { jobs, skipped, duplicates: repeated } = planBatch(items, settingsOf(deps, opts));
+  let duplicates = repeated;
   try {
-    const ids = [...jobs.keys()];
-    const [queued, stored] = await Promise.all([
-      existingJobIds(deps.queue, deps.redis, ids),
-      ids.length === 0
-        ? []
-        : deps.db.select({ id: promptEvents.id }).from(promptEvents).where(inArray(promptEvents.id, ids)),
-    ]);
-    for (const id of [...queued, ...stored.map((r) => r.id)]) {
-      if (jobs.delete(id)) duplicates++;
-    }
+    duplicates += await dropPresent(jobs, deps);
     await enqueueClassify(deps.queue, [...jobs.values()], deps.jobAttempts, deps.sealer);
   } catch (cause) {
     throw new AppError("SERVICE_UNAVAILABLE", "Could not queue the prompts; nothing was accepted, resend.", {
@@ -85,4 +106,25 @@ export async function ingestPrompts(
   deps.metrics.ingestItems.inc({ result: "skipped", source: opts.source }, skipped);
   deps.metrics.ingestItems.inc({ result: "duplicate", source: opts.source }, duplicates);
   return result;
+}
+
+/**
+ * What ingestPrompts would queue, without queueing it: the event ids of sampled items that are
+ * neither queued nor stored (a Redis that lost its jobs leaves such ids behind). Ids only, never
+ * written anywhere; the caller counts them.
+ */
+export async function missingEventIds(
+  items: readonly PromptItem[],
+  deps: IngestDeps,
+  opts: Pick<PlanSettings, "source"> & { sampleRate?: number },
+): Promise<{ missing: string[]; present: number; skipped: number; repeated: number }> {
+  const { jobs, skipped, duplicates } = planBatch(items, settingsOf(deps, opts));
+  try {
+    const present = await dropPresent(jobs, deps);
+    return { missing: [...jobs.keys()], present, skipped, repeated: duplicates };
+  } catch (cause) {
+    throw new AppError("SERVICE_UNAVAILABLE", "Could not look the prompts up in Redis and Postgres.", {
+      cause,
+    });
+  }
 }

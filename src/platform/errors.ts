@@ -27,6 +27,9 @@ export const errorCodes = {
     retryable: false,
   },
   DATA_REJECTED: { status: 500, title: "Postgres refused the event's data", retryable: false },
+  // The worker's own Redis calls (Google's call slots, queue holds) found Redis gone: the job goes
+  // back to the queue without using an attempt, and the log says Redis, not Postgres.
+  REDIS_UNAVAILABLE: { status: 503, title: "Redis is unavailable", retryable: true },
   // Retryable, so such a job is kept: the operator may add the missing key and retry it.
   PAYLOAD_UNREADABLE: { status: 500, title: "The job's sealed text does not open", retryable: true },
 } as const satisfies Record<string, { status: number; title: string; retryable: boolean }>;

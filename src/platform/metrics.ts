@@ -87,6 +87,11 @@ export function createMetrics({ fineLabels = false }: MetricsOptions = {}) {
       labelNames: ["reason"] as const,
       registers: [registry],
     }),
+    redisDataLost: new Counter({
+      name: "census_redis_data_lost_total",
+      help: "Times this process found Redis without the marker the service keeps in it: Redis lost its data (a restart without AOF, a flush, eviction) and the jobs it held",
+      registers: [registry],
+    }),
     classifyLatency: new Histogram({
       name: "census_classify_seconds",
       help: "Latency of one classifyText call",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assessRedis } from "./redis-durability";
+import { assessRedis, refusal } from "./redis-durability";
 
 const safe = { appendonly: "yes", appendfsync: "everysec", maxmemoryPolicy: "noeviction", save: "" };
 
@@ -27,5 +27,27 @@ describe("assessRedis", () => {
     starts.forEach((s, i) => {
       expect(warnings[i]?.startsWith(s)).toBe(true);
     });
+  });
+});
+
+describe("refusal (NODE_ENV=production without ALLOW_VOLATILE_REDIS)", () => {
+  it.each([
+    ["AOF everysec, noeviction", safe, null],
+    ["appendfsync no and RDB on only warn", { ...safe, appendfsync: "no", save: "3600 1" }, null],
+    ["AOF off", { ...safe, appendonly: "no" }, "appendonly no,"],
+    ["eviction", { ...safe, maxmemoryPolicy: "allkeys-lru" }, "maxmemory-policy allkeys-lru,"],
+    [
+      "both",
+      { ...safe, appendonly: "no", maxmemoryPolicy: "volatile-lru" },
+      "appendonly no and maxmemory-policy volatile-lru,",
+    ],
+  ])("%s", (_name, config, names) => {
+    const line = refusal(config);
+    if (names === null) return expect(line).toBeNull();
+    expect(line).toContain(`Redis runs with ${names}`);
+    // one line, and it names the setting to change and the way out
+    expect(line).not.toContain("\n");
+    expect(line).toContain("Set appendonly yes");
+    expect(line).toContain("ALLOW_VOLATILE_REDIS=1");
   });
 });

@@ -34,8 +34,32 @@ export function assessRedis(c: RedisPersistence): string[] {
   return warnings;
 }
 
-/** Reads the settings once at start-up and logs loudly what is unsafe; managed Redis may refuse CONFIG. */
-export async function checkRedisDurability(redis: Redis, log: Logger): Promise<string[]> {
+/**
+ * Pure: the one line a production start refuses this Redis with, or null. AOF off loses every
+ * waiting job on a restart, an eviction policy drops job keys under memory pressure; both
+ * silently. appendfsync and RDB only warn: they do not lose what a Redis restart keeps.
+ */
+export function refusal(c: RedisPersistence): string | null {
+  const unsafe: string[] = [];
+  if (c.appendonly !== "yes") unsafe.push(`appendonly ${c.appendonly || "no"}`);
+  if (c.maxmemoryPolicy !== "noeviction") unsafe.push(`maxmemory-policy ${c.maxmemoryPolicy}`);
+  if (unsafe.length === 0) return null;
+  return `Refusing to start: NODE_ENV=production and Redis runs with ${unsafe.join(" and ")}, so a Redis restart or memory pressure loses accepted prompts. Set appendonly yes and maxmemory-policy noeviction on Redis (docs/reliability.md), or ALLOW_VOLATILE_REDIS=1 to start anyway.`;
+}
+
+/** Thrown when production refuses this Redis: its message is the one line the command prints. */
+export class VolatileRedis extends Error {}
+
+/**
+ * Reads the settings once at start-up and logs loudly what is unsafe; with `refuse` (production
+ * without ALLOW_VOLATILE_REDIS) throws VolatileRedis instead of starting on a Redis that can lose
+ * accepted prompts. A managed Redis may refuse CONFIG: then it says so and goes on.
+ */
+export async function checkRedisDurability(
+  redis: Redis,
+  log: Logger,
+  o: { refuse?: boolean } = {},
+): Promise<string[]> {
   let config: RedisPersistence;
   try {
     const get = async (name: string) => ((await redis.config("GET", name)) as string[])[1] ?? "";
@@ -47,10 +71,12 @@ export async function checkRedisDurability(redis: Redis, log: Logger): Promise<s
     };
   } catch {
     log.warn(
-      "Redis refused CONFIG GET (a managed Redis?): cannot check its persistence. It must keep AOF on (appendfsync everysec) and maxmemory-policy noeviction, or accepted prompts can be lost (docs/reliability.md).",
+      "Redis refused CONFIG GET (a managed Redis?): cannot check its persistence, starting anyway. It must keep AOF on (appendfsync everysec) and maxmemory-policy noeviction, or accepted prompts can be lost (docs/reliability.md).",
     );
     return [];
   }
+  const refused = o.refuse ? refusal(config) : null;
+  if (refused) throw new VolatileRedis(refused);
   const warnings = assessRedis(config);
   for (const warning of warnings) log.warn({ redis: config }, `REDIS CAN LOSE ACCEPTED PROMPTS: ${warning}`);
   return warnings;

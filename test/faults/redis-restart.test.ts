@@ -53,6 +53,10 @@ describe("Redis killed and restarted", () => {
       expect(stored).toBe(acknowledged.length);
       expect(await s.duplicated()).toBe(0);
       expect(worker.output()).not.toContain('"msg":"job failed for good');
+      // Redis kept its data: its marker came back with it, so no process reports a loss
+      expect(s.logs.text()).not.toContain("REDIS_DATA_LOST");
+      expect(worker.output()).not.toContain("REDIS_DATA_LOST");
+      expect(worker.output()).not.toContain("postgres unavailable");
       await worker.kill("SIGTERM");
     } finally {
       await s.close();

@@ -23,8 +23,11 @@ import {
  * rates it can change mid-test, or stopped and restarted on its port), the API in this
  * process, and `census worker` processes to crash.
  */
-export async function startFaultStack(emulatorOptions: EmulatorOptions = {}) {
-  const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+export async function startFaultStack(
+  emulatorOptions: EmulatorOptions = {},
+  o: { redisArgs?: string[] } = {},
+) {
+  const [postgres, redis] = await Promise.all([startPostgres(), startRedis(o.redisArgs)]);
   const calls = { requests: 0, answered: new Map<number, number>() };
   const options: EmulatorOptions = {
     latencyMs: 20,
@@ -59,6 +62,7 @@ export async function startFaultStack(emulatorOptions: EmulatorOptions = {}) {
   const logs = new LogSink();
   const deps: Deps = await createDeps(parseEnv(env), createLogger("info", logs));
   await bootstrapDatabase(deps.pool, { taxonomy: deps.taxonomy, kMinEvents: 10 });
+  await deps.redisMarker.start(); // as `census api` does: it notices a Redis that lost its data
   const app = createApp(deps);
   const { key } = await createApiKey(deps.db, ["ingest"]);
   const workers: ReturnType<typeof spawnWorker>[] = [];

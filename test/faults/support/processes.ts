@@ -50,13 +50,16 @@ export interface RedisProcess {
   close(): Promise<void>;
 }
 
-/** redis-server as production should run it: AOF everysec, no RDB snapshots, noeviction. */
-export async function startRedis(): Promise<RedisProcess> {
+/**
+ * redis-server as production should run it: AOF everysec, no RDB snapshots, noeviction. `extra`
+ * arguments come last and win (`--appendonly no`: a Redis that loses everything on a restart).
+ */
+export async function startRedis(extra: string[] = []): Promise<RedisProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "census-fault-redis-"));
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn("redis-server", redisServerArgs(port, dir), { stdio: "ignore" });
+    child = spawn("redis-server", [...redisServerArgs(port, dir), ...extra], { stdio: "ignore" });
     await waitFor(() => redisPing(port), 15_000, 50);
   };
   await start();
