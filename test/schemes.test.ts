@@ -6,7 +6,7 @@ import { createLogger } from "../src/platform/logger";
 import { loadTaxonomy } from "../src/taxonomy/load";
 import { spawnCensus } from "./support/processes";
 import { seed } from "./support/seed";
-import { dropExtraDatabase, extraDatabaseUrl, TEST_DATABASE_URL } from "./support/urls";
+import { dropExtraDatabase, extraDatabaseUrl, TEST_DATABASE_URL, TEST_REDIS_URL } from "./support/urls";
 
 // Moving history between mapping schemes with `census remap --mapping`, on a database of its own
 // (a remap touches every event, and other files share the run's database).
@@ -43,7 +43,8 @@ describe("census remap --mapping", () => {
         ).rows;
       const remap = async (scheme: string) => {
         const run = spawnCensus(["remap", "--mapping", scheme], {
-          env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "silent" },
+          // both URLs: a command finds both services before it runs (none may answer on the defaults)
+          env: { ...process.env, DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: "silent" },
         });
         expect(await run.exited, run.output()).toBe(0);
         return run.output();
