@@ -51,6 +51,11 @@ export function spawnCensus(
     async listening(timeoutMs = 30_000): Promise<number> {
       // polled here rather than with stack.ts's waitFor: every test file loads this (cleanup.ts)
       for (const until = Date.now() + timeoutMs; !/"msg":"api listening"/.test(out); ) {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(
+            `exited (${child.exitCode ?? child.signalCode}) before listening:\n${out.slice(-2000)}`,
+          );
+        }
         if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 25));
       }
