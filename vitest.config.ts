@@ -3,7 +3,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // Finds or starts Postgres and Redis and makes this run's own database (test/support/urls.ts).
     globalSetup: ["test/support/global-setup.ts"],
+    setupFiles: ["test/support/cleanup.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Integration files share one Postgres database and one Redis; each uses its own queue prefix.

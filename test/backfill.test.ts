@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +8,7 @@ import { loadRun } from "../src/backfill/runs";
 import { checkRun } from "../src/backfill/verify";
 import { eventIdFor, isSampled } from "../src/ingest/sampling";
 import { useStackWithGoogle } from "./support/harness";
+import { spawnCensus } from "./support/processes";
 import { createStack, TEST_SECRET, uniqueId, waitFor, withStack } from "./support/stack";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./support/urls";
 
@@ -388,16 +388,13 @@ describe("census backfill (the command)", () => {
       ["--completion-tokens-field", "usage.out"],
       ["--cost-field", "price"],
     ].flat();
-    const child = spawn("node", ["bin/census.js", "backfill", file, "--sample-rate", "1", ...flags], {
-      env: cliEnv(),
-      stdio: ["ignore", "pipe", "ignore"],
+    const child = spawnCensus(["backfill", file, "--sample-rate", "1", ...flags], { env: cliEnv() });
+    expect(await child.exited).toBe(0);
+    expect(JSON.parse(child.stdout().trim().split("\n").pop() ?? "{}")).toMatchObject({
+      read: 3,
+      enqueued: 3,
+      bad: 0,
     });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    expect(await new Promise((r) => child.once("exit", r))).toBe(0);
-    expect(JSON.parse(out.trim().split("\n").pop() ?? "{}")).toMatchObject({ read: 3, enqueued: 3, bad: 0 });
     await waitFor(async () => (await storedCount(ids)) === 3);
     const { rows } = await ctx.stack.deps.pool.query(
       "SELECT DISTINCT model, prompt_tokens::int AS p, completion_tokens::int AS c, cost_usd::float8 AS cost, observed_hour FROM prompt_events WHERE id = ANY($1)",
@@ -411,16 +408,12 @@ describe("census backfill (the command)", () => {
   it("reads stdin (gzip too) and prints a JSON summary without a terminal", async () => {
     const file = join(dir, "stdin.ndjson.gz");
     writeFileSync(file, gzipSync(ndjson(Array.from({ length: 50 }, () => uniqueId("stdin")))));
-    const child = spawn("sh", ["-c", `cat '${file}' | node bin/census.js backfill - --dry-run`], {
+    const child = spawnCensus([], {
       env: cliEnv(),
-      stdio: ["ignore", "pipe", "ignore"],
+      command: ["sh", "-c", `cat '${file}' | node bin/census.js backfill - --dry-run`],
     });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    expect(await new Promise((r) => child.once("exit", r))).toBe(0);
-    expect(JSON.parse(out.trim().split("\n").pop() ?? "{}")).toMatchObject({
+    expect(await child.exited).toBe(0);
+    expect(JSON.parse(child.stdout().trim().split("\n").pop() ?? "{}")).toMatchObject({
       event: "summary",
       status: "dry-run",
       read: 50,
@@ -433,17 +426,14 @@ describe("census backfill (the command)", () => {
     const file = join(dir, "verify-stdin.ndjson.gz");
     writeFileSync(file, gzipSync(ndjson(Array.from({ length: 20 }, () => uniqueId("vstdin")))));
     const census = async (command: string) => {
-      const child = spawn("sh", ["-c", command], { env: cliEnv(), stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (d) => {
-        out += d;
-      });
-      child.stderr.on("data", (d) => {
-        err += d;
-      });
-      const code = await new Promise((r) => child.once("exit", r));
-      return { code, out, err, last: JSON.parse(out.trim().split("\n").pop() || "{}") };
+      const child = spawnCensus([], { env: cliEnv(), command: ["sh", "-c", command] });
+      try {
+        const code = await child.exited;
+        const out = child.stdout();
+        return { code, out, err: child.stderr(), last: JSON.parse(out.trim().split("\n").pop() || "{}") };
+      } finally {
+        await child.stop();
+      }
     };
     const run = await census(`cat '${file}' | node bin/census.js backfill -`);
     expect(run.code).toBe(0);
@@ -472,15 +462,12 @@ describe("census backfill (the command)", () => {
       const file = join(dir, "tty.ndjson");
       writeFileSync(file, `${ndjson(Array.from({ length: 30 }, () => uniqueId("tty")))}\n{broken\n`);
       // script(1) runs the command on a pseudo-terminal
-      const child = spawn("script", ["-qc", `node bin/census.js backfill '${file}' --dry-run`, "/dev/null"], {
+      const child = spawnCensus([], {
         env: cliEnv(),
-        stdio: ["ignore", "pipe", "ignore"],
+        command: ["script", "-qc", `node bin/census.js backfill '${file}' --dry-run`, "/dev/null"],
       });
-      let out = "";
-      child.stdout.on("data", (d) => {
-        out += d;
-      });
-      await new Promise((r) => child.once("exit", r));
+      await child.exited;
+      const out = child.stdout();
       expect(out).toMatch(/\d+% \| \d+ read \| \d+ sampled \| \d+ queued/);
       expect(out).toMatch(/read 31, sampled 30, queued 0/);
       expect(out).toMatch(/bad \(invalid_json\): line 31/);
@@ -492,10 +479,7 @@ describe("census backfill (the command)", () => {
     const ids = Array.from({ length: 1200 }, () => uniqueId("kill"));
     const file = join(dir, "kill.ndjson");
     writeFileSync(file, ndjson(ids));
-    const child = spawn("node", ["bin/census.js", "backfill", file, "--max-waiting", "1", "--chunk", "50"], {
-      env: cliEnv(),
-      stdio: ["ignore", "ignore", "ignore"],
-    });
+    const child = spawnCensus(["backfill", file, "--max-waiting", "1", "--chunk", "50"], { env: cliEnv() });
     // wait until a checkpoint is on disk, then kill without warning
     let runId = "";
     await waitFor(async () => {
@@ -505,8 +489,7 @@ describe("census backfill (the command)", () => {
       runId = rows[0]?.id ?? "";
       return runId !== "";
     }, 30_000);
-    child.kill("SIGKILL");
-    await new Promise((r) => child.once("exit", r));
+    await child.stop("SIGKILL");
     const before = await loadRun(ctx.stack.deps.db, runId);
     expect(Number(before?.records)).toBeLessThan(1200);
 
@@ -524,43 +507,25 @@ describe("census backfill (the command)", () => {
     writeFileSync(file, ndjson(ids));
     const env = cliEnv();
     // a tiny queue allowance keeps the run waiting on the worker, so Ctrl-C lands mid-run
-    const child = spawn("node", ["bin/census.js", "backfill", file, "--max-waiting", "1", "--chunk", "50"], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
+    const child = spawnCensus(["backfill", file, "--max-waiting", "1", "--chunk", "50"], { env });
     // Ctrl-C once a checkpoint is on disk, so it lands mid-run
     await waitFor(async () => {
       const { rows } = await ctx.stack.deps.pool.query(
         "SELECT 1 FROM backfill_runs WHERE records > 0 AND status = 'running' AND started_at > now() - interval '1 minute'",
       );
-      return rows.length > 0 && out.includes('"event":"progress"');
+      return rows.length > 0 && child.output().includes('"event":"progress"');
     }, 30_000);
-    child.kill("SIGINT");
-    const code = await new Promise((r) => child.once("exit", r));
-    expect(code).toBe(130);
-    const runId = /--resume (bf_\w+)/.exec(out)?.[1];
+    expect(await child.stop("SIGINT")).toBe(130);
+    const runId = /--resume (bf_\w+)/.exec(child.output())?.[1];
     expect(runId).toBeDefined();
     const run = await loadRun(ctx.stack.deps.db, runId ?? "");
     expect(run?.status).toBe("interrupted");
     expect(Number(run?.records)).toBeGreaterThan(0);
     expect(Number(run?.records)).toBeLessThan(1500);
 
-    const resumed = spawn("node", ["bin/census.js", "backfill", "--resume", runId ?? ""], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let summary = "";
-    resumed.stdout.on("data", (d) => {
-      summary += d;
-    });
-    expect(await new Promise((r) => resumed.once("exit", r))).toBe(0);
+    const resumed = spawnCensus(["backfill", "--resume", runId ?? ""], { env });
+    expect(await resumed.exited).toBe(0);
+    const summary = resumed.stdout();
     expect(summary).toMatch(/"status":"done"/);
     expect(JSON.parse(summary.trim().split("\n").pop() ?? "{}")).toMatchObject({ read: 1500, sampled: 1500 });
     await ctx.stack.drained(90_000); // a deadline: see the SIGKILL test

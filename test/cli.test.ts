@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
@@ -6,17 +6,17 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { spawnCensus } from "./support/processes";
 import { waitFor } from "./support/stack";
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./support/urls";
+import { dropExtraDatabase, extraDatabaseUrl, TEST_REDIS_URL } from "./support/urls";
 
 // The command line as an operator uses it: `census <command>` through bin/census.js.
 
 const run = promisify(execFile);
 const BIN = "bin/census.js";
 
-// A database that does not exist yet: `census start` must create and migrate it.
-const fresh = new URL(TEST_DATABASE_URL);
-fresh.pathname = `/census_smoke_${randomBytes(4).toString("hex")}`;
+// A database that does not exist yet (this run's own): `census start` must create and migrate it.
+const fresh = new URL(extraDatabaseUrl("smoke"));
 const env = {
   ...process.env,
   DATABASE_URL: fresh.toString(),
@@ -29,8 +29,6 @@ const env = {
   HMAC_SECRET: "",
 };
 
-const children: ChildProcess[] = [];
-
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -40,17 +38,11 @@ function alive(pid: number): boolean {
   }
 }
 afterAll(async () => {
-  for (const c of children) c.kill("SIGKILL");
   // the service's queue keys under this run's prefix
   const queue = new Queue("classify", { prefix: env.QUEUE_PREFIX, connection: { url: TEST_REDIS_URL } });
   await queue.obliterate({ force: true });
   await queue.close();
-  const admin = new URL(TEST_DATABASE_URL);
-  admin.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(fresh.pathname.slice(1))} WITH (FORCE)`);
-  await client.end();
+  await dropExtraDatabase(fresh.toString());
 });
 
 /** The subcommands a `--help` page lists (commander's "Commands:" section). */
@@ -79,67 +71,63 @@ describe("census --help", () => {
 describe("fresh machine: npm start, the README's example, a tagged event", () => {
   it("starts API + worker with the built-in emulator, takes a post, stores tags, and stops on SIGTERM to npm", async () => {
     // `npm start` exactly as the README has it: a supervisor signals the npm process, not node
-    const child = spawn("npm", ["start"], { env, stdio: ["ignore", "pipe", "pipe"] });
-    children.push(child);
-    let out = "";
-    child.stdout?.on("data", (d) => {
-      out += d;
-    });
-    child.stderr?.on("data", (d) => {
-      out += d;
-    });
-    await waitFor(() => /"msg":"worker started"/.test(out), 30_000);
-    const port = Number(/"port":(\d+),"docs"/.exec(out)?.[1]);
-    expect(out).toContain("created database");
-    expect(out).toMatch(/NO GOOGLE CREDENTIALS/);
-    // the start-up check reads the real Redis's settings and says when it can lose work
-    const probe = new Redis(TEST_REDIS_URL);
-    const [, aof] = (await probe.config("GET", "appendonly")) as string[];
-    probe.disconnect();
-    expect(out.includes("REDIS CAN LOSE ACCEPTED PROMPTS: appendonly is off")).toBe(aof !== "yes");
-
-    const { stdout: key } = await run("node", [BIN, "keys", "create", "--scope", "ingest", "--quiet"], {
-      env,
-    });
-    const res = await fetch(`http://127.0.0.1:${port}/v1/prompts`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${key.trim()}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        requestId: "req-0001",
-        model: "anthropic/claude-sonnet-4.5",
-        sampleRate: 1,
-        prompt: "Write a Python function that merges two sorted lists and explain its complexity",
-        promptTokens: 18,
-        completionTokens: 240,
-        costUsd: 0.0041,
-      }),
-    });
-    expect(res.status).toBe(202);
-
+    const start = spawnCensus(["start"], { env, command: ["npm"] });
     const client = new pg.Client({ connectionString: fresh.toString() });
-    await client.connect();
-    let rows: Record<string, unknown>[] = [];
-    await waitFor(async () => {
-      ({ rows } = await client.query(
-        "SELECT e.category, e.engine, l.tag FROM prompt_events e JOIN prompt_labels l ON l.event_id = e.id",
-      ));
-      return rows.length > 0;
-    }, 20_000);
-    await client.end();
-    expect(rows[0]).toEqual({ category: "programming", engine: "emulator", tag: "programming-other" });
+    try {
+      await waitFor(() => /"msg":"worker started"/.test(start.output()), 30_000);
+      const out = start.output();
+      const port = Number(/"port":(\d+),"docs"/.exec(out)?.[1]);
+      expect(out).toContain("created database");
+      expect(out).toMatch(/NO GOOGLE CREDENTIALS/);
+      // the start-up check reads the real Redis's settings and says when it can lose work
+      const probe = new Redis(TEST_REDIS_URL);
+      const [, aof] = (await probe.config("GET", "appendonly")) as string[];
+      probe.disconnect();
+      expect(out.includes("REDIS CAN LOSE ACCEPTED PROMPTS: appendonly is off")).toBe(aof !== "yes");
 
-    const nodePid = Number(/"pid":(\d+),"database"/.exec(out)?.[1]);
-    expect(nodePid).toBeGreaterThan(0);
-    expect(nodePid).not.toBe(child.pid); // npm's child, not npm
+      const { stdout: key } = await run("node", [BIN, "keys", "create", "--scope", "ingest", "--quiet"], {
+        env,
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/v1/prompts`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key.trim()}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          requestId: "req-0001",
+          model: "anthropic/claude-sonnet-4.5",
+          sampleRate: 1,
+          prompt: "Write a Python function that merges two sorted lists and explain its complexity",
+          promptTokens: 18,
+          completionTokens: 240,
+          costUsd: 0.0041,
+        }),
+      });
+      expect(res.status).toBe(202);
 
-    child.kill("SIGTERM"); // to npm
-    const code = await new Promise((r) => child.once("exit", r));
-    expect(code).toBe(0);
-    // the service itself shut down gracefully, and no process is left serving
-    expect(out).toContain('"signal":"SIGTERM","timeoutMs"');
-    expect(out).toContain('"step":"worker","msg":"closed"');
-    await waitFor(() => !alive(nodePid), 10_000);
-    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+      await client.connect();
+      let rows: Record<string, unknown>[] = [];
+      await waitFor(async () => {
+        ({ rows } = await client.query(
+          "SELECT e.category, e.engine, l.tag FROM prompt_events e JOIN prompt_labels l ON l.event_id = e.id",
+        ));
+        return rows.length > 0;
+      }, 20_000);
+      expect(rows[0]).toEqual({ category: "programming", engine: "emulator", tag: "programming-other" });
+
+      const nodePid = Number(/"pid":(\d+),"database"/.exec(out)?.[1]);
+      expect(nodePid).toBeGreaterThan(0);
+      expect(nodePid).not.toBe(start.child.pid); // npm's child, not npm
+
+      start.child.kill("SIGTERM"); // to npm
+      expect(await start.exited).toBe(0);
+      // the service itself shut down gracefully, and no process is left serving
+      expect(start.output()).toContain('"signal":"SIGTERM","timeoutMs"');
+      expect(start.output()).toContain('"step":"worker","msg":"closed"');
+      await waitFor(() => !alive(nodePid), 10_000);
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    } finally {
+      await client.end().catch(() => {});
+      await start.stop("SIGKILL"); // a failed test: npm, the shell and node, all of its group
+    }
   }, 60_000);
 });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { released } from "./support/floor";
 import { type SeedEvent, seed } from "./support/seed";
 import { createStack, json, type Stack } from "./support/stack";
-import { TEST_DATABASE_URL } from "./support/urls";
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./support/urls";
 
 // The privacy floor against differencing (docs/analytics.md "Privacy floor"). Two data sets of
 // March 2011 (no other file writes there): BASE as engine `synthetic`, and TWIN as engine
@@ -342,7 +342,8 @@ describe("census floor: what the floor leaves out, for operators", () => {
         "synthetic",
         "--json",
       ],
-      { env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL } },
+      // both URLs: a command finds both services before it runs (none may answer on the defaults)
+      { env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL } },
     );
     const rows = out.stdout
       .trim()

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { bootstrapDatabase } from "../src/db/bootstrap";
@@ -7,17 +6,17 @@ import { createLogger } from "../src/platform/logger";
 import { loadTaxonomy } from "../src/taxonomy/load";
 import { spawnCensus } from "./support/processes";
 import { seed } from "./support/seed";
-import { TEST_DATABASE_URL } from "./support/urls";
+import { dropExtraDatabase, extraDatabaseUrl, TEST_DATABASE_URL, TEST_REDIS_URL } from "./support/urls";
 
 // Moving history between mapping schemes with `census remap --mapping`, on a database of its own
-// (a remap touches every event, and other files share census_test).
+// (a remap touches every event, and other files share the run's database).
 
 describe("census remap --mapping", () => {
   it("re-derives stored history under the other scheme and back, without Google", async () => {
-    const name = `census_schemes_${randomBytes(4).toString("hex")}`;
+    const url = extraDatabaseUrl("schemes");
     const admin = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = TEST_DATABASE_URL.replace(/\/[^/]+$/, `/${name}`);
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(new URL(url).pathname.slice(1))}`);
+    await admin.end();
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     try {
       await runMigrations(url, createLogger("silent"));
@@ -44,7 +43,8 @@ describe("census remap --mapping", () => {
         ).rows;
       const remap = async (scheme: string) => {
         const run = spawnCensus(["remap", "--mapping", scheme], {
-          env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "silent" },
+          // both URLs: a command finds both services before it runs (none may answer on the defaults)
+          env: { ...process.env, DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: "silent" },
         });
         expect(await run.exited, run.output()).toBe(0);
         return run.output();
@@ -72,19 +72,7 @@ describe("census remap --mapping", () => {
       expect(await state()).toEqual([{ category: "others", scheme: "study-2025", tag: "news" }]);
     } finally {
       await pool.end();
-      // pool.end() resolves before its sockets have closed: a FORCE drop then terminates a client
-      // that has no error listener left, an uncaught error that fails the run. Wait for them.
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const { rows } = await admin.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1",
-          [name],
-        );
-        if (rows[0]?.n === 0 || Date.now() > deadline) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await dropExtraDatabase(url); // once the pool's sockets have closed
     }
   }, 120_000);
 });

@@ -4,6 +4,7 @@ import { delimiter, join, resolve } from "node:path";
 import type { Logger } from "../platform/logger";
 import { answers, freePort } from "./net";
 import type { Embedded } from "./postgres";
+import { watchdog } from "./watchdog";
 
 // A private Redis for `npm start` on a machine without one, set up the way docs/reliability.md
 // asks (AOF everysec, no RDB, noeviction), data in <CENSUS_HOME>/redis. The system's
@@ -60,18 +61,22 @@ export function redisServerArgs(port: number, dir: string): string[] {
   ];
 }
 
-export async function startEmbeddedRedis(home: string, log: Logger): Promise<Embedded & { pid: number }> {
+export async function startEmbeddedRedis(home: string, log: Logger): Promise<Embedded> {
   const binary = await redisBinary(log);
   const dir = resolve(home, "redis");
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const child: ChildProcess = spawn(binary, redisServerArgs(port, dir), { stdio: "ignore" });
-  // it stops with us: on a crash as well as on a clean exit
-  const kill = () => child.kill("SIGTERM");
-  process.once("exit", kill);
+  // its own process group (a Ctrl-C at the terminal reaches only us; we stop it last), and a
+  // watchdog that stops it when we end, however we end (watchdog.ts)
+  const child: ChildProcess = spawn(binary, redisServerArgs(port, dir), { stdio: "ignore", detached: true });
+  child.on("error", () => {});
+  const dog = watchdog(child.pid ?? 0, { signal: "TERM", graceSeconds: 20 });
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  void exited.then(() => dog.release()); // its pid may be reused from now on
   for (let i = 0; !(await answers("127.0.0.1", port, 200)); i++) {
     if (child.exitCode !== null || i > 100) {
+      dog.release();
+      child.kill("SIGKILL");
       throw new Error(`the embedded redis-server did not start; see ${join(dir, "redis.log")}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -79,9 +84,10 @@ export async function startEmbeddedRedis(home: string, log: Logger): Promise<Emb
   return {
     url: `redis://127.0.0.1:${port}`,
     pid: child.pid ?? 0,
+    data: dir,
     async stop() {
-      process.off("exit", kill);
-      kill(); // Redis flushes its AOF on SIGTERM
+      dog.release();
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM"); // Redis flushes its AOF on SIGTERM
       await exited;
     },
   };

@@ -80,8 +80,8 @@ export async function provideServices(env: Env, log: Logger, o: ServiceOptions):
   const withUrls = () => ({ ...env, DATABASE_URL: urls.postgres, REDIS_URL: urls.redis });
   if (toStart.length === 0) return { env: withUrls(), stop: async () => {} };
 
-  // An owner killed outright may have left a redis-server running: stop it before its port or
-  // files are taken again. (Its Postgres is found by the lock file in the data directory.)
+  // An owner killed outright stops its services through their watchdogs (watchdog.ts); should one
+  // still run (a watchdog killed too), stop it before its port or files are taken again.
   const stale = readAnyState(home);
   if (stale && !alive(stale.pid)) {
     for (const pid of stale.children) if (alive(pid)) process.kill(pid, "SIGTERM");
@@ -95,17 +95,14 @@ export async function provideServices(env: Env, log: Logger, o: ServiceOptions):
   };
   try {
     for (const name of toStart) {
-      const where = resolve(home, name);
-      if (name === "postgres") {
-        started.postgres = await startEmbeddedPostgres(home, log);
-      } else {
-        const redis = await startEmbeddedRedis(home, log);
-        started.redis = redis;
-        children.push(redis.pid);
-      }
-      urls[name] = started[name]?.url ?? urls[name];
+      const service =
+        name === "postgres" ? await startEmbeddedPostgres(home, log) : await startEmbeddedRedis(home, log);
+      started[name] = service;
+      children.push(service.pid);
+      urls[name] = service.url;
+      const where = service.moved ? `${service.data} (${service.moved})` : service.data;
       log.info(
-        { url: redactUrl(urls[name]), data: where },
+        { url: redactUrl(urls[name]), data: service.data, pid: service.pid },
         `started an embedded ${SPEC[name].label} (${SPEC[name].variable} unset${o.forceEmbedded ? ", --embedded" : ` and nothing on ${redactUrl(SPEC[name].fallback)}`}); data in ${where}; it stops with this process. Set ${SPEC[name].variable} to use your own.`,
       );
     }

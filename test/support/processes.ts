@@ -1,40 +1,91 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { waitFor } from "./stack";
+import { watchdog } from "../../src/embedded/watchdog";
+
+// Processes a test starts must end with it, whatever happens to the test: each runs in a process
+// group of its own (`npm start` is npm, a shell and node: signalling npm alone can leave node
+// serving), a watchdog ends that group if the test process dies (src/embedded/watchdog.ts), and
+// every test file's afterAll (cleanup.ts) stops those a failed or timed-out test left running.
+
+type Spawned = ReturnType<typeof spawnCensus>;
+const running = new Set<Spawned>();
+
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals) {
+  try {
+    if (pid) process.kill(-pid, signal);
+  } catch {
+    // the group is gone
+  }
+}
 
 /** A `census` process whose output is kept, for tests that run the command line. */
 export function spawnCensus(
   args: string[],
-  o: { cwd?: string; env?: NodeJS.ProcessEnv; command?: string[] } = {},
+  o: { cwd?: string; env?: NodeJS.ProcessEnv; command?: string[]; stdin?: "ignore" | "pipe" } = {},
 ) {
   const [cmd, ...pre] = o.command ?? ["node", "bin/census.js"];
   const child: ChildProcess = spawn(cmd ?? "node", [...pre, ...args], {
     cwd: o.cwd,
     env: o.env ?? process.env,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [o.stdin ?? "ignore", "pipe", "pipe"],
+    detached: true, // a process group of its own, led by this child
   });
+  const dog = watchdog(child.pid ?? 0, { signal: "TERM", graceSeconds: 10, group: true });
   let out = "";
+  let stdout = "";
+  let stderr = "";
   child.stdout?.on("data", (d) => {
     out += d;
+    stdout += d;
   });
   child.stderr?.on("data", (d) => {
     out += d;
+    stderr += d;
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return {
+  const handle = {
     child,
+    /** stdout and stderr, interleaved. */
     output: () => out,
+    stdout: () => stdout,
+    stderr: () => stderr,
     exited,
     /** Resolves with the port once the API logs that it listens. */
     async listening(timeoutMs = 30_000): Promise<number> {
-      await waitFor(() => /"msg":"api listening"/.test(out), timeoutMs);
+      // polled here rather than with stack.ts's waitFor: every test file loads this (cleanup.ts)
+      for (const until = Date.now() + timeoutMs; !/"msg":"api listening"/.test(out); ) {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(
+            `exited (${child.exitCode ?? child.signalCode}) before listening:\n${out.slice(-2000)}`,
+          );
+        }
+        if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
       return Number(/"port":(\d+),"docs"/.exec(out)?.[1]);
     },
-    async stop(signal: NodeJS.Signals = "SIGTERM") {
+    /**
+     * Sends `signal` to the command and waits for it to exit (SIGKILL to its group after
+     * `graceMs`), then kills whatever it left in its group. Resolves with its exit code.
+     */
+    async stop(signal: NodeJS.Signals = "SIGTERM", graceMs = 30_000) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+      const timer = setTimeout(() => signalGroup(child.pid, "SIGKILL"), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      signalGroup(child.pid, "SIGKILL");
+      dog.release();
+      running.delete(handle);
+      return code;
     },
   };
+  running.add(handle);
+  return handle;
+}
+
+/** Stops every process spawnCensus started in this file and left running (cleanup.ts). */
+export async function stopAllSpawned(): Promise<void> {
+  await Promise.all([...running].map((p) => p.stop("SIGKILL")));
 }
 
 /** Resident memory of a process, in MB (Linux). */

@@ -1,4 +1,44 @@
-// Tests read these two on their own: the suite must not depend on the developer's DATABASE_URL.
-export const TEST_DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/census_test";
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { inject } from "vitest";
+import { extraDatabaseName } from "./run-names";
+
+// This run's Postgres database and Redis, as the global setup decided them (global-setup.ts): the
+// suite never depends on the developer's DATABASE_URL, and each run has a database of its own.
+export const TEST_DATABASE_URL = inject("testDatabaseUrl");
+export const TEST_REDIS_URL = inject("testRedisUrl");
+
+/** The URL of a database (not created yet) of this run's own, for a test that needs one to itself. */
+export function extraDatabaseUrl(label: string): string {
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${extraDatabaseName(url.pathname.slice(1), label, randomBytes(3).toString("hex"))}`;
+  return url.toString();
+}
+
+/**
+ * Drops a database a test made, once the connections to it have closed: stop what the test
+ * started first. pool.end() resolves before its sockets close, and a FORCE drop would then hit a
+ * client with no error listener left. One still held after the deadline is left to the global
+ * teardown, which drops this run's databases.
+ */
+export async function dropExtraDatabase(url: string, timeoutMs = 15_000): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new URL(TEST_DATABASE_URL);
+  admin.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await client.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1",
+        [name],
+      );
+      if (rows[0]?.n === 0 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)}`).catch(() => {});
+  } finally {
+    await client.end();
+  }
+}

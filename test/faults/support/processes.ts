@@ -1,14 +1,16 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { redisServerArgs } from "../../../src/embedded/redis";
+import { type Watchdog, watchdog } from "../../../src/embedded/watchdog";
 import { spawnCensus } from "../../support/processes";
 import { waitFor } from "../../support/stack";
 
 // Real Postgres and Redis processes that a fault test starts, kills and restarts itself, on free
 // loopback ports with data in a temporary directory. Nothing here is shared with other tests.
+// Each has a watchdog (src/embedded/watchdog.ts): a test process that dies takes them with it.
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -58,8 +60,16 @@ export async function startRedis(extra: string[] = []): Promise<RedisProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "census-fault-redis-"));
   let child: ChildProcess | undefined;
+  let dog: Watchdog | undefined;
   const start = async () => {
-    child = spawn("redis-server", [...redisServerArgs(port, dir), ...extra], { stdio: "ignore" });
+    const c = spawn("redis-server", [...redisServerArgs(port, dir), ...extra], {
+      stdio: "ignore",
+      detached: true,
+    });
+    child = c;
+    const d = watchdog(c.pid ?? 0, { signal: "TERM", graceSeconds: 10 });
+    dog = d;
+    c.once("exit", () => d.release());
     await waitFor(() => redisPing(port), 15_000, 50);
   };
   await start();
@@ -72,6 +82,7 @@ export async function startRedis(extra: string[] = []): Promise<RedisProcess> {
     },
     start,
     async close() {
+      dog?.release();
       child?.kill("SIGKILL");
       if (child) await exited(child);
       rmSync(dir, { recursive: true, force: true });
@@ -126,10 +137,15 @@ export async function startPostgres(): Promise<PostgresProcess> {
   const data = join(dir, "data");
   run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]);
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off -c shared_buffers=16MB -c max_connections=60`;
+  // pg_ctl leaves the server to init: the watchdog follows the server's own pid
+  let dog: Watchdog | undefined;
   const start = async () => {
     run("pg_ctl", ["-D", data, "-l", join(dir, "postgres.log"), "-o", options, "-w", "start"]);
+    const pid = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+    dog = watchdog(pid, { signal: "INT", graceSeconds: 10 });
   };
   const stop = async () => {
+    dog?.release();
     run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
   };
   await start();
