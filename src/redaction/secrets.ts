@@ -1,0 +1,96 @@
+import { type Detector, matches } from "./span";
+
+// Secrets: providers' key formats, private-key blocks, credentials in URLs and headers, values
+// assigned to a secret's name, and long high-entropy tokens of no known kind.
+
+/** Bits per character of a string's own symbol distribution. */
+export function shannonEntropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) bits -= (n / s.length) * Math.log2(n / s.length);
+  return bits;
+}
+
+// Providers' key formats, after the rule set of the gitleaks secret scanner (config/gitleaks.toml:
+// aws-access-token, github-pat, github-fine-grained-pat, gitlab-pat, slack-*-token,
+// slack-webhook-url, openai-api-key, anthropic-api-key, stripe-access-token, gcp-api-key,
+// npm-access-token, huggingface-access-token, sendgrid-api-token, twilio-api-key, jwt, groq,
+// perplexity, xai, replicate, digitalocean, shopify, databricks, gcp oauth client secret,
+// telegram-bot-api-token), written for JavaScript's regular expressions. Every open-ended run
+// either succeeds once it starts (nothing after it can fail) or may start only where a run of
+// its characters starts, so a failing attempt never rescans a long run from many places.
+const PROVIDER_KEYS = new RegExp(
+  [
+    String.raw`\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b`,
+    String.raw`\bgh[pousr]_[A-Za-z0-9]{36,255}\b`,
+    String.raw`\bgithub_pat_\w{82}\b`,
+    String.raw`\bglpat-[\w-]{20,}`,
+    String.raw`\bxox[abposr]-(?:\d+-)?[A-Za-z0-9-]{10,}`,
+    String.raw`\bxapp-\d-[A-Za-z0-9-]{10,}`,
+    String.raw`https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9+/]{30,}`,
+    String.raw`\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}`,
+    String.raw`\b[rs]k_(?:test|live|prod)_[A-Za-z0-9]{10,99}\b`,
+    String.raw`\bAIza[\w-]{35}`,
+    String.raw`\bGOCSPX-[\w-]{28}`,
+    String.raw`\bnpm_[A-Za-z0-9]{36}\b`,
+    String.raw`\bhf_[A-Za-z]{34}\b`,
+    String.raw`\bSG\.[\w-]{22}\.[\w-]{43}\b`,
+    String.raw`\bSK[0-9a-fA-F]{32}\b`,
+    String.raw`\bgsk_[A-Za-z0-9]{52}\b`,
+    String.raw`\bpplx-[A-Za-z0-9]{48}\b`,
+    String.raw`\bxai-[A-Za-z0-9]{80}\b`,
+    String.raw`\br8_[A-Za-z0-9]{37}\b`,
+    String.raw`\bdo[por]_v1_[a-f0-9]{64}\b`,
+    String.raw`\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b`,
+    String.raw`\bdapi[a-f0-9]{32}(?:-\d)?\b`,
+    String.raw`\b\d{8,10}:AA[\w-]{33}\b`,
+    String.raw`(?<![\w-])ey[A-Za-z0-9_-]{17,}\.ey[A-Za-z0-9_/\\-]{17,}\.[A-Za-z0-9_/\\-]{10,}={0,2}`,
+  ].join("|"),
+  "g",
+);
+// A private-key block, or what is left of one when the text (or the window scanned) ends inside it.
+const PRIVATE_KEY =
+  /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|$)/g;
+// A password in a URL (scheme://user:password@host): the password, up to the last @ before the host.
+const URL_PASSWORD = /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@]{1,256}:([^\s/]{1,256})@/dgi;
+// `api_key = ...`, `"password": "..."`, `aws_secret_access_key: ...`, `x-api-key: ...`: the value,
+// when it is not code. The keyword may end a longer name (AWS_SECRET_ACCESS_KEY, clientSecret).
+const KEYWORD =
+  "(?:api[_-]?key|apikey|secret(?:[_-]?(?:access[_-]?)?key)?|access[_-]?(?:key|token)|auth[_-]?token|token|passw(?:or)?d|pwd|private[_-]?key)";
+const ASSIGNED = new RegExp(String.raw`${KEYWORD}["']?\s*[:=]\s*["']?([^\s"'${"`"},;(){}[\]<>]{6,})`, "dgi");
+// An HTTP Authorization header's credentials.
+const AUTHORIZATION = /\b(?:Bearer|Basic|Token)\s+([A-Za-z0-9._~+/-]{12,}={0,2})/dg;
+const looksLikeCode = (v: string) =>
+  /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(v) || // process.env.API_KEY, config.secret
+  /^[A-Za-z_]+$/.test(v) || // an identifier: getToken, myPassword, YOUR_API_KEY
+  /^\$\{?[\w.]+\}?$|^%\w+%$/.test(v) || // ${SECRET}, $TOKEN, %TOKEN%
+  /^[~.]{0,2}\//.test(v) || // a path: PWD=/home/me
+  /^<[^>]*>$|^x{4,}$|^\*{4,}$|^\.{3,}$/i.test(v); // placeholders
+// A long token with all three character classes and high entropy: a key of an unknown kind. A
+// subresource-integrity hash (sha384-...) is a digest, not a secret.
+const TOKEN = /(?<![\w+/=-])[A-Za-z0-9+/_=-]{32,}(?![\w+/=-])/g;
+const ENTROPY_SAMPLE = 512;
+function isHighEntropyToken(v: string): boolean {
+  if (/^sha(?:256|384|512)-/.test(v)) return false;
+  let digits = 0;
+  let upper = 0;
+  let lower = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c >= 65 && c <= 90) upper++;
+    else if (c >= 97 && c <= 122) lower++;
+  }
+  // entropy on a bounded sample: a long token's first 512 characters tell enough
+  return digits >= 2 && upper >= 2 && lower >= 2 && shannonEntropy(v.slice(0, ENTROPY_SAMPLE)) >= 4;
+}
+
+export const secrets: Detector = function* (text) {
+  if (text.includes("-----BEGIN")) yield* matches(text, PRIVATE_KEY);
+  yield* matches(text, PROVIDER_KEYS);
+  if (text.includes("://")) yield* matches(text, URL_PASSWORD, 1);
+  yield* matches(text, ASSIGNED, 1, (m) => !looksLikeCode(m[1] ?? ""));
+  yield* matches(text, AUTHORIZATION, 1, (m) => !looksLikeCode(m[1] ?? ""));
+  yield* matches(text, TOKEN, 0, (m) => isHighEntropyToken(m[0]));
+};

@@ -1,0 +1,36 @@
+// What every detector shares: the span it reports, and the one way to run a pattern over a text.
+
+export interface Range {
+  start: number;
+  end: number;
+}
+
+/**
+ * A detector reads `text` and reports spans. `taken` marks what detectors earlier in the order
+ * have already claimed (1 a code unit): a hint that lets a costly check (a phone number's
+ * metadata) skip what will be dropped anyway. Every pattern a detector runs must cost time
+ * linear in the text: no unbounded quantifier that can fail after a long scan at many starts.
+ */
+export type Detector = (text: string, taken: Uint8Array) => Iterable<Range>;
+
+/** Each match of a global `pattern` (or its `group`) that `accept` keeps. */
+export function* matches(
+  text: string,
+  pattern: RegExp,
+  group = 0,
+  accept: (m: RegExpExecArray) => boolean = () => true,
+): Generator<Range> {
+  for (const m of text.matchAll(pattern)) {
+    const value = m[group];
+    if (value === undefined || value.length === 0 || !accept(m)) continue;
+    // a group's own offset needs the pattern's `d` flag; without it, its first place in the match
+    const start = m.indices?.[group]?.[0] ?? m.index + m[0].indexOf(value);
+    yield { start, end: start + value.length };
+  }
+}
+
+/** Whether any code unit of [start, end) is claimed. */
+export function isTaken(taken: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (taken[i] === 1) return true;
+  return false;
+}
