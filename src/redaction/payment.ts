@@ -32,7 +32,7 @@ const LOOSE = new RegExp(
   "g",
 );
 const isCard = (digits: string) => digits.length >= 13 && digits.length <= 19 && luhnValid(digits);
-const cards: Detector = function* (text) {
+const cards: Detector = function* (text, taken) {
   for (const m of text.matchAll(PRINTED)) {
     const digits = m[0].replace(/\D/g, "");
     if (isCard(digits)) yield { start: m.index, end: m.index + m[0].length };
@@ -41,7 +41,7 @@ const cards: Detector = function* (text) {
       yield { start: m.index, end: m.index + m[0].length - 3 - (m[1]?.length ?? 1) };
     }
   }
-  yield* matches(text, LOOSE, 0, (m) => isCard(m[0].replace(/\D/g, "")));
+  yield* matches(text, LOOSE, 0, (m) => taken[m.index] !== 1 && isCard(m[0].replace(/\D/g, "")));
 };
 
 /** ISO 13616's check: the rearranged IBAN, letters as numbers, is 1 modulo 97. */

@@ -47,11 +47,11 @@ const DETECTORS: [RedactionKind, Detector][] = [
  * map of what is claimed makes the overlap check cost the span's length, so the whole is linear
  * in the text (a list of spans checked against each other was quadratic in their number).
  */
-function findSpans(text: string): Span[] {
+function findSpans(text: string, cut = false): Span[] {
   const taken = new Uint8Array(text.length);
   const spans: Span[] = [];
   for (const [kind, detect] of DETECTORS) {
-    for (const { start, end } of detect(text, taken)) {
+    for (const { start, end } of detect(text, taken, cut)) {
       if (end <= start || isTaken(taken, start, end)) continue;
       taken.fill(1, start, end);
       spans.push({ start, end, kind });
@@ -86,11 +86,11 @@ export function redact(text: string): Redacted {
 }
 
 /**
- * Code units scanned past what a window may emit: more than the longest datum that can hold a
- * space (an IBAN, a card or a phone number with separators, ~45) and the context its pattern
- * reads after it.
+ * Code units scanned past what a window may emit: more than the longest match of any pattern of
+ * bounded length (an e-mail address, ~700; a URL's credentials, ~550) and the context it reads
+ * after it, so whatever starts before the margin is seen whole.
  */
-export const EDGE_MARGIN = 256;
+export const EDGE_MARGIN = 1024;
 /** How far the one retry reads, in multiples of maxChars, when placeholders shrank the head. */
 export const WIDEN = 8;
 
@@ -102,14 +102,16 @@ export const WIDEN = 8;
  * The window rule. A window is the text's first `2 * maxChars + EDGE_MARGIN` code units (enough
  * for maxChars code points, two units each at most); when its placeholders leave fewer than
  * maxChars code points, one retry reads `WIDEN * maxChars + EDGE_MARGIN`, and that is the most
- * ever read. Nothing past the window is emitted, and of the window only what is safely before
- * its edge: not the last EDGE_MARGIN code units (a datum cut there may have escaped its
- * pattern), nor any of a run of non-space characters that reaches the edge (a token may go on
- * beyond it, and a key's head is still a key), nor half of a surrogate pair. A span that
- * straddles that point is replaced whole (a private key cut by the edge is one [KEY], and
- * nothing after it is emitted). So the result depends only on the window, it can be shorter
- * than maxChars on a pathological text (a 100 KB token gives nothing), and it never holds a piece
- * of text that was not scanned. A text shorter than the window is redacted whole.
+ * ever read. Nothing past the window is emitted, nor its last EDGE_MARGIN code units, nor half of
+ * a surrogate pair. Whatever a pattern of bounded length matches from before the margin ends
+ * inside the window, so it is judged as in the whole text; a match of unbounded length that
+ * reaches the window's end (a token, a JWT, a value assigned to `password`) is judged on what
+ * the window shows, and where that could be the head of a secret, it is one (detectors are told
+ * that the window is cut). A span across the margin is replaced whole and nothing after it is
+ * emitted: a private key cut by the edge is one [KEY]. So the result depends only on the window,
+ * it can be shorter than maxChars on a pathological text (a window of placeholders), and it
+ * never holds a piece of text that was not scanned. A text no longer than the window is
+ * redacted whole.
  */
 export function redactHead(text: string, maxChars: number): Redacted {
   const first = 2 * maxChars + EDGE_MARGIN;
@@ -121,30 +123,13 @@ export function redactHead(text: string, maxChars: number): Redacted {
 }
 
 function redactWindow(window: string): Redacted {
-  const spans = findSpans(window);
+  const spans = findSpans(window, true);
   let end = window.length - EDGE_MARGIN;
-  let run = window.length;
-  while (run > 0 && !isSpace(window.charCodeAt(run - 1))) run--;
-  end = Math.min(end, run);
   const code = window.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end--;
   for (const s of spans) if (s.start < end && s.end > end) end = s.end;
   return replace(window, spans, end);
 }
-
-// What separates tokens: the patterns' \s, which is all of Unicode's space separators.
-const isSpace = (code: number) =>
-  code === 32 ||
-  (code >= 9 && code <= 13) ||
-  code === 0xa0 ||
-  code === 0x1680 ||
-  (code >= 0x2000 && code <= 0x200a) ||
-  code === 0x2028 ||
-  code === 0x2029 ||
-  code === 0x202f ||
-  code === 0x205f ||
-  code === 0x3000 ||
-  code === 0xfeff;
 
 function countCodePoints(text: string): number {
   let chars = text.length;

@@ -8,10 +8,13 @@ export interface Range {
 /**
  * A detector reads `text` and reports spans. `taken` marks what detectors earlier in the order
  * have already claimed (1 a code unit): a hint that lets a costly check (a phone number's
- * metadata) skip what will be dropped anyway. Every pattern a detector runs must cost time
+ * metadata) skip what will be dropped anyway. `cut` says that `text` is the head of a longer
+ * text (redactHead's window), so a match that reaches its end may go on past it: a detector
+ * whose decision depends on a whole match of unbounded length (is this value code? a JWT's
+ * third segment) must then decide for a secret. Every pattern a detector runs must cost time
  * linear in the text: no unbounded quantifier that can fail after a long scan at many starts.
  */
-export type Detector = (text: string, taken: Uint8Array) => Iterable<Range>;
+export type Detector = (text: string, taken: Uint8Array, cut: boolean) => Iterable<Range>;
 
 /** Each match of a global `pattern` (or its `group`) that `accept` keeps. */
 export function* matches(
@@ -28,6 +31,28 @@ export function* matches(
     yield { start, end: start + value.length };
   }
 }
+
+/** Where the run of non-space characters (as \s sees space) that ends `text` begins. */
+export function lastRunStart(text: string): number {
+  let from = text.length;
+  while (from > 0 && !isSpace(text.charCodeAt(from - 1))) from--;
+  return from;
+}
+
+// JavaScript's \s: ASCII whitespace, NBSP, Unicode's space separators, line and paragraph
+// separators, and the byte-order mark.
+const isSpace = (c: number) =>
+  c === 32 ||
+  (c >= 9 && c <= 13) ||
+  c === 0xa0 ||
+  c === 0x1680 ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x202f ||
+  c === 0x205f ||
+  c === 0x3000 ||
+  c === 0xfeff;
 
 /** Whether any code unit of [start, end) is claimed. */
 export function isTaken(taken: Uint8Array, start: number, end: number): boolean {
