@@ -17,18 +17,18 @@ export function luhnValid(digits: string): boolean {
 }
 
 // A card number as printed, in fours (4-4-4-4, 4-4-4-4-3) or as Amex and Diners group theirs
-// (4-6-5, 4-6-4), one separator throughout: spaces (one or two), a dash or a dot. It may sit
+// (4-6-5, 4-6-4), one separator throughout: spaces (one or two, no-break ones too), a dash or a dot. It may sit
 // among other numbers (an expiry date, a CVV after it); not in an IBAN that failed its check.
-const SEP = String.raw`(?:[ \t]{1,2}|[ \t]?[.-][ \t]?)`;
+const SEP = String.raw`(?:[ \t\u00a0]{1,2}|[ \t\u00a0]?[.-][ \t\u00a0]?)`;
 const PRINTED = new RegExp(
   String.raw`\b(?<![.,+-]|[A-Za-z]{2}\d{2}[ -])(?:[2-6]\d{3}(${SEP})\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?|3\d{3}(${SEP})\d{6}\2\d{4,5})(?![\w]|[.,]\d)`,
   "g",
 );
-// 13 to 19 digits otherwise: unbroken, or in groups of three to eight (a last group may be
+// 13 to 19 digits otherwise: unbroken, or in groups of three to twelve (a last group may be
 // shorter) by any of those separators. Not a part of a longer run of digit groups (an account
 // number, a list of numbers), nor of a decimal number.
 const LOOSE = new RegExp(
-  String.raw`\b(?<![.,+-]|\d[ \t.-]{1,2})(?:[2-6]\d{12,18}|[2-6]\d{1,7}(?:${SEP}\d{3,8}){1,5}(?:${SEP}\d{1,2})?)(?![\w]|${SEP}\d|[.,]\d)`,
+  String.raw`\b(?<![.,+-]|\d[ \t.-]{1,2})(?:[2-6]\d{12,18}|[2-6]\d{1,7}(?:${SEP}\d{3,12}){1,5}(?:${SEP}\d{1,2})?)(?![\w]|${SEP}\d|[.,]\d)`,
   "g",
 );
 const isCard = (digits: string) => digits.length >= 13 && digits.length <= 19 && luhnValid(digits);
@@ -46,7 +46,7 @@ const cards: Detector = function* (text, taken) {
 
 /** ISO 13616's check: the rearranged IBAN, letters as numbers, is 1 modulo 97. */
 export function ibanValid(iban: string): boolean {
-  const s = iban.replace(/[ -]/g, "").toUpperCase();
+  const s = iban.replace(/[\s-]/g, "").toUpperCase();
   if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(s)) return false;
   let rest = 0;
   for (const c of s.slice(4) + s.slice(0, 4)) {
@@ -71,7 +71,8 @@ const IBAN_LENGTH = new Map(
 // A country code, check digits, then groups of four (by a space or a dash, or none), either case:
 // DE89 3704 0044 0532 0130 00, de89370400440532013000, DE89-3704-0044-0532-0130-00. The candidate
 // may run on into the next word; the country's length says where the IBAN ends.
-const IBAN = /\b(?<!-)[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,8}(?:[ -]?[A-Za-z0-9]{1,3})?(?!\w)/g;
+const IBAN =
+  /\b(?<!-)[A-Za-z]{2}\d{2}(?:[ \u00a0-]?[A-Za-z0-9]{4}){2,8}(?:[ \u00a0-]?[A-Za-z0-9]{1,3})?(?!\w)/g;
 const ibans: Detector = function* (text) {
   for (const m of text.matchAll(IBAN)) {
     const length = IBAN_LENGTH.get(m[0].slice(0, 2).toUpperCase());

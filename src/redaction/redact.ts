@@ -27,7 +27,7 @@ export const PLACEHOLDER: Record<RedactionKind, string> = {
   phone: "[PHONE]",
 };
 
-interface Span {
+export interface Span {
   start: number;
   end: number;
   kind: RedactionKind;
@@ -83,6 +83,11 @@ function replace(text: string, spans: readonly Span[], end = text.length): Redac
 /** Replaces every personal datum and secret found in `text` with its placeholder. */
 export function redact(text: string): Redacted {
   return replace(text, findSpans(text));
+}
+
+/** What `redact` replaces in `text`, as spans (for tests and measurements). */
+export function detect(text: string): Span[] {
+  return findSpans(text);
 }
 
 /**

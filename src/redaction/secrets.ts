@@ -64,32 +64,47 @@ function* privateKeys(text: string) {
     begin.lastIndex = to;
   }
 }
-// A password in a URL (scheme://user:password@host): the password, up to the last @ before the host.
-const URL_PASSWORD = /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@]{1,256}:([^\s/]{1,256})@/dgi;
-// `api_key = ...`, `"password": "..."`, `aws_secret_access_key: ...`, `x-api-key: ...`: the value,
-// when it is not code. The keyword may end a longer name (AWS_SECRET_ACCESS_KEY, clientSecret).
+// A password in a URL (scheme://user:password@host, or redis://:password@host): the password, up
+// to the last @ before the host.
+const URL_PASSWORD = /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@]{0,256}:([^\s/]{1,256})@/dgi;
+// `api_key = ...`, `"password": "..."`, `aws_secret_access_key: ...`, `x-api-key: ...`, `my
+// password is ...`: the value, when it is not code. The keyword may end a longer name (AWS_SECRET_ACCESS_KEY, clientSecret).
 const KEYWORD =
   "(?:api[_-]?key|apikey|secret(?:[_-]?(?:access[_-]?)?key)?|access[_-]?(?:key|token)|auth[_-]?token|token|passw(?:or)?d|pwd|private[_-]?key)";
-const ASSIGNED = new RegExp(String.raw`${KEYWORD}["']?\s*[:=]\s*["']?([^\s"'${"`"},;(){}[\]<>]{6,})`, "dgi");
+const ASSIGNED = new RegExp(
+  String.raw`${KEYWORD}["']?(?:\s*[:=]|\s+is)\s*["']?([^\s"'${"`"},;(){}[\]<>]{6,})`,
+  "dgi",
+);
 // An HTTP Authorization header's credentials.
 const AUTHORIZATION = /\b(?:Bearer|Basic|Token)\s+([A-Za-z0-9._~+/-]{12,}={0,2})/dg;
 const looksLikeCode = (v: string) =>
-  /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(v) || // process.env.API_KEY, config.secret
+  /^[A-Za-z_$#][\w$#]*(?:\??\.[A-Za-z_$#][\w$#]*)+$/.test(v) || // process.env.API_KEY, this.#token, a?.b
   /^[A-Za-z_]+$/.test(v) || // an identifier: getToken, myPassword, YOUR_API_KEY
   /^\$\{?[\w.]+\}?$|^%\w+%$/.test(v) || // ${SECRET}, $TOKEN, %TOKEN%
   /^[~.]{0,2}\//.test(v) || // a path: PWD=/home/me
-  /^<[^>]*>$|^x{4,}$|^\*{4,}$|^\.{3,}$/i.test(v); // placeholders
-// A long token with all three character classes and high entropy: a key of an unknown kind. A
-// subresource-integrity hash (sha384-...) is a digest, not a secret.
+  /^<[^>]*>$|^x{4,}$|^\*{4,}$|^\.{3,}$|\.\.\.$|…/i.test(v); // placeholders: <key>, xxxx, sk-...
+// A long token with all three character classes and high entropy: a key of an unknown kind. Not
+// a subresource-integrity hash (sha384-...), an Ethereum address (0x..., its case a checksum),
+// hexadecimal, words run together (an identifier, a file name), nor a path of them.
 const TOKEN = /(?<![\w+/=-])[A-Za-z0-9+/_=-]{32,}(?![\w+/=-])/g;
 /**
  * A token is judged on its first 256 characters: fewer than redactHead's margin, so a token cut
  * by a window's edge is judged as it would be whole. (And a long token's head tells enough.)
  */
 export const TOKEN_SAMPLE = 256;
-function isHighEntropyToken(token: string): boolean {
+function isSecretToken(token: string): boolean {
   const v = token.slice(0, TOKEN_SAMPLE);
-  if (/^sha(?:256|384|512)-/.test(v)) return false;
+  // a path (github.com/org/repo/blob/<commit>/src/file): its segments are judged one by one
+  const segments = v.split("/");
+  if (segments.filter((s) => /^[a-z][a-z-]{2,}$/.test(s)).length >= 2) {
+    return segments.some((s) => s.length >= 32 && isHighEntropyToken(s));
+  }
+  return isHighEntropyToken(v);
+}
+function isHighEntropyToken(v: string): boolean {
+  if (/^sha(?:256|384|512)-|^0x[0-9a-fA-F]+$/.test(v) || meanWordLength(v) >= 3.3) return false;
+  // hexadecimal with a letter or two more (a diff anchor, #diff-3458...R5): a digest
+  if ((v.match(/[^0-9a-f-]/g)?.length ?? 0) <= v.length / 10) return false;
   let digits = 0;
   let upper = 0;
   let lower = 0;
@@ -101,6 +116,17 @@ function isHighEntropyToken(token: string): boolean {
   }
   return digits >= 2 && upper >= 2 && lower >= 2 && shannonEntropy(v) >= 4;
 }
+/**
+ * The mean length of the words, capitalised words, acronyms and numbers a token is made of:
+ * getUser2FAStatusHandler and Q3-2024-Revenue-Report-FINAL are made of words (3.5 and more), a
+ * random key of fragments (1.9 on average for 40 random base-62 characters; 2.7 at the 99th
+ * percentile).
+ */
+function meanWordLength(token: string): number {
+  const words = token.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+/g) ?? [];
+  return words.length === 0 ? 0 : words.reduce((n, w) => n + w.length, 0) / words.length;
+}
+
 // A JWT's first segments at the end of a window, its last one cut off.
 const CUT_JWT = /(?<![\w-])ey[A-Za-z0-9_-]{17,}(?:\.[A-Za-z0-9_/\\-]*){0,2}$/;
 
@@ -115,11 +141,15 @@ export const secrets: Detector = function* (text, taken, cut) {
     if (jwt) yield { start: from + jwt.index, end: text.length };
   }
   if (text.includes("://")) yield* matches(text, URL_PASSWORD, 1);
-  // a value that the window's edge cuts may be code or a secret: a secret, then
-  const secretValue = (m: RegExpExecArray) =>
-    (cut && m.index + m[0].length === text.length) || !looksLikeCode(m[1] ?? "");
+  // a value that the window's edge cuts may be code or a secret: a secret, then (a full stop
+  // after a value ends the sentence: "the token is expired.")
+  const secretValue = (m: RegExpExecArray) => {
+    const value = m[1] ?? "";
+    if (cut && m.index + m[0].length === text.length) return true;
+    return !looksLikeCode(value) && !looksLikeCode(value.replace(/[.!?:]$/, ""));
+  };
   yield* matches(text, ASSIGNED, 1, secretValue);
   yield* matches(text, AUTHORIZATION, 1, secretValue);
   // (inside a private key or a key found already: not judged again)
-  yield* matches(text, TOKEN, 0, (m) => taken[m.index] !== 1 && isHighEntropyToken(m[0]));
+  yield* matches(text, TOKEN, 0, (m) => taken[m.index] !== 1 && isSecretToken(m[0]));
 };
