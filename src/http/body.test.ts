@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "../platform/errors";
 import { readJsonBody } from "./body";
 
-// Bodies over a megabyte are decoded in slices (the event loop gets turns between them): a
+// Bodies over 512 KB are decoded in slices (the event loop gets turns between them): a
 // character split by a slice's edge still decodes, and a bad byte anywhere is still refused.
 
 const MB = 1024 * 1024;
@@ -26,7 +26,7 @@ describe("readJsonBody, in slices", () => {
     "%d bytes of characters of every UTF-8 length",
     async (size) => {
       const { text, bytes } = body(size);
-      // each slice's edge falls inside a character somewhere: 1 MB is not a multiple of 10
+      // each slice's edge falls inside a character somewhere: 512 KB is not a multiple of 10
       expect(await readJsonBody(request(bytes), 5 * MB)).toEqual({ text });
     },
   );
