@@ -4,9 +4,9 @@ import { type Detector, matches } from "./span";
 // IP addresses, v4 and v6.
 
 // Four octets, not a part of a longer dotted number, and not a version: v1.2.3.4, version
-// 10.0.0.1, Version: 10.0.0.1, or a product's in a user agent (Chrome/120.0.0.0; a URL's //10.0.0.1 is an address).
-// Each octet is checked after the match (0-255, no leading zero): an alternation of octet shapes
-// in the pattern cost 10x on text that is not ASCII.
+// 10.0.0.1, Version: 10.0.0.1, or a product's in a user agent (Chrome/120.0.0.0; a URL's
+// //10.0.0.1 is an address). Each octet is checked after the match (0-255, no leading zero): an
+// alternation of octet shapes in the pattern cost 10x on text that is not ASCII.
 const IPV4 = /\b(?<!\.|[A-Za-z]\/|\b(?:[vV]|[vV]ersion|VERSION):?\s)\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)/g;
 /** Four dot-separated numbers of 0-255 without a leading zero (the pattern gives the shape). */
 function octetsValid(ip: string): boolean {

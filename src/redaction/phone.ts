@@ -58,8 +58,8 @@ export const phones: Detector = function* (text, taken) {
 function international(candidate: string, valid: (c: string) => boolean): number | undefined {
   let piece = candidate;
   for (let tries = 0; tries < 3; tries++) {
-    if (valid(piece.replace(/^(?:00|011[ .-]?)/, "+"))) return piece.length;
-    const cut = Math.max(piece.lastIndexOf(" "), piece.lastIndexOf("."), piece.lastIndexOf("-"));
+    if (valid(piece.replace(/^(?:00|011[ \u00a0.-]?)/, "+"))) return piece.length;
+    const cut = Math.max(...[" ", "\u00a0", ".", "-"].map((sep) => piece.lastIndexOf(sep)));
     if (cut <= 0) return undefined;
     piece = piece.slice(0, cut);
     if (piece.replace(/\D/g, "").length < 8) return undefined;

@@ -68,7 +68,8 @@ function* privateKeys(text: string) {
 // to the last @ before the host.
 const URL_PASSWORD = /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@]{0,256}:([^\s/]{1,256})@/dgi;
 // `api_key = ...`, `"password": "..."`, `aws_secret_access_key: ...`, `x-api-key: ...`, `my
-// password is ...`: the value, when it is not code. The keyword may end a longer name (AWS_SECRET_ACCESS_KEY, clientSecret).
+// password is ...`: the value, when it is not code. The keyword may end a longer name
+// (AWS_SECRET_ACCESS_KEY, clientSecret).
 const KEYWORD =
   "(?:api[_-]?key|apikey|secret(?:[_-]?(?:access[_-]?)?key)?|access[_-]?(?:key|token)|auth[_-]?token|token|passw(?:or)?d|pwd|private[_-]?key)";
 const ASSIGNED = new RegExp(
