@@ -6,6 +6,7 @@ import { loadEnv } from "./env";
 import { createLogger } from "./platform/logger";
 import { fromRoot } from "./platform/paths";
 import { MAPPING_SCHEMES, type MappingScheme } from "./taxonomy/mapping";
+import { engines, type Interval, intervals } from "./vocabulary";
 
 // `census <command>`: one image, several roles. Commands import their modules lazily so
 // `census --help` and `census emulator` start fast and need no database.
@@ -144,47 +145,35 @@ program
   )
   .option("--from <day>", "first day (UTC), inclusive (default: 26 weeks before --to)", isoDay)
   .option("--to <day>", "last day (UTC), exclusive (default: tomorrow)", isoDay)
-  .addOption(
-    new Option("--interval <interval>", "period of each row")
-      .choices(["day", "week", "month", "range"])
-      .default("month"),
-  )
+  .addOption(new Option("--interval <interval>", "period of each row").choices(intervals).default("month"))
   .addOption(
     new Option(
       "--engine <engine>",
       "whose events (default: google if the window has any, else the engine it has)",
-    ).choices(["google", "emulator", "synthetic"]),
+    ).choices(engines),
   )
   .option("--json", "print the rows as JSON lines")
-  .action(
-    async (o: {
-      from?: string;
-      to?: string;
-      interval: "day" | "week" | "month" | "range";
-      engine?: string;
-      json?: boolean;
-    }) => {
-      const e = await servicesEnv();
-      const { createPool } = await import("./db/client");
-      const { floorReport, engineInWindow } = await import("./stats/floor");
-      const { resolveRange } = await import("./stats/schema");
-      const range = resolveRange(o);
-      if (!range.valid) throw new InvalidArgumentError("--from must be before --to, at most ~5 years apart");
-      const pool = createPool(e.DATABASE_URL, { max: 1 });
-      try {
-        const engine = o.engine ?? (await engineInWindow(pool, range.from, range.to));
-        const rows = await floorReport(pool, { ...o, ...range, engine });
-        if (o.json) console.log(rows.map((r) => JSON.stringify(r)).join("\n"));
-        else {
-          console.log(`engine ${engine}, ${range.from} to ${range.to} (exclusive), by ${o.interval}`);
-          const { formatRows } = await import("./platform/table");
-          console.log(formatRows(rows.map((r) => ({ ...r, released: `${(r.released * 100).toFixed(1)}%` }))));
-        }
-      } finally {
-        await pool.end();
+  .action(async (o: { from?: string; to?: string; interval: Interval; engine?: string; json?: boolean }) => {
+    const e = await servicesEnv();
+    const { createPool } = await import("./db/client");
+    const { floorReport, engineInWindow } = await import("./stats/floor");
+    const { resolveRange } = await import("./stats/schema");
+    const range = resolveRange(o);
+    if (!range.valid) throw new InvalidArgumentError("--from must be before --to, at most ~5 years apart");
+    const pool = createPool(e.DATABASE_URL, { max: 1 });
+    try {
+      const engine = o.engine ?? (await engineInWindow(pool, range.from, range.to));
+      const rows = await floorReport(pool, { ...o, ...range, engine });
+      if (o.json) console.log(rows.map((r) => JSON.stringify(r)).join("\n"));
+      else {
+        console.log(`engine ${engine}, ${range.from} to ${range.to} (exclusive), by ${o.interval}`);
+        const { formatRows } = await import("./platform/table");
+        console.log(formatRows(rows.map((r) => ({ ...r, released: `${(r.released * 100).toFixed(1)}%` }))));
       }
-    },
-  );
+    } finally {
+      await pool.end();
+    }
+  });
 
 const isoTime = (v: string) => {
   const d = new Date(v);
@@ -294,7 +283,7 @@ queue
   .description("job counts by state (failed: kept for a retry, text included)")
   .action(async () => {
     await withQueue(async (q) => {
-      const { queueCounts } = await import("./classification/failed");
+      const { queueCounts } = await import("./queue/failed");
       for (const [state, n] of Object.entries(await queueCounts(q))) console.log(`${state}\t${n}`);
     });
   });
@@ -304,7 +293,7 @@ queue
   .description("re-queue every failed job with fresh attempts (after fixing what made them fail)")
   .action(async () => {
     await withQueue(async (q) => {
-      const { retryFailed } = await import("./classification/failed");
+      const { retryFailed } = await import("./queue/failed");
       console.log(`${await retryFailed(q)} failed jobs re-queued`);
     });
   });
@@ -314,17 +303,17 @@ queue
   .description("delete every failed job and its text (they will never be classified)")
   .action(async () => {
     await withQueue(async (q, redis) => {
-      const { purgeFailed } = await import("./classification/failed");
+      const { purgeFailed } = await import("./queue/failed");
       console.log(`${await purgeFailed(q, redis, createLogger("warn", process.stderr))} failed jobs deleted`);
     });
   });
 
 async function withQueue(
-  fn: (q: import("./classification/jobs").ClassifyQueue, redis: import("ioredis").Redis) => Promise<void>,
+  fn: (q: import("./queue/jobs").ClassifyQueue, redis: import("ioredis").Redis) => Promise<void>,
 ) {
   const e = await servicesEnv();
   const { createProducerConnection } = await import("./platform/redis");
-  const { createClassifyQueue } = await import("./classification/jobs");
+  const { createClassifyQueue } = await import("./queue/jobs");
   const redis = createProducerConnection(e.REDIS_URL);
   const q = createClassifyQueue(redis, e.QUEUE_NAME, e.QUEUE_PREFIX);
   try {

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import type { KeyVerifier } from "../auth/keys";
 import { requireScope } from "../auth/middleware";
-import type { ClassifyQueue } from "../classification/jobs";
 import { htmlHeaders } from "../http/security";
 import { AppError } from "../platform/errors";
+import type { ClassifyQueue } from "../queue/jobs";
 import { redactJobData } from "./redact";
 
 export const ADMIN_QUEUES_PATH = "/admin/queues";

@@ -1,11 +1,11 @@
 import type { Metrics } from "../platform/metrics";
+import type { Answer } from "../queue/jobs";
+import type { ClassifierEngine } from "../vocabulary";
 import { type CachedAnswer, type CacheStore, cacheKey } from "./cache";
-import type { Engine } from "./classifier";
-import type { Answer } from "./jobs";
 import { countWords } from "./words";
 
 export interface AnswerDeps {
-  engine: Engine;
+  engine: ClassifierEngine;
   /** Asks Google (with the processor's holds and metrics). */
   callGoogle(text: string, chars: number): Promise<Omit<Answer, "source">>;
   /** Absent when CLASSIFY_CACHE_TTL is 0. */

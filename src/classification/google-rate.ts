@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
+import type { ClassifyQueue } from "../queue/jobs";
 import { limiterFor } from "./backoff";
-import type { ClassifyQueue } from "./jobs";
 
 // Google's quota, shared by every worker of the queue through two Redis keys.
 //

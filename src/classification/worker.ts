@@ -1,11 +1,11 @@
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { AppError, type ErrorCode, errorCodes, isConnectionLost } from "../platform/errors";
+import { CLASSIFY_JOB, type ClassifyJobData, type ClassifyQueue } from "../queue/jobs";
+import { countRemoval } from "../queue/removals";
 import { backoffDelay } from "./backoff";
 import { createGoogleRate, JOB_LIMITER } from "./google-rate";
-import { CLASSIFY_JOB, type ClassifyJobData, type ClassifyQueue } from "./jobs";
 import { createProcessor, type ProcessorDeps } from "./processor";
-import { countRemoval } from "./removals";
 
 export interface WorkerOptions {
   connection: Redis;

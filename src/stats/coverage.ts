@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type pg from "pg";
-import { outcomes } from "../db/schema";
 import { problemResponses } from "../http/openapi";
+import { outcomes } from "../vocabulary";
 import { commonQuery } from "./schema";
 
 // What the category shares leave out: GET /v1/stats/coverage. Per period, the share of sampled

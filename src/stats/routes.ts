@@ -6,6 +6,7 @@ import { requireScope } from "../auth/middleware";
 import type { AppEnv } from "../http/context";
 import { problemResponses, validationHook } from "../http/openapi";
 import { AppError } from "../platform/errors";
+import type { Interval } from "../vocabulary";
 import { type CoverageQuery, coverageRoute, coverageStats } from "./coverage";
 import { toCsv } from "./csv";
 import {
@@ -19,7 +20,7 @@ import {
 } from "./schema";
 import { authorStats, categoryStats, tagStats } from "./service";
 import { type UsageQuery, usageRoute, usageStats } from "./usage";
-import { type Interval, snapWindow } from "./window";
+import { snapWindow } from "./window";
 
 const csvNote = "Send `Accept: text/csv` for the rows as CSV.";
 

@@ -1,10 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { PRINTABLE } from "../ingest/limits";
 import { CATEGORIES } from "../taxonomy/mapping";
+import { engines, FIRST_DAY, intervals, PRINTABLE } from "../vocabulary";
 
 // Every parameter is checked before it reaches Postgres, which refuses year 0, dates past 5874897
 // and NUL bytes: bad queries are 400s naming the parameter, never 500s.
-export const FIRST_DAY = "2000-01-01";
 export const LAST_DAY = "2100-01-01";
 const isoDate = z.iso
   .date()
@@ -25,11 +24,11 @@ export const commonQuery = {
   to: isoDate
     .optional()
     .openapi({ description: "Last day (UTC), exclusive. Default: tomorrow.", example: "2025-12-01" }),
-  interval: z.enum(["day", "week", "month", "range"]).default("week").openapi({
+  interval: z.enum(intervals).default("week").openapi({
     description: "Period of each row; `range` gives one period for the whole range (weeks start on Monday).",
   }),
   engine: z
-    .enum(["google", "emulator", "synthetic"])
+    .enum(engines)
     .default("google")
     .openapi({ description: "Which classifier's events: never mixed in one answer." }),
 };
