@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { limiterFor } from "../src/classification/backoff";
 import { createGoogleClassifier } from "../src/classification/google";
+import { billableUnits } from "../src/classification/google-billing";
+import { limiterFor } from "../src/classification/google-rate";
 import type { Deps } from "../src/deps";
 import { startEmulator } from "../src/emulator/server";
 import { eventIdFor } from "../src/ingest/sampling";
 import type { PromptItem } from "../src/ingest/schema";
 import { ingestPrompts } from "../src/ingest/service";
 import { extractText, truncateCodePoints } from "../src/ingest/text";
-import { billableUnits } from "../src/platform/metrics";
 import { startWorker } from "../src/runtime";
 
 // What the classification cache saves on a realistic router stream, against the same stream

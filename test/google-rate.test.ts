@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { limiterFor } from "../src/classification/backoff";
-import { createGoogleRate } from "../src/classification/google-rate";
+import { createGoogleRate, limiterFor } from "../src/classification/google-rate";
 import { createClassifyQueue } from "../src/queue/jobs";
 import { TEST_REDIS_URL } from "./support/urls";
 
