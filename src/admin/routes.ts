@@ -4,7 +4,7 @@ import { requireScope } from "../auth/middleware";
 import { htmlHeaders } from "../http/security";
 import { AppError } from "../platform/errors";
 import type { ClassifyQueue } from "../queue/jobs";
-import { redactJobData } from "./redact";
+import { jobView } from "./job-view";
 
 export const ADMIN_QUEUES_PATH = "/admin/queues";
 
@@ -19,7 +19,7 @@ async function buildBoard(queue: ClassifyQueue) {
   const serverAdapter = new HonoAdapter(serveStatic);
   serverAdapter.setBasePath(ADMIN_QUEUES_PATH);
   const adapter = new BullMQAdapter(queue, { description: "classifyText jobs (text not shown)" });
-  adapter.setFormatter("data", redactJobData);
+  adapter.setFormatter("data", jobView);
   createBullBoard({
     queues: [adapter],
     serverAdapter,

@@ -1,5 +1,5 @@
 import type { ClassifyPayload } from "../queue/jobs";
-import { type Redacted, redactHead } from "../redaction/redact";
+import { type Redacted, redactHead } from "../redaction/pii";
 import type { TextFrom } from "../vocabulary";
 import { hasVisibleText } from "./limits";
 import { eventIdFor, isSampled, observedHour } from "./sampling";

@@ -6,7 +6,7 @@ import { AppError } from "../platform/errors";
 import type { Metrics } from "../platform/metrics";
 import { type ClassifyJobInput, type ClassifyQueue, enqueueClassify, existingJobIds } from "../queue/jobs";
 import type { Sealer } from "../queue/sealed";
-import type { Redacted } from "../redaction/redact";
+import type { Redacted } from "../redaction/pii";
 import type { TextFrom } from "../vocabulary";
 import { type PlanSettings, planItem } from "./plan";
 import type { IngestResult, PromptItem } from "./schema";
