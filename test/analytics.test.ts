@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrapDatabase, registerTaxonomy } from "../src/db/bootstrap";
 import { createPool } from "../src/db/client";
-import { writeSyntheticEvents } from "../src/stats/synthetic";
+import { writeSyntheticEvents } from "../src/demo/synthetic";
 import { snapWindow } from "../src/stats/window";
 import { loadTaxonomy } from "../src/taxonomy/load";
 import type { Taxonomy } from "../src/taxonomy/mapping";

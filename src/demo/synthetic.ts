@@ -4,8 +4,10 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { Taxonomy } from "../taxonomy/mapping";
 
-// Synthetic events for benchmarks and tests: engine = 'synthetic', so they can never be mistaken
-// for (or mixed with) Google's. Written with COPY, which measured ~3x faster than multi-row INSERT.
+// The demo's generator (the `census demo` feature lives in this folder): synthetic events with
+// engine = 'synthetic', so they can never be mistaken for (or mixed with) Google's. The analytics
+// benchmarks and tests fill their databases with it too. Written with COPY, which measured ~3x
+// faster than multi-row INSERT.
 
 export interface SyntheticOptions {
   count: number;
