@@ -261,7 +261,7 @@ keys
 
 keys
   .command("revoke <id>")
-  .description("revoke a key by id (takes effect within 30 s on running APIs)")
+  .description("revoke a key by id (running APIs refuse it within their KEY_CACHE_TTL_MS)")
   .action(async (id: string) => {
     await withDb(async (db) => {
       const { revokeApiKey } = await import("./auth/keys");
