@@ -28,7 +28,12 @@ import { snapWindow } from "./window";
 // schemas (schema.ts), and a handler that widens the window and calls one service verb
 // (service.ts). Each answers JSON, or its rows as CSV.
 
-const released = "Rows (released units only: see `notes`) and per-period totals of them";
+/** The study's three analyses: rows of released units with per-period totals; a 422 is a model
+ * or author filter with no released unit in the window. */
+const shares = {
+  rows: "Rows (released units only: see `notes`) and per-period totals of them",
+  problems: [400, 401, 403, 422, 503],
+};
 
 function statsRoute<Q extends z.ZodObject, R extends z.ZodType>(o: {
   path: `/v1/stats/${string}`;
@@ -37,7 +42,7 @@ function statsRoute<Q extends z.ZodObject, R extends z.ZodType>(o: {
   response: R;
   /** What the rows are (the 200's description). */
   rows: string;
-  /** 422 where a filter can fall under the privacy floor. */
+  /** The problem statuses it can answer with (http/openapi.ts describes each). */
   problems: number[];
 }) {
   return createRoute({
@@ -63,24 +68,21 @@ const categories = statsRoute({
   summary: "Category share over time (figure 19), weighted by tokens, requests or spend",
   query: categoriesQuerySchema,
   response: categoriesResponseSchema,
-  rows: released,
-  problems: [400, 401, 403, 422, 503],
+  ...shares,
 });
 const tags = statsRoute({
   path: "/v1/stats/tags",
   summary: "Tag composition within each category (figure 21)",
   query: tagsQuerySchema,
   response: tagsResponseSchema,
-  rows: released,
-  problems: [400, 401, 403, 422, 503],
+  ...shares,
 });
 const authors = statsRoute({
   path: "/v1/stats/authors",
   summary: "Category mix per model author, and each author's share within a category (figures 20, 22, 23)",
   query: authorsQuerySchema,
   response: authorsResponseSchema,
-  rows: released,
-  problems: [400, 401, 403, 422, 503],
+  ...shares,
 });
 const coverage = statsRoute({
   path: "/v1/stats/coverage",
