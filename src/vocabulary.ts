@@ -9,7 +9,6 @@ export type Outcome = (typeof outcomes)[number];
 
 /** How a prompt arrived: posted by a router, or sent by `census backfill`. */
 export const sources = ["live", "backfill"] as const;
-export type Source = (typeof sources)[number];
 
 /** What classifies a job: Google, or the emulator of it (CLASSIFIER). */
 export const classifierEngines = ["google", "emulator"] as const;
@@ -17,7 +16,6 @@ export type ClassifierEngine = (typeof classifierEngines)[number];
 
 /** Whose events a row is: the classifiers', or generated ones (never mixed in one answer). */
 export const engines = [...classifierEngines, "synthetic"] as const;
-export type EventEngine = (typeof engines)[number];
 
 /** Where an event's answer came from: a Google call, the classification cache, or the pre-skip. */
 export const answerSources = ["google", "cache", "skipped"] as const;
