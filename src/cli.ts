@@ -153,27 +153,35 @@ program
     ).choices(engines),
   )
   .option("--json", "print the rows as JSON lines")
-  .action(async (o: { from?: string; to?: string; interval: Interval; engine?: string; json?: boolean }) => {
-    const e = await servicesEnv();
-    const { createPool } = await import("./db/client");
-    const { floorReport, engineInWindow } = await import("./stats/floor");
-    const { resolveRange } = await import("./stats/schema");
-    const range = resolveRange(o);
-    if (!range.valid) throw new InvalidArgumentError("--from must be before --to, at most ~5 years apart");
-    const pool = createPool(e.DATABASE_URL, { max: 1 });
-    try {
-      const engine = o.engine ?? (await engineInWindow(pool, range.from, range.to));
-      const rows = await floorReport(pool, { ...o, ...range, engine });
-      if (o.json) console.log(rows.map((r) => JSON.stringify(r)).join("\n"));
-      else {
-        console.log(`engine ${engine}, ${range.from} to ${range.to} (exclusive), by ${o.interval}`);
-        const { formatRows } = await import("./platform/table");
-        console.log(formatRows(rows.map((r) => ({ ...r, released: `${(r.released * 100).toFixed(1)}%` }))));
+  .action(
+    async (o: {
+      from?: string;
+      to?: string;
+      interval: Interval;
+      engine?: (typeof engines)[number];
+      json?: boolean;
+    }) => {
+      const e = await servicesEnv();
+      const { createPool } = await import("./db/client");
+      const { floorReport, engineInWindow } = await import("./stats/floor");
+      const { resolveRange } = await import("./stats/schema");
+      const range = resolveRange(o);
+      if (!range.valid) throw new InvalidArgumentError("--from must be before --to, at most ~5 years apart");
+      const pool = createPool(e.DATABASE_URL, { max: 1 });
+      try {
+        const engine = o.engine ?? (await engineInWindow(pool, range.from, range.to));
+        const rows = await floorReport(pool, { ...o, ...range, engine });
+        if (o.json) console.log(rows.map((r) => JSON.stringify(r)).join("\n"));
+        else {
+          console.log(`engine ${engine}, ${range.from} to ${range.to} (exclusive), by ${o.interval}`);
+          const { formatRows } = await import("./platform/table");
+          console.log(formatRows(rows.map((r) => ({ ...r, released: `${(r.released * 100).toFixed(1)}%` }))));
+        }
+      } finally {
+        await pool.end();
       }
-    } finally {
-      await pool.end();
-    }
-  });
+    },
+  );
 
 const isoTime = (v: string) => {
   const d = new Date(v);
