@@ -1,8 +1,7 @@
 import type pg from "pg";
-import { coverageStats } from "../src/stats/coverage";
+import { writeSyntheticEvents } from "../src/demo/synthetic";
 import { floorReport } from "../src/stats/floor";
-import { authorStats, categoryStats, tagStats } from "../src/stats/service";
-import { writeSyntheticEvents } from "../src/stats/synthetic";
+import { authorStats, categoryStats, coverageStats, tagStats } from "../src/stats/service";
 import type { Taxonomy } from "../src/taxonomy/mapping";
 import { load, row } from "./lib";
 

@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { limiterFor } from "../src/classification/backoff";
 import { createGoogleClassifier } from "../src/classification/google";
+import { billableUnits } from "../src/classification/google-billing";
+import { limiterFor } from "../src/classification/google-rate";
 import type { Deps } from "../src/deps";
 import { startEmulator } from "../src/emulator/server";
 import { eventIdFor } from "../src/ingest/sampling";
 import type { PromptItem } from "../src/ingest/schema";
 import { ingestPrompts } from "../src/ingest/service";
 import { extractText, truncateCodePoints } from "../src/ingest/text";
-import { billableUnits } from "../src/platform/metrics";
+import { prng } from "../src/platform/prng";
 import { startWorker } from "../src/runtime";
 
 // What the classification cache saves on a realistic router stream, against the same stream
@@ -17,17 +18,6 @@ import { startWorker } from "../src/runtime";
 
 const QPM = 600;
 const LATENCY_MS = 150;
-
-/** A small seeded PRNG (mulberry32): the same stream every run. */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface App {
   name: string;

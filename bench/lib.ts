@@ -1,4 +1,4 @@
-import type { ClassifyPayload } from "../src/classification/jobs";
+import type { ClassifyPayload } from "../src/queue/jobs";
 
 // Tiny load helpers for `npm run bench`: fixed request counts, bounded concurrency, no wall-clock asserts.
 

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createGoogleClassifier } from "../src/classification/google";
-import { enqueueClassify } from "../src/classification/jobs";
 import type { Deps } from "../src/deps";
 import { startEmulator } from "../src/emulator/server";
+import { enqueueClassify } from "../src/queue/jobs";
 import { startWorker } from "../src/runtime";
 import { jobPayload } from "./lib";
 

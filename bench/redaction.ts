@@ -4,7 +4,7 @@ import { createApp } from "../src/app";
 import type { Deps } from "../src/deps";
 import { MAX_ITEMS } from "../src/ingest/schema";
 import { extractText, truncateCodePoints } from "../src/ingest/text";
-import { redactHead } from "../src/redaction/redact";
+import { redactHead } from "../src/redaction/pii";
 import { adversarialTexts } from "../test/redaction-set/adversarial";
 import { routerStream } from "./cost";
 

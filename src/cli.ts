@@ -6,6 +6,7 @@ import { loadEnv } from "./env";
 import { createLogger } from "./platform/logger";
 import { fromRoot } from "./platform/paths";
 import { MAPPING_SCHEMES, type MappingScheme } from "./taxonomy/mapping";
+import { engines, type Interval, intervals } from "./vocabulary";
 
 // `census <command>`: one image, several roles. Commands import their modules lazily so
 // `census --help` and `census emulator` start fast and need no database.
@@ -144,24 +145,20 @@ program
   )
   .option("--from <day>", "first day (UTC), inclusive (default: 26 weeks before --to)", isoDay)
   .option("--to <day>", "last day (UTC), exclusive (default: tomorrow)", isoDay)
-  .addOption(
-    new Option("--interval <interval>", "period of each row")
-      .choices(["day", "week", "month", "range"])
-      .default("month"),
-  )
+  .addOption(new Option("--interval <interval>", "period of each row").choices(intervals).default("month"))
   .addOption(
     new Option(
       "--engine <engine>",
       "whose events (default: google if the window has any, else the engine it has)",
-    ).choices(["google", "emulator", "synthetic"]),
+    ).choices(engines),
   )
   .option("--json", "print the rows as JSON lines")
   .action(
     async (o: {
       from?: string;
       to?: string;
-      interval: "day" | "week" | "month" | "range";
-      engine?: string;
+      interval: Interval;
+      engine?: (typeof engines)[number];
       json?: boolean;
     }) => {
       const e = await servicesEnv();
@@ -272,7 +269,7 @@ keys
 
 keys
   .command("revoke <id>")
-  .description("revoke a key by id (takes effect within 30 s on running APIs)")
+  .description("revoke a key by id (running APIs refuse it within their KEY_CACHE_TTL_MS)")
   .action(async (id: string) => {
     await withDb(async (db) => {
       const { revokeApiKey } = await import("./auth/keys");
@@ -294,7 +291,7 @@ queue
   .description("job counts by state (failed: kept for a retry, text included)")
   .action(async () => {
     await withQueue(async (q) => {
-      const { queueCounts } = await import("./classification/failed");
+      const { queueCounts } = await import("./queue/failed");
       for (const [state, n] of Object.entries(await queueCounts(q))) console.log(`${state}\t${n}`);
     });
   });
@@ -304,7 +301,7 @@ queue
   .description("re-queue every failed job with fresh attempts (after fixing what made them fail)")
   .action(async () => {
     await withQueue(async (q) => {
-      const { retryFailed } = await import("./classification/failed");
+      const { retryFailed } = await import("./queue/failed");
       console.log(`${await retryFailed(q)} failed jobs re-queued`);
     });
   });
@@ -314,17 +311,17 @@ queue
   .description("delete every failed job and its text (they will never be classified)")
   .action(async () => {
     await withQueue(async (q, redis) => {
-      const { purgeFailed } = await import("./classification/failed");
+      const { purgeFailed } = await import("./queue/failed");
       console.log(`${await purgeFailed(q, redis, createLogger("warn", process.stderr))} failed jobs deleted`);
     });
   });
 
 async function withQueue(
-  fn: (q: import("./classification/jobs").ClassifyQueue, redis: import("ioredis").Redis) => Promise<void>,
+  fn: (q: import("./queue/jobs").ClassifyQueue, redis: import("ioredis").Redis) => Promise<void>,
 ) {
   const e = await servicesEnv();
   const { createProducerConnection } = await import("./platform/redis");
-  const { createClassifyQueue } = await import("./classification/jobs");
+  const { createClassifyQueue } = await import("./queue/jobs");
   const redis = createProducerConnection(e.REDIS_URL);
   const q = createClassifyQueue(redis, e.QUEUE_NAME, e.QUEUE_PREFIX);
   try {

@@ -2,10 +2,6 @@ import type { Redis } from "ioredis";
 import type pg from "pg";
 import { createKeyVerifier, type KeyVerifier } from "./auth/keys";
 import type { Classifier } from "./classification/classifier";
-import { queueCounts } from "./classification/failed";
-import { type ClassifyQueue, createClassifyQueue } from "./classification/jobs";
-import { removalCounts } from "./classification/removals";
-import { createSealer, parsePayloadKeys, type Sealer } from "./classification/sealed";
 import { createDb, createPool, type Db } from "./db/client";
 import type { Env } from "./env";
 import type { IngestDeps } from "./ingest/service";
@@ -14,6 +10,10 @@ import { createMetrics, type Metrics, trackQueueDepth, trackRemovals } from "./p
 import { redactUrl } from "./platform/redact-url";
 import { createProducerConnection } from "./platform/redis";
 import { createRedisMarker, type RedisMarker } from "./platform/redis-marker";
+import { queueCounts } from "./queue/failed";
+import { type ClassifyQueue, createClassifyQueue } from "./queue/jobs";
+import { removalCounts } from "./queue/removals";
+import { createSealer, parsePayloadKeys, type Sealer } from "./queue/sealed";
 import { loadTaxonomy } from "./taxonomy/load";
 import type { Taxonomy } from "./taxonomy/mapping";
 

@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { parsePayloadKeys } from "./classification/sealed";
-import { DEFAULT_SAMPLE_RATE_FLOOR, MIN_SAMPLE_RATE } from "./ingest/limits";
-import { textSources } from "./ingest/text";
+import { parsePayloadKeys } from "./queue/sealed";
 import { MAPPING_SCHEMES } from "./taxonomy/mapping";
+import { classifierEngines, DEFAULT_SAMPLE_RATE_FLOOR, MIN_SAMPLE_RATE, textSources } from "./vocabulary";
 
 // The one reader of process.env. Everything else receives an `Env` value, so tests can build one
 // without touching the process and a typo in a variable name fails at start, not at 3 a.m.
@@ -62,7 +61,7 @@ export const envSchema = z
     // Where embedded services keep their data and where other commands find them running.
     CENSUS_HOME: z.string().min(1).default(".census"),
     HMAC_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
-    // Keys that seal job texts in Redis (classification/sealed.ts): the first seals, all open.
+    // Keys that seal job texts in Redis (queue/sealed.ts): the first seals, all open.
     // Unset: a key derived from HMAC_SECRET.
     PAYLOAD_KEY: z
       .string()
@@ -77,7 +76,7 @@ export const envSchema = z
     GOOGLE_API_KEY: z.string().min(1).optional(),
     GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
     GOOGLE_APPLICATION_CREDENTIALS: z.string().min(1).optional(),
-    CLASSIFIER: z.enum(["auto", "google", "emulator"]).default("auto"),
+    CLASSIFIER: z.enum(["auto", ...classifierEngines]).default("auto"),
     LANGUAGE_EMULATOR_HOST: hostPort,
     SAMPLE_RATE: rate.default(0.0025),
     // The lowest `sampleRate` an item may carry: each event weighs 1 / rate in every estimate.

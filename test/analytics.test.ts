@@ -2,11 +2,12 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrapDatabase, registerTaxonomy } from "../src/db/bootstrap";
 import { createPool } from "../src/db/client";
-import { writeSyntheticEvents } from "../src/stats/synthetic";
-import { type Interval, snapWindow } from "../src/stats/window";
+import { writeSyntheticEvents } from "../src/demo/synthetic";
+import { snapWindow } from "../src/stats/window";
 import { loadTaxonomy } from "../src/taxonomy/load";
 import type { Taxonomy } from "../src/taxonomy/mapping";
 import { remap } from "../src/taxonomy/remap";
+import type { Interval } from "../src/vocabulary";
 import { seed } from "./support/seed";
 import { TEST_DATABASE_URL } from "./support/urls";
 

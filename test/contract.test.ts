@@ -2,14 +2,15 @@ import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Answer, classifyPayloadSchema } from "../src/classification/jobs";
 import { requestCategory, tagLabels } from "../src/classification/labels";
+import { eventRow, storeEvent } from "../src/classification/store-event";
 import { createPool } from "../src/db/client";
-import { eventRow, storeEvent } from "../src/events/store";
-import { AHEAD_MS, EARLIEST, MAX_COST_USD, MAX_TOKENS, MIN_SAMPLE_RATE } from "../src/ingest/limits";
+import { AHEAD_MS, EARLIEST } from "../src/ingest/limits";
 import { planItem } from "../src/ingest/plan";
 import { promptItemSchema } from "../src/ingest/schema";
+import { type Answer, classifyPayloadSchema } from "../src/queue/jobs";
 import { loadCategoryList, loadTaxonomy } from "../src/taxonomy/load";
+import { MAX_COST_USD, MAX_TOKENS, MIN_SAMPLE_RATE } from "../src/vocabulary";
 import { TEST_DATABASE_URL } from "./support/urls";
 
 // One contract from the door to the table: whatever the ingest schema accepts, Postgres stores.

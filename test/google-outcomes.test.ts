@@ -1,11 +1,11 @@
 import { Job } from "bullmq";
 import { describe, expect, it, vi } from "vitest";
-import { purgeFailed, retryFailed } from "../src/classification/failed";
 import { createGoogleClassifier } from "../src/classification/google";
-import { type ClassifyPayload, enqueueClassify } from "../src/classification/jobs";
 import { startEmulator } from "../src/emulator/server";
 import { eventIdFor } from "../src/ingest/sampling";
 import { createLogger } from "../src/platform/logger";
+import { purgeFailed, retryFailed } from "../src/queue/failed";
+import { type ClassifyPayload, enqueueClassify } from "../src/queue/jobs";
 import { googleError, googleOk } from "./support/google";
 import { useStackWithGoogle } from "./support/harness";
 import { createStack, LogSink, type Stack, TEST_SECRET, uniqueId, waitFor, withStack } from "./support/stack";

@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { limiterFor } from "../src/classification/backoff";
-import { createGoogleRate } from "../src/classification/google-rate";
-import { createClassifyQueue } from "../src/classification/jobs";
+import { createGoogleRate, limiterFor } from "../src/classification/google-rate";
+import { createClassifyQueue } from "../src/queue/jobs";
 import { TEST_REDIS_URL } from "./support/urls";
 
 // GOOGLE_QPM's call slots, on a real Redis: a fixed window of `max` calls shared by every worker.

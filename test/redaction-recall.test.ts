@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isValidPhoneNumber } from "libphonenumber-js/min";
 import { describe, expect, it } from "vitest";
-import { detect, ibanValid, luhnValid, type RedactionKind, redactionKinds } from "../src/redaction/redact";
+import { detect, ibanValid, luhnValid, type RedactionKind, redactionKinds } from "../src/redaction/pii";
 import { BENIGN_SET, type Case, RECALL_SET } from "./redaction-set/cases";
 
 // Redaction's recall and false positives, per kind, on the public set in test/redaction-set/:

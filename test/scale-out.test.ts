@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { createApiKey } from "../src/auth/keys";
-import { limiterFor } from "../src/classification/backoff";
+import { limiterFor } from "../src/classification/google-rate";
 import { createDb } from "../src/db/client";
 import { startEmulator } from "../src/emulator/server";
 import { eventIdFor } from "../src/ingest/sampling";

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import type { KeyVerifier } from "../auth/keys";
 import { requireScope } from "../auth/middleware";
-import type { ClassifyQueue } from "../classification/jobs";
 import { htmlHeaders } from "../http/security";
 import { AppError } from "../platform/errors";
-import { redactJobData } from "./redact";
+import type { ClassifyQueue } from "../queue/jobs";
+import { jobView } from "./job-view";
 
 export const ADMIN_QUEUES_PATH = "/admin/queues";
 
@@ -19,7 +19,7 @@ async function buildBoard(queue: ClassifyQueue) {
   const serverAdapter = new HonoAdapter(serveStatic);
   serverAdapter.setBasePath(ADMIN_QUEUES_PATH);
   const adapter = new BullMQAdapter(queue, { description: "classifyText jobs (text not shown)" });
-  adapter.setFormatter("data", redactJobData);
+  adapter.setFormatter("data", jobView);
   createBullBoard({
     queues: [adapter],
     serverAdapter,

@@ -1,11 +1,11 @@
 import type { Metrics } from "../platform/metrics";
+import type { Answer } from "../queue/jobs";
+import type { ClassifierEngine } from "../vocabulary";
 import { type CachedAnswer, type CacheStore, cacheKey } from "./cache";
-import type { Engine } from "./classifier";
-import type { Answer } from "./jobs";
 import { countWords } from "./words";
 
 export interface AnswerDeps {
-  engine: Engine;
+  engine: ClassifierEngine;
   /** Asks Google (with the processor's holds and metrics). */
   callGoogle(text: string, chars: number): Promise<Omit<Answer, "source">>;
   /** Absent when CLASSIFY_CACHE_TTL is 0. */
@@ -22,15 +22,15 @@ const strip = ({ outcome, labels, language }: Omit<Answer, "source" | "calledAt"
   language,
 });
 
+/** How long a job waits on another worker's live lease before it asks Google itself. */
+const MAX_WAIT_MS = 120_000;
+
 /**
  * Where a job's answer comes from, cheapest first: the pre-skip (fewer than MIN_WORDS words:
  * too_short, no call), the cache, a call already in flight for the same text (in this process,
  * or, through the cache's lease, in another), and only then Google. Errors of the cache's
  * Postgres propagate: the processor holds the queue for them as for a failed write.
  */
-/** How long a job waits on another worker's live lease before it asks Google itself. */
-const MAX_WAIT_MS = 120_000;
-
 export function createAnswers(deps: AnswerDeps) {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const inFlight = new Map<string, Promise<Omit<Answer, "source">>>();

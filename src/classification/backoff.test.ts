@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, limiterFor } from "./backoff";
+import { backoffDelay } from "./backoff";
 
 describe("backoffDelay", () => {
   it.each([
@@ -16,13 +16,5 @@ describe("backoffDelay", () => {
   it("jitters between calls", () => {
     const seen = new Set(Array.from({ length: 50 }, () => backoffDelay(5, 1000, 32_000)));
     expect(seen.size).toBeGreaterThan(10);
-  });
-});
-
-describe("limiterFor", () => {
-  it.each([600, 100, 60, 1, 1800, 7])("never exceeds %i per minute", (qpm) => {
-    const { max, duration } = limiterFor(qpm);
-    expect((max * 60_000) / duration).toBeLessThanOrEqual(qpm);
-    expect((max * 60_000) / duration).toBeGreaterThan(qpm * 0.9);
   });
 });

@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
 import type pg from "pg";
 import { z } from "zod";
-import { outcomes } from "../db/schema";
-import { googleCategorySchema } from "./classifier";
+import { googleCategorySchema } from "../queue/jobs";
+import { outcomes } from "../vocabulary";
 
 // The classification cache: Google's answer by a keyed hash of exactly what Google was sent, so
 // a text already classified (an agent's system prompt before every user turn, a retried request

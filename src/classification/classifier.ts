@@ -1,11 +1,5 @@
-import { z } from "zod";
-
-export const googleCategorySchema = z.object({
-  name: z.string().startsWith("/"),
-  confidence: z.number().min(0).max(1),
-});
-
-export type Label = z.infer<typeof googleCategorySchema>;
+import type { Label } from "../queue/jobs";
+import type { ClassifierEngine } from "../vocabulary";
 
 export interface Classification {
   labels: Label[];
@@ -13,11 +7,9 @@ export interface Classification {
   language: string | null;
 }
 
-export type Engine = "google" | "emulator";
-
 /** What the worker needs from a classifier; Google's client is one implementation. */
 export interface Classifier {
-  readonly engine: Engine;
+  readonly engine: ClassifierEngine;
   classify(text: string, signal?: AbortSignal): Promise<Classification>;
   /** Loads what the first call would (a cold client takes ~100 ms more), without calling Google. */
   warmUp?(): Promise<void>;

@@ -1,6 +1,5 @@
 import type { Redis } from "ioredis";
-import { limiterFor } from "./backoff";
-import type { ClassifyQueue } from "./jobs";
+import type { ClassifyQueue } from "../queue/jobs";
 
 // Google's quota, shared by every worker of the queue through two Redis keys.
 //
@@ -12,6 +11,18 @@ import type { ClassifyQueue } from "./jobs";
 // Holds (quota, Google unreachable, Postgres down) stop both the calls and BullMQ's own job
 // fetching, so no worker takes new jobs or calls Google until the hold ends. BullMQ's limiter is
 // configured very high: it exists only so these holds stop fetching.
+
+/**
+ * Spread a per-minute quota evenly: `max` requests per `duration` ms. A window starts at
+ * the first call after the last one ended, and a window's calls go out together at its start, so
+ * a sliding window can catch the start of one more window than it spans, and calls reach Google
+ * with a few tens of ms of jitter: windows 2% longer than the quota's share keep every 10-second
+ * (and every minute) window within `qpm`, for 2% of it.
+ */
+export function limiterFor(qpm: number): { max: number; duration: number } {
+  const max = Math.max(1, Math.floor(qpm / 60));
+  return { max, duration: Math.ceil(((60_000 * max) / qpm) * 1.02) };
+}
 
 /** BullMQ honours a hold only with a limiter set; this one never limits anything else. */
 export const JOB_LIMITER = { max: 1_000_000, duration: 1000 };

@@ -1,12 +1,8 @@
 import { v2 } from "@google-cloud/language";
 import { z } from "zod";
-import {
-  type Classification,
-  type Classifier,
-  ClassifierError,
-  type Engine,
-  googleCategorySchema,
-} from "./classifier";
+import { googleCategorySchema } from "../queue/jobs";
+import type { ClassifierEngine } from "../vocabulary";
+import { type Classification, type Classifier, ClassifierError } from "./classifier";
 import { classifyGoogleError } from "./google-errors";
 
 export interface GoogleClassifierOptions {
@@ -17,7 +13,7 @@ export interface GoogleClassifierOptions {
   /** Force REST (HTTP/1.1) even with ADC; tests use it so msw can intercept. */
   rest?: boolean;
   timeoutMs?: number;
-  engine?: Engine;
+  engine?: ClassifierEngine;
 }
 
 // zod at the boundary: a response we do not understand is an error, not silently empty labels.

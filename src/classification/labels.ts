@@ -1,5 +1,5 @@
+import type { Label } from "../queue/jobs";
 import { type Mapped, mapPath, OTHERS, type Taxonomy } from "../taxonomy/mapping";
-import type { Label } from "./classifier";
 
 export interface TaggedLabel extends Mapped {
   path: string;

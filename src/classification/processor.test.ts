@@ -5,11 +5,11 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "../platform/errors";
 import { createLogger } from "../platform/logger";
 import { createMetrics } from "../platform/metrics";
+import type { ClassifyJobData } from "../queue/jobs";
+import { createSealer } from "../queue/sealed";
 import { loadTaxonomy } from "../taxonomy/load";
 import { ClassifierError } from "./classifier";
-import type { ClassifyJobData } from "./jobs";
 import { createProcessor, type ProcessorDeps } from "./processor";
-import { createSealer } from "./sealed";
 
 // A Redis outage met by the processor's own Redis calls (a call slot, a queue hold): logged as
 // Redis, and the job handed back (RateLimitError) without using an attempt. No I/O: Redis and

@@ -1,18 +1,20 @@
 import { type Job, RateLimitError } from "bullmq";
 import type pg from "pg";
-import { eventRow, storeEvent } from "../events/store";
 import { AppError, isConnectionLost, isDataError } from "../platform/errors";
 import type { Logger } from "../platform/logger";
-import { billableUnits, type Metrics } from "../platform/metrics";
+import type { Metrics } from "../platform/metrics";
+import { type Answer, type ClassifyJobData, classifyJobSchema } from "../queue/jobs";
+import type { Sealer } from "../queue/sealed";
 import type { Taxonomy } from "../taxonomy/mapping";
+import type { Outcome } from "../vocabulary";
 import { createAnswers } from "./answers";
 import type { CacheStore } from "./cache";
 import { type Classifier, finalOutcomeKinds } from "./classifier";
+import { billableUnits } from "./google-billing";
 import { classifyGoogleError, refusedLanguage } from "./google-errors";
 import { createHold, type Hold } from "./hold";
-import { type Answer, type ClassifyJobData, classifyJobSchema } from "./jobs";
 import { requestCategory, tagLabels } from "./labels";
-import type { Sealer } from "./sealed";
+import { eventRow, storeEvent } from "./store-event";
 
 export interface ProcessorDeps {
   pool: pg.Pool;
@@ -41,8 +43,6 @@ export interface ProcessorDeps {
   /** Fewer words than this are too_short without a call (0: off). */
   minWords: number;
 }
-
-export type Outcome = Answer["outcome"];
 
 const isRedisLost = (err: unknown) => err instanceof AppError && err.code === "REDIS_UNAVAILABLE";
 

@@ -1,11 +1,11 @@
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { AppError, type ErrorCode, errorCodes, isConnectionLost } from "../platform/errors";
+import { CLASSIFY_JOB, type ClassifyJobData, type ClassifyQueue } from "../queue/jobs";
+import { countRemoval } from "../queue/removals";
 import { backoffDelay } from "./backoff";
 import { createGoogleRate, JOB_LIMITER } from "./google-rate";
-import { CLASSIFY_JOB, type ClassifyJobData, type ClassifyQueue } from "./jobs";
 import { createProcessor, type ProcessorDeps } from "./processor";
-import { countRemoval } from "./removals";
 
 export interface WorkerOptions {
   connection: Redis;
@@ -91,8 +91,10 @@ export function createClassifyWorker(
         if (job.name !== CLASSIFY_JOB) throw new AppError("JOB_INVALID", `unknown job name ${job.name}`);
         return await processor(job);
       } catch (err) {
-        // A code that is not retryable will fail the same way every time: fail it now, with its
-        // text scrubbed first so nothing of it outlives this line even if the removal below fails.
+        // A code that is not retryable will fail the same way every time: fail it now. Its sealed
+        // text leaves the job's data first, so a dropped job that the `failed` handler cannot
+        // remove keeps anonymous facts only. Both are best effort: if Redis refuses this update
+        // too, the sealed text stays with the job until `census queue purge` removes it.
         if (err instanceof AppError && !err.retryable) {
           await job.updateData(withoutText(job.data)).catch(() => {});
           throw new UnrecoverableError(err.code satisfies ErrorCode);

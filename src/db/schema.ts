@@ -1,5 +1,6 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -16,6 +17,7 @@ import {
   text,
   timestamp,
 } from "drizzle-orm/pg-core";
+import { answerSources, engines, outcomes, sources, textSources } from "../vocabulary";
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
 
@@ -23,11 +25,9 @@ const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
 // `id` is an HMAC of the router's request id under a secret the database never sees, so a repeated
 // post collides on the primary key without the table holding anything that names the request.
 
-export const outcomes = ["classified", "too_short", "unsupported_language", "invalid"] as const;
-export const sources = ["live", "backfill"] as const;
-export const engines = ["google", "emulator", "synthetic"] as const;
-/** Where an event's answer came from: a Google call, the classification cache, or the pre-skip. */
-export const answerSources = ["google", "cache", "skipped"] as const;
+/** `column IN ('a', 'b')`: a check built from the same list as the column's type. */
+const oneOf = (column: AnyPgColumn, values: readonly string[]): SQL =>
+  sql`${column} IN (${sql.raw(values.map((v) => `'${v}'`).join(", "))})`;
 
 export const promptEvents = pgTable(
   "prompt_events",
@@ -35,7 +35,7 @@ export const promptEvents = pgTable(
     id: text("id").primaryKey(),
     observedHour: timestamp("observed_hour", { withTimezone: true }).notNull(),
     model: text("model").notNull(),
-    // bigint: token counts are summed into rollups; ingest caps each at MAX_TOKENS (ingest/limits.ts)
+    // bigint: token counts are summed into rollups; ingest caps each at MAX_TOKENS (vocabulary.ts)
     promptTokens: bigint("prompt_tokens", { mode: "number" }),
     completionTokens: bigint("completion_tokens", { mode: "number" }),
     costUsd: numeric("cost_usd", { precision: 20, scale: 10 }),
@@ -51,22 +51,17 @@ export const promptEvents = pgTable(
     /** Whether redaction replaced anything in the text before Google saw it: a flag, nothing more. */
     redacted: boolean("redacted").notNull().default(false),
     /** Which text was classified: the whole prompt (the study's rule) or a chat's last user turn. */
-    textFrom: text("text_from", { enum: ["prompt", "last-user"] })
-      .notNull()
-      .default("prompt"),
+    textFrom: text("text_from", { enum: textSources }).notNull().default("prompt"),
   },
   // No secondary indexes: analyses read the rollups, and every live event and COPY row would pay
   // for them. (Dropped in 0003 after the bench showed them on the write path.)
   (t) => [
     check("prompt_events_sample_rate_ck", sql`${t.sampleRate} > 0 AND ${t.sampleRate} <= 1`),
-    check("prompt_events_source_ck", sql`${t.source} IN ('live', 'backfill')`),
-    check("prompt_events_text_from_ck", sql`${t.textFrom} IN ('prompt', 'last-user')`),
-    check("prompt_events_engine_ck", sql`${t.engine} IN ('google', 'emulator', 'synthetic')`),
-    check(
-      "prompt_events_outcome_ck",
-      sql`${t.outcome} IN ('classified', 'too_short', 'unsupported_language', 'invalid')`,
-    ),
-    check("prompt_events_answer_source_ck", sql`${t.answerSource} IN ('google', 'cache', 'skipped')`),
+    check("prompt_events_source_ck", oneOf(t.source, sources)),
+    check("prompt_events_text_from_ck", oneOf(t.textFrom, textSources)),
+    check("prompt_events_engine_ck", oneOf(t.engine, engines)),
+    check("prompt_events_outcome_ck", oneOf(t.outcome, outcomes)),
+    check("prompt_events_answer_source_ck", oneOf(t.answerSource, answerSources)),
   ],
 );
 

@@ -1,9 +1,10 @@
-import type { ClassifyPayload } from "../classification/jobs";
-import { type Redacted, redactHead } from "../redaction/redact";
+import type { ClassifyPayload } from "../queue/jobs";
+import { type Redacted, redactHead } from "../redaction/pii";
+import type { TextFrom } from "../vocabulary";
 import { hasVisibleText } from "./limits";
 import { eventIdFor, isSampled, observedHour } from "./sampling";
 import type { PromptItem } from "./schema";
-import { extractText, type TextFrom, truncateCodePoints } from "./text";
+import { extractText, truncateCodePoints } from "./text";
 
 export interface PlanSettings {
   secret: string;

@@ -1,12 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import {
-  inTimeWindow,
-  MAX_COST_USD,
-  MAX_MODEL_CHARS,
-  MAX_TOKENS,
-  MIN_SAMPLE_RATE,
-  PRINTABLE,
-} from "./limits";
+import { MAX_COST_USD, MAX_MODEL_CHARS, MAX_TOKENS, MIN_SAMPLE_RATE, PRINTABLE } from "../vocabulary";
+import { inTimeWindow } from "./limits";
 
 export const MAX_ITEMS = 1000;
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;

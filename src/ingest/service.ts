@@ -1,21 +1,16 @@
 import { inArray } from "drizzle-orm";
 import type { Redis } from "ioredis";
-import {
-  type ClassifyJobInput,
-  type ClassifyQueue,
-  enqueueClassify,
-  existingJobIds,
-} from "../classification/jobs";
-import type { Sealer } from "../classification/sealed";
 import type { Db } from "../db/client";
 import { promptEvents } from "../db/schema";
 import { AppError } from "../platform/errors";
 import type { Metrics } from "../platform/metrics";
-import type { Redacted } from "../redaction/redact";
+import { type ClassifyJobInput, type ClassifyQueue, enqueueClassify, existingJobIds } from "../queue/jobs";
+import type { Sealer } from "../queue/sealed";
+import type { Redacted } from "../redaction/pii";
+import type { TextFrom } from "../vocabulary";
 import { type PlanSettings, planItem } from "./plan";
 import type { IngestResult, PromptItem } from "./schema";
 import { eachInSlices } from "./slices";
-import type { TextFrom } from "./text";
 
 export interface IngestDeps {
   db: Db;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { countCodePoints, extractText, type TextFrom, truncateCodePoints } from "./text";
+import type { TextFrom } from "../vocabulary";
+import { countCodePoints, extractText, truncateCodePoints } from "./text";
 
 const GRIN = "\u{1F600}"; // one code point, two UTF-16 units
 const E_ACUTE_COMBINING = "e\u0301"; // two code points, one visible character

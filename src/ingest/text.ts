@@ -1,3 +1,5 @@
+import type { TextFrom } from "../vocabulary";
+
 // Text handling is pure and runs at ingest, so no more than `maxChars` code points ever reach Redis.
 
 export interface ChatPart {
@@ -9,10 +11,6 @@ export interface ChatMessage {
   role?: string | undefined;
   content?: string | ChatPart[] | null | undefined;
 }
-
-/** Which text a chat contributes: all of it in order (the study's rule), or its last user turn. */
-export const textSources = ["prompt", "last-user"] as const;
-export type TextFrom = (typeof textSources)[number];
 
 /**
  * The prompt, or the messages' text joined in order with a blank line (system prompts included:

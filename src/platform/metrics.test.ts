@@ -1,18 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { billableUnits, createMetrics, trackQueueDepth } from "./metrics";
-
-describe("billableUnits", () => {
-  it.each([
-    [0, 1],
-    [1, 1],
-    [999, 1],
-    [1000, 1],
-    [1001, 2],
-    [2500, 3],
-  ])("%i characters -> %i units", (chars, units) => {
-    expect(billableUnits(chars)).toBe(units);
-  });
-});
+import { createMetrics, trackQueueDepth } from "./metrics";
 
 describe("trackQueueDepth", () => {
   it("reads the counts at each scrape and keeps the last ones when the read fails", async () => {

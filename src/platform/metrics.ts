@@ -103,9 +103,6 @@ export function createMetrics({ fineLabels = false }: MetricsOptions = {}) {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** Google bills classifyText per started 1,000 characters, at least one unit per call. */
-export const billableUnits = (chars: number) => Math.max(1, Math.ceil(chars / 1000));
-
 /**
  * Queue depth by state as a gauge read at each scrape. A scrape while Redis is down keeps the
  * last values rather than failing the whole /metrics answer.

@@ -11,7 +11,8 @@ export interface RedisPersistence {
   save: string;
 }
 
-/** Pure: one warning per setting that can lose accepted work or put prompt text on disk. */
+/** Pure: one warning per setting that can lose accepted work or keep job payloads (their texts
+ * sealed: queue/sealed.ts) on disk after the jobs are gone. */
 export function assessRedis(c: RedisPersistence): string[] {
   const warnings: string[] = [];
   if (c.appendonly !== "yes") {
@@ -28,7 +29,7 @@ export function assessRedis(c: RedisPersistence): string[] {
   }
   if (c.save.trim() !== "") {
     warnings.push(
-      `RDB snapshots are on (save "${c.save}"): each snapshot writes the text of waiting jobs to dump.rdb. With AOF on, set save "".`,
+      `RDB snapshots are on (save "${c.save}"): each snapshot writes waiting jobs, their texts sealed, to dump.rdb, where they outlive the jobs until the next snapshot. With AOF on, set save "".`,
     );
   }
   return warnings;

@@ -14,7 +14,7 @@ vi.mock("libphonenumber-js/min", async (importOriginal) => {
 });
 
 const { PHONE_CHECKS } = await import("./phone");
-const { redact } = await import("./redact");
+const { redact } = await import("./pii");
 
 beforeEach(() => {
   checks.n = 0;

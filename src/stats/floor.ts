@@ -1,5 +1,6 @@
 import type pg from "pg";
-import { type Interval, snapWindow } from "./window";
+import type { Interval } from "../vocabulary";
+import { snapWindow } from "./window";
 
 // What the privacy floor leaves out, per period: for operators (`census floor`), never on the
 // stats API. Analysts must not see it per cell, since the hidden part of a cell is what the floor

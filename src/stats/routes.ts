@@ -6,65 +6,100 @@ import { requireScope } from "../auth/middleware";
 import type { AppEnv } from "../http/context";
 import { problemResponses, validationHook } from "../http/openapi";
 import { AppError } from "../platform/errors";
-import { type CoverageQuery, coverageRoute, coverageStats } from "./coverage";
+import type { Interval } from "../vocabulary";
 import { toCsv } from "./csv";
 import {
   authorsQuerySchema,
   authorsResponseSchema,
   categoriesQuerySchema,
   categoriesResponseSchema,
+  coverageQuerySchema,
+  coverageResponseSchema,
   resolveRange,
   tagsQuerySchema,
   tagsResponseSchema,
+  usageQuerySchema,
+  usageResponseSchema,
 } from "./schema";
-import { authorStats, categoryStats, tagStats } from "./service";
-import { type UsageQuery, usageRoute, usageStats } from "./usage";
-import { type Interval, snapWindow } from "./window";
+import { authorStats, categoryStats, coverageStats, tagStats, usageStats } from "./service";
+import { snapWindow } from "./window";
 
-const csvNote = "Send `Accept: text/csv` for the rows as CSV.";
+// Every stats answer has one shape: a GET route made by statsRoute() from its query and response
+// schemas (schema.ts), and a handler that widens the window and calls one service verb
+// (service.ts). Each answers JSON, or its rows as CSV.
 
-function statsRoute<Q extends z.ZodType, R extends z.ZodType>(
-  path: string,
-  summary: string,
-  query: Q,
-  response: R,
-) {
+/** The study's three analyses: rows of released units with per-period totals; a 422 is a model
+ * or author filter with no released unit in the window. */
+const shares = {
+  rows: "Rows (released units only: see `notes`) and per-period totals of them",
+  problems: [400, 401, 403, 422, 503],
+};
+
+function statsRoute<Q extends z.ZodObject, R extends z.ZodType>(o: {
+  path: `/v1/stats/${string}`;
+  summary: string;
+  query: Q;
+  response: R;
+  /** What the rows are (the 200's description). */
+  rows: string;
+  /** The problem statuses it can answer with (http/openapi.ts describes each). */
+  problems: number[];
+}) {
   return createRoute({
     method: "get",
-    path,
+    path: o.path,
     tags: ["stats"],
-    summary,
-    description: `${csvNote} Scope: read.`,
+    summary: o.summary,
+    description: "Send `Accept: text/csv` for the rows as CSV. Scope: read.",
     security: [{ bearer: [] }],
-    request: { query: query as never },
+    request: { query: o.query },
     responses: {
       200: {
-        description: "Rows (released units only: see `notes`) and per-period totals of them",
-        content: { "application/json": { schema: response }, "text/csv": { schema: { type: "string" } } },
+        description: o.rows,
+        content: { "application/json": { schema: o.response }, "text/csv": { schema: { type: "string" } } },
       },
-      ...problemResponses(400, 401, 403, 422, 503),
+      ...problemResponses(...o.problems),
     },
   });
 }
 
-const categories = statsRoute(
-  "/v1/stats/categories",
-  "Category share over time (figure 19), weighted by tokens, requests or spend",
-  categoriesQuerySchema,
-  categoriesResponseSchema,
-);
-const tags = statsRoute(
-  "/v1/stats/tags",
-  "Tag composition within each category (figure 21)",
-  tagsQuerySchema,
-  tagsResponseSchema,
-);
-const authors = statsRoute(
-  "/v1/stats/authors",
-  "Category mix per model author, and each author's share within a category (figures 20, 22, 23)",
-  authorsQuerySchema,
-  authorsResponseSchema,
-);
+const categories = statsRoute({
+  path: "/v1/stats/categories",
+  summary: "Category share over time (figure 19), weighted by tokens, requests or spend",
+  query: categoriesQuerySchema,
+  response: categoriesResponseSchema,
+  ...shares,
+});
+const tags = statsRoute({
+  path: "/v1/stats/tags",
+  summary: "Tag composition within each category (figure 21)",
+  query: tagsQuerySchema,
+  response: tagsResponseSchema,
+  ...shares,
+});
+const authors = statsRoute({
+  path: "/v1/stats/authors",
+  summary: "Category mix per model author, and each author's share within a category (figures 20, 22, 23)",
+  query: authorsQuerySchema,
+  response: authorsResponseSchema,
+  ...shares,
+});
+const coverage = statsRoute({
+  path: "/v1/stats/coverage",
+  summary: "Share of sampled events classified, refused for their language, too short or invalid, per period",
+  query: coverageQuerySchema,
+  response: coverageResponseSchema,
+  rows: "Rows per period and outcome (and language)",
+  problems: [400, 401, 403, 503],
+});
+const usage = statsRoute({
+  path: "/v1/stats/usage",
+  summary: "Google calls, billable units, estimated cost and cache hits per period",
+  query: usageQuerySchema,
+  response: usageResponseSchema,
+  rows: "Rows per period",
+  problems: [400, 401, 403, 503],
+});
 
 /** The query's window: defaults filled in, checked, and widened to whole periods of its interval. */
 function range(q: { from?: string | undefined; to?: string | undefined; interval: Interval }) {
@@ -92,31 +127,28 @@ export function statsRoutes(deps: {
   /** Which scheme the numbers come from: said in every category answer. */
   mapping: { scheme: string; version: string };
 }) {
-  const { mapping } = deps;
+  const { pool, kMinEvents: k, mapping } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use("/v1/stats/*", requireScope(deps.verifyKey, "read"));
   app.openapi(categories, async (c) => {
-    const q = c.req.valid("query") as z.infer<typeof categoriesQuerySchema>;
-    const body = await categoryStats(deps.pool, { ...q, ...range(q) }, deps.kMinEvents);
-    return respond(c, { ...body, mapping }) as never;
+    const q = c.req.valid("query");
+    return respond(c, { ...(await categoryStats(pool, { ...q, ...range(q) }, k)), mapping });
   });
   app.openapi(tags, async (c) => {
-    const q = c.req.valid("query") as z.infer<typeof tagsQuerySchema>;
-    const body = await tagStats(deps.pool, { ...q, ...range(q) }, deps.kMinEvents);
-    return respond(c, { ...body, mapping }) as never;
+    const q = c.req.valid("query");
+    return respond(c, { ...(await tagStats(pool, { ...q, ...range(q) }, k)), mapping });
   });
   app.openapi(authors, async (c) => {
-    const q = c.req.valid("query") as z.infer<typeof authorsQuerySchema>;
-    const body = await authorStats(deps.pool, { ...q, ...range(q) }, deps.kMinEvents);
-    return respond(c, { ...body, mapping }) as never;
+    const q = c.req.valid("query");
+    return respond(c, { ...(await authorStats(pool, { ...q, ...range(q) }, k)), mapping });
   });
-  app.openapi(coverageRoute, async (c) => {
-    const q = c.req.valid("query") as CoverageQuery;
-    return respond(c, await coverageStats(deps.pool, { ...q, ...range(q) }, deps.kMinEvents)) as never;
+  app.openapi(coverage, async (c) => {
+    const q = c.req.valid("query");
+    return respond(c, await coverageStats(pool, { ...q, ...range(q) }, k));
   });
-  app.openapi(usageRoute, async (c) => {
-    const q = c.req.valid("query") as UsageQuery;
-    return respond(c, await usageStats(deps.pool, { ...q, ...range(q) }, deps.pricePer1kUnits)) as never;
+  app.openapi(usage, async (c) => {
+    const q = c.req.valid("query");
+    return respond(c, await usageStats(pool, { ...q, ...range(q) }, deps.pricePer1kUnits));
   });
   return app;
 }

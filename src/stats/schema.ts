@@ -1,10 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { PRINTABLE } from "../ingest/limits";
 import { CATEGORIES } from "../taxonomy/mapping";
+import { engines, FIRST_DAY, intervals, outcomes, PRINTABLE } from "../vocabulary";
 
 // Every parameter is checked before it reaches Postgres, which refuses year 0, dates past 5874897
 // and NUL bytes: bad queries are 400s naming the parameter, never 500s.
-export const FIRST_DAY = "2000-01-01";
 export const LAST_DAY = "2100-01-01";
 const isoDate = z.iso
   .date()
@@ -25,11 +24,11 @@ export const commonQuery = {
   to: isoDate
     .optional()
     .openapi({ description: "Last day (UTC), exclusive. Default: tomorrow.", example: "2025-12-01" }),
-  interval: z.enum(["day", "week", "month", "range"]).default("week").openapi({
+  interval: z.enum(intervals).default("week").openapi({
     description: "Period of each row; `range` gives one period for the whole range (weeks start on Monday).",
   }),
   engine: z
-    .enum(["google", "emulator", "synthetic"])
+    .enum(engines)
     .default("google")
     .openapi({ description: "Which classifier's events: never mixed in one answer." }),
 };
@@ -64,6 +63,19 @@ export const authorsQuerySchema = z.object({
   category,
 });
 
+export const coverageQuerySchema = z.object({
+  ...commonQuery,
+  by: z
+    .enum(["outcome", "language"])
+    .default("outcome")
+    .openapi({ description: "One row per outcome, or per outcome and language (the refused languages)" }),
+});
+
+export const usageQuerySchema = z.object({
+  ...commonQuery,
+  interval: commonQuery.interval.removeDefault().default("day"),
+});
+
 /** Resolves default dates and checks the range (at most ~5 years, `from` before `to`). */
 export function resolveRange(q: { from?: string | undefined; to?: string | undefined }) {
   const to = q.to ?? iso(new Date(today().getTime() + DAY));
@@ -88,16 +100,22 @@ const totalRow = z.object({
   estimated: z.number(),
 });
 
-const meta = {
+/** What every answer says besides its rows. */
+const answered = {
   query: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).openapi({
     description: "The query as answered: `from` and `to` widened to whole periods of the interval",
   }),
+  notes: z.array(z.string()),
+};
+
+const meta = {
+  query: answered.query,
   mapping: z.object({ scheme: z.string(), version: z.string() }).openapi({
     description:
       "The mapping scheme and version the service tags with (MAPPING). Events keep the version they were mapped with: after a change, `census remap` brings history to it.",
   }),
   kMinEvents: z.number().int(),
-  notes: z.array(z.string()),
+  notes: answered.notes,
   totals: z.array(totalRow).openapi({
     description: "Per period, the sum of the rows: released units only, like every number here.",
   }),
@@ -141,9 +159,74 @@ export const authorsResponseSchema = z
   })
   .openapi("AuthorStats");
 
+// What the category shares leave out, per period: the share of sampled events Google classified,
+// refused for their language (by language with `by=language`), found too short, or refused as
+// invalid. With the privacy floor, like the shares.
+export const coverageResponseSchema = z
+  .object({
+    query: answered.query,
+    kMinEvents: meta.kMinEvents,
+    notes: answered.notes,
+    rows: z.array(
+      z.object({
+        period: z.iso.date(),
+        outcome: z.enum(outcomes),
+        language: z.string().nullable().openapi({
+          description:
+            "With by=language: the language (`und` when none was detected); null pools the languages under the floor",
+        }),
+        events: z.number().int(),
+        estimated: z
+          .number()
+          .openapi({ description: "Requests in the router's traffic (1 / sample rate each)" }),
+        share: z
+          .number()
+          .nullable()
+          .openapi({ description: "Of the period's released events, by estimated requests" }),
+      }),
+    ),
+  })
+  .openapi("CoverageStats");
+
+// Google usage and what the cache saves, per period: counts of calls and units by how each answer
+// was obtained (a Google call or the cache), never by what it was: no category, model, language
+// or outcome, so it carries no privacy floor; its sums add up to the bill. It used to give the
+// events of a period and the pre-skipped ones (too_short, an outcome): with calls and cache hits
+// exact, that split a day's hidden events by outcome. The stats answers count events (released
+// ones); census_google_calls_avoided_total counts pre-skips for operators.
+export const usageResponseSchema = z
+  .object({
+    query: answered.query,
+    pricePer1kUnits: z.number(),
+    notes: answered.notes,
+    rows: z.array(
+      z.object({
+        period: z.iso.date(),
+        calls: z
+          .number()
+          .int()
+          .openapi({ description: "Events answered by a Google call (one billable call each)" }),
+        units: z.number().int().openapi({
+          description: "Billable units: one per started 1,000 characters of each answered call",
+        }),
+        estimatedCostUsd: z.number().openapi({ description: "units / 1,000 x GOOGLE_PRICE_PER_1K_UNITS" }),
+        cacheHits: z
+          .number()
+          .int()
+          .openapi({ description: "Events answered from the classification cache: calls avoided" }),
+        cacheHitRate: z.number().nullable().openapi({ description: "cacheHits / (cacheHits + calls)" }),
+      }),
+    ),
+  })
+  .openapi("UsageStats");
+
 export type CategoriesQuery = z.infer<typeof categoriesQuerySchema>;
 export type TagsQuery = z.infer<typeof tagsQuerySchema>;
 export type AuthorsQuery = z.infer<typeof authorsQuerySchema>;
 export type CategoriesResponse = z.infer<typeof categoriesResponseSchema>;
 export type TagsResponse = z.infer<typeof tagsResponseSchema>;
 export type AuthorsResponse = z.infer<typeof authorsResponseSchema>;
+export type CoverageQuery = z.infer<typeof coverageQuerySchema>;
+export type UsageQuery = z.infer<typeof usageQuerySchema>;
+export type CoverageResponse = z.infer<typeof coverageResponseSchema>;
+export type UsageResponse = z.infer<typeof usageResponseSchema>;

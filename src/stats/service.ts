@@ -1,17 +1,23 @@
 import type pg from "pg";
 import { AppError } from "../platform/errors";
+import type { Outcome } from "../vocabulary";
 import type {
   AuthorsQuery,
   AuthorsResponse,
   CategoriesQuery,
   CategoriesResponse,
+  CoverageQuery,
+  CoverageResponse,
   TagsQuery,
   TagsResponse,
+  UsageQuery,
+  UsageResponse,
 } from "./schema";
 import { type Cell, totalsOf } from "./totals";
 
 // Each verb reads one analytics.* SQL function (the same ones analysts call), so the HTTP API and
-// SQL give the same numbers and the privacy floor lives in one place.
+// SQL give the same numbers and the privacy floor lives in one place. Usage reads its rollup: it
+// counts calls, never what they were about, and has no floor to apply.
 
 type Range = { from: string; to: string };
 type Weight = "tokens" | "requests" | "spend";
@@ -129,4 +135,73 @@ export async function authorStats(
     shareOfCategory: num(r[`share_of_category_${share}`]),
   }));
   return respond({ ...q, category: q.category ?? null }, k, [NOTES.pooled, NOTES.others], rows);
+}
+
+export async function coverageStats(
+  pool: pg.Pool,
+  q: CoverageQuery & Range,
+  k: number,
+): Promise<CoverageResponse> {
+  const { rows } = await pool.query<Row>("SELECT * FROM analytics.coverage($1, $2, $3, $4, $5)", [
+    q.engine,
+    q.from,
+    q.to,
+    q.interval,
+    q.by === "language",
+  ]);
+  return {
+    query: { ...q },
+    kMinEvents: k,
+    notes: [
+      `Released units only, as in every answer (at least ${k} events each: docs/analytics.md); shares are of the period's released events.`,
+      "With by=language, a language is shown where at least k events of a unit have it; the row with no language pools the rest.",
+      "Category shares cover `classified` events only: this is what they leave out.",
+    ],
+    rows: rows.map((r) => ({
+      period: String(r.period),
+      outcome: r.outcome as Outcome, // analytics.coverage groups by the checked column
+      language: r.language === null ? null : String(r.language),
+      events: Number(r.events),
+      estimated: Number(r.est_requests),
+      share: num(r.share_requests),
+    })),
+  };
+}
+
+export async function usageStats(
+  pool: pg.Pool,
+  q: UsageQuery & Range,
+  pricePer1kUnits: number,
+): Promise<UsageResponse> {
+  const { rows } = await pool.query<Row>(
+    `SELECT analytics.bucket($4, $2::date, day) AS period,
+            coalesce(sum(events) FILTER (WHERE answer_source = 'google'), 0) AS calls,
+            sum(units) AS units,
+            coalesce(sum(events) FILTER (WHERE answer_source = 'cache'), 0) AS cache_hits
+     FROM rollup_usage_daily
+     WHERE engine = $1 AND day >= $2::date AND day < $3::date AND answer_source IN ('google', 'cache')
+     GROUP BY 1 ORDER BY 1`,
+    [q.engine, q.from, q.to, q.interval],
+  );
+  return {
+    query: { ...q },
+    pricePer1kUnits,
+    notes: [
+      "The estimate uses one price per 1,000 units (GOOGLE_PRICE_PER_1K_UNITS); Google's monthly free units and cheaper tiers are not applied.",
+      "Calls count one per stored event answered by Google; retries after 429s and 5xx are in census_google_calls_total, not here.",
+    ],
+    rows: rows.map((r) => {
+      const calls = Number(r.calls);
+      const cacheHits = Number(r.cache_hits);
+      const units = Number(r.units);
+      return {
+        period: String(r.period),
+        calls,
+        units,
+        estimatedCostUsd: (units / 1000) * pricePer1kUnits,
+        cacheHits,
+        cacheHitRate: calls + cacheHits > 0 ? cacheHits / (calls + cacheHits) : null,
+      };
+    }),
+  };
 }

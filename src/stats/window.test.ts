@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Interval, snapWindow } from "./window";
+import type { Interval } from "../vocabulary";
+import { snapWindow } from "./window";
 
 describe("snapWindow", () => {
   it.each<[Interval, string, string, string, string]>([

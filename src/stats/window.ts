@@ -2,7 +2,7 @@
 // analytics.window_to (migrations/0014) compute it, so the API can say which days it covers.
 // A week starts on Monday and a month on the 1st; `day` and `range` keep the days asked for.
 
-export type Interval = "day" | "week" | "month" | "range";
+import type { Interval } from "../vocabulary";
 
 const DAY = 86_400_000;
 const parse = (d: string) => new Date(`${d}T00:00:00Z`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { retryFailed } from "../../src/classification/failed";
+import { retryFailed } from "../../src/queue/failed";
 import { waitFor } from "../support/stack";
 import { startFaultStack } from "./support/fault-stack";
 

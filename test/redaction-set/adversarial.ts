@@ -1,18 +1,8 @@
+import { prng } from "../../src/platform/prng";
+
 // Texts built to make redaction slow: each is what a pattern, a checksum or libphonenumber would
 // spend the most time on, repeated past any window (100 KB). Deterministic (a seeded PRNG), so a
 // test and the bench see the same texts. Used by src/redaction tests and `npm run bench`.
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SIZE = 100_000;
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -1,4 +1,4 @@
-import type { RedactionKind } from "../../src/redaction/redact";
+import type { RedactionKind } from "../../src/redaction/pii";
 
 // A public recall set for redaction, inside its documented scope (README "Redaction"): for each
 // kind, values written the ways people write them (and the ways the audit found missed), each in

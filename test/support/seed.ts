@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import type { TaggedLabel } from "../../src/classification/labels";
-import { storeEvent } from "../../src/events/store";
+import { storeEvent } from "../../src/classification/store-event";
 import { loadTaxonomy } from "../../src/taxonomy/load";
 
 export interface SeedEvent {

@@ -1,15 +1,20 @@
 import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
-import { answerSources, outcomes, sources } from "../db/schema";
-import { MIN_SAMPLE_RATE } from "../ingest/limits";
-import { textSources } from "../ingest/text";
-import { googleCategorySchema } from "./classifier";
+import {
+  answerSources,
+  classifierEngines,
+  MIN_SAMPLE_RATE,
+  outcomes,
+  sources,
+  textSources,
+} from "../vocabulary";
 import type { Sealer } from "./sealed";
 
-// The job catalogue: one queue, one job name, one payload schema. The payload holds the truncated
-// text, sealed (sealed.ts), and anonymous facts only; the router's request id never enters Redis
-// (the job id is its HMAC).
+// The job contract between the producers (ingest, backfill) and the worker (classification): one
+// queue, one job name, one payload schema. The payload holds the truncated text, sealed
+// (sealed.ts), and anonymous facts only; the router's request id never enters Redis (the job id
+// is its HMAC).
 
 export const CLASSIFY_JOB = "classify" as const;
 
@@ -29,13 +34,21 @@ export const classifyPayloadSchema = z.object({
   textFrom: z.enum(textSources).default("prompt"),
 });
 
+/** One of Google's labels: a public taxonomy path and its confidence. */
+export const googleCategorySchema = z.object({
+  name: z.string().startsWith("/"),
+  confidence: z.number().min(0).max(1),
+});
+
+export type Label = z.infer<typeof googleCategorySchema>;
+
 /**
  * Google's answer, kept with the job before the event is written (job.updateData): a job that
  * has one never calls Google again, so a failed write retries only the write. Labels are public
  * taxonomy paths with confidences, never text.
  */
 export const answerSchema = z.object({
-  engine: z.enum(["google", "emulator"]),
+  engine: z.enum(classifierEngines),
   outcome: z.enum(outcomes),
   labels: z.array(googleCategorySchema),
   language: z.string().nullable(),

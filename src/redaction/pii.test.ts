@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { adversarialTexts } from "../../test/redaction-set/adversarial";
-import { EDGE_MARGIN, ibanValid, luhnValid, redact, redactHead, WIDEN } from "./redact";
+import { EDGE_MARGIN, ibanValid, luhnValid, redact, redactHead, WIDEN } from "./pii";
 
 // Every test value below is a published test number or made up; none is anyone's.
 

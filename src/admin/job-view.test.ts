@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { redactJobData } from "./redact";
+import { jobView } from "./job-view";
 
-describe("redactJobData", () => {
+describe("jobView", () => {
   it.each([
     {
       name: "a waiting job",
@@ -26,7 +26,7 @@ describe("redactJobData", () => {
     { name: "not an object", data: "raw text", out: {} },
     { name: "null", data: null, out: {} },
   ])("$name", ({ data, out }) => {
-    expect(redactJobData(data)).toEqual(out);
-    expect(JSON.stringify(redactJobData(data))).not.toMatch(/secret|raw text|Adult|c2VjcmV0/);
+    expect(jobView(data)).toEqual(out);
+    expect(JSON.stringify(jobView(data))).not.toMatch(/secret|raw text|Adult|c2VjcmV0/);
   });
 });

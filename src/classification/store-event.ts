@@ -1,7 +1,7 @@
 import type pg from "pg";
-import type { Answer, ClassifyPayload } from "../classification/jobs";
 import type { TaggedLabel } from "../classification/labels";
 import type { PromptEventRow } from "../db/schema";
+import type { Answer, ClassifyPayload } from "../queue/jobs";
 
 export type EventRow = Required<Omit<PromptEventRow, "language">> & Pick<PromptEventRow, "language">;
 

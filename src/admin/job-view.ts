@@ -3,7 +3,7 @@
  * jobs older than sealing) is replaced by its length, and Google's answer by whether there is
  * one. Pure.
  */
-export function redactJobData(data: unknown): Record<string, unknown> {
+export function jobView(data: unknown): Record<string, unknown> {
   if (typeof data !== "object" || data === null) return {};
   const { text, sealed, answer, ...facts } = data as Record<string, unknown>;
   const chars =

@@ -2,10 +2,13 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import { prng } from "../platform/prng";
 import type { Taxonomy } from "../taxonomy/mapping";
 
-// Synthetic events for benchmarks and tests: engine = 'synthetic', so they can never be mistaken
-// for (or mixed with) Google's. Written with COPY, which measured ~3x faster than multi-row INSERT.
+// The demo's generator (the `census demo` feature lives in this folder): synthetic events with
+// engine = 'synthetic', so they can never be mistaken for (or mixed with) Google's. The analytics
+// benchmarks and tests fill their databases with it too. Written with COPY, which measured ~3x
+// faster than multi-row INSERT.
 
 export interface SyntheticOptions {
   count: number;
@@ -65,18 +68,6 @@ const MODELS: ReadonlyArray<readonly [model: string, usdPerMTok: number]> = [
 ];
 
 const LANGUAGES = ["en", "en", "en", "en", "zh", "es", "ru", "pt", "fr", "de", "ja", "ko"];
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function picker<T>(weighted: ReadonlyArray<readonly [T, number]>, random: () => number) {
   const total = weighted.reduce((s, [, w]) => s + w, 0);
