@@ -50,7 +50,7 @@ describe("spawnCensus", () => {
   it("stop() ends what the command left in its group when the command itself is killed", async () => {
     const c = spawnCensus(["run", "emulator", "--", "--port", "0"], { command: ["npm"] });
     try {
-      await waitFor(() => c.output().includes("emulator on"), 60_000);
+      await c.waitForOutput("emulator on");
       const pgid = c.child.pid ?? 0;
       await c.stop("SIGKILL"); // to npm: its node would keep serving, were it not for the group
       await waitFor(() => !groupAlive(pgid), 10_000, 50); // reaped by init by then

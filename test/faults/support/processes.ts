@@ -168,8 +168,8 @@ export function spawnWorker(env: Record<string, string>) {
   return {
     pid: worker.child.pid ?? 0,
     output: worker.output,
-    /** Resolves once the worker logged that it started. */
-    started: waitFor(() => worker.output().includes('"msg":"worker started"'), 30_000),
+    /** Resolves once the worker logged that it started (while it starts, however slowly). */
+    started: worker.waitForOutput('"msg":"worker started"'),
     kill: (signal: NodeJS.Signals) => worker.stop(signal),
     exited: () => worker.exited,
   };
