@@ -107,25 +107,17 @@ export async function createStack(opts: StackOptions = {}) {
       const c = await deps.queue.getJobCounts("wait", "active", "delayed", "prioritized", "paused");
       return { ...c, left: Object.values(c).reduce((a, b) => a + b, 0) };
     },
-    /**
-     * The stored event for a router request id, once the worker stored it. Waits while the queue
-     * moves (progress.ts); `deadlineMs` makes it a deadline instead, for a test whose behaviour is
-     * a time bound.
-     */
-    async waitForEvent(requestId: string, deadlineMs?: number) {
+    /** The stored event for a router request id, once the worker stored it; waits while the queue moves. */
+    async waitForEvent(requestId: string, o: ProgressOptions = {}) {
       let found: Awaited<ReturnType<typeof stack.event>>;
-      const check = async () => {
-        found = await stack.event(requestId);
-        return found !== undefined;
-      };
-      if (deadlineMs !== undefined) await waitFor(check, deadlineMs);
-      else {
-        await waitForProgress(
-          async () => ({ found: await check(), queued: await stack.queued() }),
-          (m) => m.found,
-          { what: `the event for ${requestId}` },
-        );
-      }
+      await waitForProgress(
+        async () => {
+          found = await stack.event(requestId);
+          return { found: found !== undefined, queued: await stack.queued() };
+        },
+        (m) => m.found,
+        { what: `the event for ${requestId}`, ...o },
+      );
       return found as NonNullable<typeof found>;
     },
     /** Resolves when the queue has nothing waiting, delayed or active; fails if it stops moving. */
