@@ -58,4 +58,24 @@ describe("spawnCensus", () => {
       await c.stop("SIGKILL");
     }
   }, 120_000);
+
+  it("waitForOutput waits while the command works, fails once it neither prints nor uses CPU, and at once when it exits", async () => {
+    // prints after 3 s of busy CPU: slow, not stuck
+    const busy = spawnCensus([], {
+      command: ["node", "-e", "const t = Date.now(); while (Date.now() - t < 3000); console.log('ready')"],
+    });
+    const idle = spawnCensus([], { command: ["sleep", "60"] });
+    const quitter = spawnCensus([], { command: ["node", "-e", "console.log('bye'); process.exit(3)"] });
+    try {
+      await busy.waitForOutput("ready", { stallMs: 1000 });
+      await expect(idle.waitForOutput("ready", { stallMs: 500 })).rejects.toThrow(
+        /waiting for ready: no progress for 500 ms/,
+      );
+      await expect(quitter.waitForOutput("ready")).rejects.toThrow(
+        /^exited \(3\) before printing ready:\nbye/,
+      );
+    } finally {
+      await Promise.all([busy, idle, quitter].map((p) => p.stop("SIGKILL")));
+    }
+  });
 });

@@ -70,7 +70,7 @@ export function spawnCensus(
           return handle.progress();
         },
         seen,
-        { everyMs: 100, what: `${args.join(" ")}: waiting for ${pattern}`, ...o },
+        { everyMs: 100, what: `${[cmd, ...pre, ...args].join(" ")}: waiting for ${pattern}`, ...o },
       );
     },
     /** Resolves with the port once the API logs that it listens. */
