@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 export interface ProgressOptions {
   /** How long the measure may stay unchanged before the wait fails (default 30 s). */
   stallMs?: number;
-  /** How often to measure (default 50 ms). */
+  /** How often to measure (default 25 ms, as waitFor). */
   everyMs?: number;
   /** What is awaited, for the error message. */
   what?: string;
@@ -41,7 +41,7 @@ export async function waitForProgress<T>(
   isDone: (value: T) => boolean,
   o: ProgressOptions = {},
 ): Promise<T> {
-  const { stallMs = 30_000, everyMs = 50, what = "condition" } = o;
+  const { stallMs = 30_000, everyMs = 25, what = "condition" } = o;
   let watch: Watch | undefined;
   for (;;) {
     const value = await measure();
