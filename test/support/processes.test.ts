@@ -60,14 +60,14 @@ describe("spawnCensus", () => {
   }, 120_000);
 
   it("waitForOutput waits while the command works, fails once it neither prints nor uses CPU, and at once when it exits", async () => {
-    // prints after 3 s of busy CPU: slow, not stuck
+    // prints after 4 s of busy CPU: slow, not stuck
     const busy = spawnCensus([], {
-      command: ["node", "-e", "const t = Date.now(); while (Date.now() - t < 3000); console.log('ready')"],
+      command: ["node", "-e", "const t = Date.now(); while (Date.now() - t < 4000); console.log('ready')"],
     });
     const idle = spawnCensus([], { command: ["sleep", "60"] });
     const quitter = spawnCensus([], { command: ["node", "-e", "console.log('bye'); process.exit(3)"] });
     try {
-      await busy.waitForOutput("ready", { stallMs: 1000 });
+      await busy.waitForOutput("ready", { stallMs: 2500 }); // CPU is read once a second
       await expect(idle.waitForOutput("ready", { stallMs: 500 })).rejects.toThrow(
         /waiting for ready: no progress for 500 ms/,
       );

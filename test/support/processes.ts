@@ -44,6 +44,8 @@ export function spawnCensus(
     stderr += d;
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let cpu = 0;
+  let cpuReadAt = 0;
   const handle = {
     child,
     /** stdout and stderr, interleaved. */
@@ -51,8 +53,18 @@ export function spawnCensus(
     stdout: () => stdout,
     stderr: () => stderr,
     exited,
-    /** How far the command got: what it printed and the CPU its group used (a progress measure). */
-    progress: () => ({ printed: out.length, cpu: groupCpuTicks(child.pid ?? 0) }),
+    /**
+     * How far the command got: what it printed and the CPU its group used (a progress measure).
+     * The CPU is read from /proc at most once a second: a scan costs a few ms.
+     */
+    progress() {
+      const now = Date.now();
+      if (now - cpuReadAt >= 1000) {
+        cpu = groupCpuTicks(child.pid ?? 0);
+        cpuReadAt = now;
+      }
+      return { printed: out.length, cpu };
+    },
     /**
      * Resolves once the output matches `pattern`; fails at once if the command exits first, and
      * when it has neither printed nor used CPU for `stallMs` (a start-up on a loaded machine is
