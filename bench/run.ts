@@ -48,7 +48,7 @@ try {
   if (wants("worker")) await benchWorker(deps, quick ? 500 : 5000);
   if (wants("quota")) await benchQuota(deps, quick ? 60 : 200);
   if (wants("cost")) await benchCost(deps, quick ? 200 : 1000);
-  if (wants("redaction")) benchRedaction(quick ? 2000 : 20_000);
+  if (wants("redaction")) await benchRedaction(deps, key, quick ? 2000 : 20_000);
   if (wants("client")) await benchClient(quick ? 20_000 : 200_000);
   if (wants("startup")) await benchStartup(env, quick ? 3 : 7);
   if (wants("backfill")) {

@@ -1,7 +1,7 @@
 import type { Job } from "bullmq";
 import { UnrecoverableError } from "bullmq";
 import { describe, expect, it } from "vitest";
-import { failureReason, withoutText } from "./worker";
+import { failureReason, shortIds, withoutText } from "./worker";
 
 const job = (attemptsMade: number, attempts = 3) => ({ attemptsMade, opts: { attempts } }) as unknown as Job;
 
@@ -33,5 +33,17 @@ describe("withoutText", () => {
     expect(JSON.stringify(scrubbed)).not.toMatch(/abc|hello/);
     expect(scrubbed).toMatchObject({ ...facts, text: "" });
     expect(scrubbed).not.toHaveProperty("sealed");
+  });
+});
+
+describe("shortIds", () => {
+  const id = "3f2a9c0d1e".padEnd(64, "7");
+  it.each([
+    [`could not renew lock for job ${id}`, "could not renew lock for job 3f2a9c0d1e"],
+    [`Missing key for job ${id}. moveToFinished`, "Missing key for job 3f2a9c0d1e. moveToFinished"],
+    ["Connection is closed.", "Connection is closed."],
+    [`a 65-hex run ${id}a stays`, `a 65-hex run ${id}a stays`],
+  ])("%s", (message, logged) => {
+    expect(shortIds(message)).toBe(logged);
   });
 });

@@ -26,6 +26,10 @@ export interface WorkerOptions {
 /** Short, non-reversible handle for logs: enough to correlate lines, useless for lookups. */
 export const shortId = (id: string | undefined) => (id ?? "").slice(0, 10);
 
+/** BullMQ's own messages name jobs by their full id ("could not renew lock for job <id>"): logged
+ * with short ids, as every other line is. Pure. */
+export const shortIds = (message: string) => message.replace(/\b([0-9a-f]{10})[0-9a-f]{54}\b/g, "$1");
+
 const STALLED_MESSAGE = "job stalled more than allowable limit"; // BullMQ's own words
 
 /**
@@ -112,8 +116,9 @@ export function createClassifyWorker(
   );
   worker.on("error", (err) => {
     // BullMQ reports each failed reconnect: that is a Redis outage, and it reconnects by itself
-    if (isConnectionLost(err)) deps.log.warn({ msg: err.message }, "redis unavailable: worker reconnecting");
-    else deps.log.error({ errName: err.name, msg: err.message }, "worker error");
+    const msg = shortIds(err.message);
+    if (isConnectionLost(err)) deps.log.warn({ msg }, "redis unavailable: worker reconnecting");
+    else deps.log.error({ errName: err.name, msg }, "worker error");
   });
   // One line per job, with closed sets only: which process did what, and how long it took.
   worker.on(
@@ -137,7 +142,7 @@ export function createClassifyWorker(
     const reason = failureReason(job, err);
     const fields = { job: shortId(job?.id), attemptsMade: job?.attemptsMade, errName: err.name };
     if (reason === null) {
-      deps.log.warn({ ...fields, msg: err.message.slice(0, 300) }, "job failed; will retry");
+      deps.log.warn({ ...fields, msg: shortIds(err.message).slice(0, 300) }, "job failed; will retry");
       return;
     }
     deps.metrics.jobsFailed.inc({ reason });
@@ -150,7 +155,7 @@ export function createClassifyWorker(
       void countRemoval(opts.queue, opts.connection, "dropped", 1).catch(() => {});
     } else {
       deps.log.error(
-        { ...fields, reason, msg: err.message.slice(0, 300) },
+        { ...fields, reason, msg: shortIds(err.message).slice(0, 300) },
         "job failed for good and is kept, text included, in the failed set: `census queue retry` re-queues it",
       );
     }

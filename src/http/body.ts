@@ -1,3 +1,4 @@
+import { setImmediate } from "node:timers/promises";
 import { AppError } from "../platform/errors";
 
 /**
@@ -31,7 +32,7 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
       cause: err,
     });
   }
-  return parseJson(bytes);
+  return parseJson(await decodeUtf8(bytes));
 }
 
 async function readCapped(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
@@ -51,13 +52,39 @@ async function readCapped(body: ReadableStream<Uint8Array>, maxBytes: number): P
   return Buffer.concat(chunks);
 }
 
-function parseJson(bytes: Uint8Array): unknown {
-  let text: string;
+/** Bytes decoded at once: ~5-15 ms of the event loop for text that is not ASCII. */
+const DECODE_SLICE = 512 * 1024;
+
+/**
+ * Strict UTF-8, in slices with a turn for the event loop before each, and one more before the
+ * JSON.parse that follows: a 5 MB body of non-ASCII text decoded at once held the loop ~60 ms.
+ * (Joining the pieces is one block still: where some are ASCII, V8 widens each of their
+ * characters, ~40 ms for 5 MB here.)
+ */
+async function decodeUtf8(bytes: Uint8Array): Promise<string> {
+  if (bytes.length <= DECODE_SLICE)
+    return strict(() => new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const pieces: string[] = [];
+  for (let at = 0; at < bytes.length; at += DECODE_SLICE) {
+    await setImmediate();
+    const piece = bytes.subarray(at, at + DECODE_SLICE);
+    pieces.push(strict(() => decoder.decode(piece, { stream: at + DECODE_SLICE < bytes.length })));
+  }
+  const text = pieces.join("");
+  await setImmediate();
+  return text;
+}
+
+function strict(decode: () => string): string {
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return decode();
   } catch {
     throw new AppError("MALFORMED_JSON", "The body is not valid UTF-8.");
   }
+}
+
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -21,7 +21,7 @@ const descriptions: Record<number, string> = {
   413: "Body larger than 5 MB",
   415: "Body is not JSON",
   422: "A model or author filter with no released unit in the window (the privacy floor)",
-  503: "Postgres or Redis is unavailable; nothing was accepted, retry",
+  503: "Postgres or Redis is unavailable; resend (prompts already queued count as duplicates, never twice)",
 };
 
 export function problemResponses(...statuses: number[]) {

@@ -1,3 +1,4 @@
+import { setImmediate } from "node:timers/promises";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { KeyVerifier } from "../auth/keys";
 import { requireScope } from "../auth/middleware";
@@ -38,6 +39,7 @@ export function ingestRoutes(deps: IngestDeps & { verifyKey: KeyVerifier; minSam
   // validator, which would buffer an unbounded body first.
   app.post(route.path, requireScope(deps.verifyKey, "ingest"), async (c) => {
     const body = await readJsonBody(c.req.raw, MAX_BODY_BYTES);
+    await setImmediate(); // a turn for the event loop between parsing 5 MB of JSON and checking it
     const isBatch = typeof body === "object" && body !== null && !Array.isArray(body) && "prompts" in body;
     const items = isBatch ? parseOrThrow(batchSchema, body).prompts : [parseOrThrow(promptItemSchema, body)];
     const low = sampleRateIssues(items, deps.minSampleRate, (i) =>

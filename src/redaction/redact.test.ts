@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ibanValid, luhnValid, redact, redactHead } from "./redact";
+import { adversarialTexts } from "../../test/redaction-set/adversarial";
+import { EDGE_MARGIN, ibanValid, luhnValid, redact, redactHead, WIDEN } from "./redact";
 
 // Every test value below is a published test number or made up; none is anyone's.
 
@@ -134,4 +135,94 @@ describe("checksums", () => {
     ["DE89370400440532013001", false],
     ["XX00", false],
   ])("iban %s", (n, ok) => expect(ibanValid(n)).toBe(ok));
+});
+
+describe("redactHead: the window rule", () => {
+  const maxChars = 1000;
+  const first = 2 * maxChars + EDGE_MARGIN;
+  const last = WIDEN * maxChars + EDGE_MARGIN;
+  const adversarial = adversarialTexts();
+
+  it.each(Object.keys(adversarial))("%s: the result depends only on the window", (name) => {
+    const text = adversarial[name] ?? "";
+    const alone = redactHead(text, maxChars);
+    for (const tail of ["x", " AKIAIOSFODNN7EXAMPLE", " jane@example.com", "\n".repeat(5000)]) {
+      expect(redactHead(text.slice(0, last) + tail, maxChars)).toEqual(alone);
+    }
+    expect(alone.text.length).toBeLessThanOrEqual(last);
+  });
+
+  // Each secret planted at every place around the edge of either window (and, for the long ones,
+  // at places all along them): none of it may show, whole or cut. Words make the first window
+  // enough; IP addresses shrink the head (15 characters become 4), so the retry's window is the
+  // one whose edge is crossed.
+  /** `n` base64 characters, the same every run (a Lehmer generator). */
+  const blob = (n: number) => {
+    const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let x = 7;
+    return Array.from({ length: n }, () => {
+      x = (x * 48271) % 2147483647;
+      return b64[x % 64];
+    }).join("");
+  };
+  const SECRETS: [head: string, secret: string][] = [
+    ["AKIA", "AKIAIOSFODNN7EXAMPLE"],
+    ["ghp_", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"],
+    [
+      "eyJh",
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    ],
+    ["-----BEGIN", "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\nabc\n-----END RSA PRIVATE KEY-----"],
+    ["Hunt", "password=Hunter2Hunter2"],
+    ["4111", "4111 1111 1111 1111"],
+    ["DE89", "DE89 3704 0044 0532 0130 00"],
+    ["jane", "jane.doe@example.com"],
+    ["+44 20", "+44 20 7946 0958"],
+    ["2001:db8", "2001:db8::8a2e:370:7334"],
+    // longer than the margin: the window's edge cuts them wherever they start before it
+    ["Qz9k", `Qz9k${blob(3000)}`],
+    ["eyJh", `eyJhbGciOiJIUzI1NiJ9.eyJ${blob(3000).replace(/[+/]/g, "_")}.${"s1G".repeat(15)}`],
+    ["Hunt", `password=Hunter${"x".repeat(2000)}42`],
+    ["Zq7P", `Authorization: Bearer Zq7P${"abcdefgh".repeat(300)}`],
+    ["glpat", `glpat-${"a1B2".repeat(700)}`],
+  ];
+  const words = "the quick brown fox jumps over the lazy dog ".repeat(400);
+  const ips = adversarial["IPv4-dense"] ?? "";
+  it.each(
+    SECRETS.flatMap(([head, secret]) => [
+      { head, secret, filler: "words", edge: first, text: words },
+      { head, secret, filler: "IP addresses", edge: last, text: ips },
+    ]),
+  )("$head… across the edge of the $filler window", ({ head, secret, edge, text }) => {
+    const from = Math.max(0, edge - EDGE_MARGIN - secret.length - 8);
+    for (let at = from; at <= edge + 2; at += at < edge - EDGE_MARGIN - 40 ? 7 : 1) {
+      const out = redactHead(`${text.slice(0, at)} ${secret} ${text.slice(at)}`, maxChars).text;
+      if (out.includes(head)) throw new Error(`at ${at}, the output holds ${JSON.stringify(head)}`);
+    }
+  });
+
+  it("a long token is a [KEY] when its head says so, wherever it ends; a harmless run is kept", () => {
+    expect(redactHead(`look: ${blob(120_000)} what is it?`, maxChars)).toEqual({
+      text: "look: [KEY]",
+      found: { key: 1 },
+    });
+    const xs = redactHead("x".repeat(50_000), maxChars).text;
+    expect(xs.length).toBeGreaterThanOrEqual(maxChars);
+    expect(xs).toMatch(/^x+$/);
+  });
+
+  it("a private key cut by the window is one [KEY], and nothing follows it", () => {
+    const key = `-----BEGIN RSA PRIVATE KEY-----\n${"MIIEowIBAAKCAQEA7\n".repeat(2000)}`;
+    expect(redactHead(`fix ${key}-----END RSA PRIVATE KEY----- please`, maxChars)).toEqual({
+      text: "fix [KEY]",
+      found: { key: 1 },
+    });
+  });
+
+  it("the retry reads far enough for a pasted key to be followed by the question", () => {
+    const key = `-----BEGIN RSA PRIVATE KEY-----\n${"MIIEowIBAAKCAQEA7abcdefghijklmnopqrstuvwxyz0123456789ABCDEF\n".repeat(55)}-----END RSA PRIVATE KEY-----`;
+    const question = " why does ssh say the key is invalid? ".repeat(30);
+    const r = redactHead(`${key}${question}`, maxChars);
+    expect(r.text.startsWith(`[KEY]${question.slice(0, 500)}`)).toBe(true);
+  });
 });
