@@ -9,6 +9,7 @@ import { checkRun } from "../src/backfill/verify";
 import { eventIdFor, isSampled } from "../src/ingest/sampling";
 import { useStackWithGoogle } from "./support/harness";
 import { spawnCensus } from "./support/processes";
+import { BACKSTOP_MS, waitForCount, waitForProgress } from "./support/progress";
 import { createStack, TEST_SECRET, uniqueId, waitFor, withStack } from "./support/stack";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./support/urls";
 
@@ -84,7 +85,7 @@ describe("census backfill", () => {
       { line: 13, reason: "no_text" },
     ]);
     await ctx.stack.drained();
-    await waitFor(async () => (await storedCount(sampled)) === sampled.length);
+    await waitForCount(() => storedCount(sampled), sampled.length);
     const { rows } = await ctx.stack.deps.pool.query(
       "SELECT DISTINCT source, sample_rate FROM prompt_events WHERE id = ANY($1)",
       [sampled.map((id) => eventIdFor(TEST_SECRET, id))],
@@ -115,7 +116,7 @@ describe("census backfill", () => {
     expect(second.counters.read).toBe(400);
     expect(second.counters.enqueued + second.counters.duplicates).toBe(sampled.length);
     await ctx.stack.drained();
-    await waitFor(async () => (await storedCount(sampled)) === sampled.length);
+    await waitForCount(() => storedCount(sampled), sampled.length);
     expect(await storedCount(ids.filter((id) => !sampled.includes(id)))).toBe(0);
   });
 
@@ -156,53 +157,57 @@ describe("census backfill", () => {
     expect(resumed.counters.enqueued + resumed.counters.duplicates).toBe(sampled.length);
     expect(resumed.counters.skipped).toBe(300 - sampled.length);
     await ctx.stack.drained();
-    await waitFor(async () => (await storedCount(sampled)) === sampled.length);
+    await waitForCount(() => storedCount(sampled), sampled.length);
   });
 
-  it("Redis lost the first leg's jobs: the resume reports them missing, --verify re-queues exactly those", async () => {
-    const ids = Array.from({ length: 400 }, () => uniqueId("verify"));
-    const file = join(dir, "verify.ndjson");
-    writeFileSync(file, `${ndjson(ids)}\n`);
-    const sampled = sampledOf(ids);
-    const lost = sampledOf(ids.slice(0, 200));
-    await withStack({ worker: false, env: { SAMPLE_RATE: "0.3" } }, async (own) => {
-      const first = await backfill(own.deps, options(file, { stopAfter: 200 }));
-      expect(first.status).toBe("interrupted");
-      expect(await own.deps.queue.count()).toBe(lost.length);
-      // Redis loses every job it held, as a restart with appendonly no does
-      await own.deps.queue.obliterate({ force: true });
+  it(
+    "Redis lost the first leg's jobs: the resume reports them missing, --verify re-queues exactly those",
+    async () => {
+      const ids = Array.from({ length: 400 }, () => uniqueId("verify"));
+      const file = join(dir, "verify.ndjson");
+      writeFileSync(file, `${ndjson(ids)}\n`);
+      const sampled = sampledOf(ids);
+      const lost = sampledOf(ids.slice(0, 200));
+      await withStack({ worker: false, env: { SAMPLE_RATE: "0.3" } }, async (own) => {
+        const first = await backfill(own.deps, options(file, { stopAfter: 200 }));
+        expect(first.status).toBe("interrupted");
+        expect(await own.deps.queue.count()).toBe(lost.length);
+        // Redis loses every job it held, as a restart with appendonly no does
+        await own.deps.queue.obliterate({ force: true });
 
-      const second = await backfill(own.deps, options("", { resume: first.runId }));
-      expect(second.status).toBe("incomplete"); // not "done": `lost` records will never be events
-      expect(second.missing).toBe(lost.length);
-      const run = await loadRun(own.deps.db, first.runId ?? "");
-      expect(run?.status).toBe("done"); // its input is read to the end; --verify is the way on
-      const check = (requeue: boolean) =>
-        checkRun(own.deps, run as NonNullable<typeof run>, {
-          requeue,
-          chunkSize: 25,
-          maxRecordBytes: 64 * 1024,
+        const second = await backfill(own.deps, options("", { resume: first.runId }));
+        expect(second.status).toBe("incomplete"); // not "done": `lost` records will never be events
+        expect(second.missing).toBe(lost.length);
+        const run = await loadRun(own.deps.db, first.runId ?? "");
+        expect(run?.status).toBe("done"); // its input is read to the end; --verify is the way on
+        const check = (requeue: boolean) =>
+          checkRun(own.deps, run as NonNullable<typeof run>, {
+            requeue,
+            chunkSize: 25,
+            maxRecordBytes: 64 * 1024,
+          });
+
+        expect(await check(true)).toMatchObject({
+          status: "done",
+          read: 400,
+          sampled: sampled.length,
+          present: sampled.length - lost.length,
+          missing: lost.length,
+          requeued: lost.length,
         });
+        expect(await own.deps.queue.count()).toBe(sampled.length);
+        // the job ids are the event ids: a second verify queues nothing twice
+        expect(await check(true)).toMatchObject({ missing: 0, requeued: 0, present: sampled.length });
 
-      expect(await check(true)).toMatchObject({
-        status: "done",
-        read: 400,
-        sampled: sampled.length,
-        present: sampled.length - lost.length,
-        missing: lost.length,
-        requeued: lost.length,
+        await own.startWorker();
+        await own.drained();
+        await waitForCount(() => storedCount(sampled), sampled.length);
+        expect(await check(false)).toMatchObject({ missing: 0, present: sampled.length });
+        expect(await storedCount(ids.filter((id) => !sampled.includes(id)))).toBe(0);
       });
-      expect(await own.deps.queue.count()).toBe(sampled.length);
-      // the job ids are the event ids: a second verify queues nothing twice
-      expect(await check(true)).toMatchObject({ missing: 0, requeued: 0, present: sampled.length });
-
-      await own.startWorker();
-      await own.drained(60_000);
-      await waitFor(async () => (await storedCount(sampled)) === sampled.length, 30_000);
-      expect(await check(false)).toMatchObject({ missing: 0, present: sampled.length });
-      expect(await storedCount(ids.filter((id) => !sampled.includes(id)))).toBe(0);
-    });
-  }, 120_000);
+    },
+    BACKSTOP_MS,
+  );
 
   it("reads gzip, CSV (quoted newlines, messages as JSON) and JSON arrays alike", async () => {
     const ids = Array.from({ length: 60 }, () => uniqueId("fmt"));
@@ -227,7 +232,7 @@ describe("census backfill", () => {
     const json = await backfill(ctx.stack.deps, options(join(dir, "logs.json.gz")));
     expect(json.counters).toMatchObject({ read: 60, bad: 0, enqueued: 0, duplicates: sampled.length });
     await ctx.stack.drained();
-    await waitFor(async () => (await storedCount(sampled)) === sampled.length);
+    await waitForCount(() => storedCount(sampled), sampled.length);
     // the CSV's multi-line prompt reached Google whole (first line and second line joined)
     expect(ctx.google.received.some((t) => t.includes('line two, with "quotes"'))).toBe(true);
   });
@@ -282,7 +287,7 @@ describe("census backfill", () => {
     expect(real.counters).toMatchObject({ read: 40, filtered: 20, enqueued: 20 });
     await ctx.stack.drained();
     const inWindow = records.filter((_, i) => i % 10 >= 2 && i % 10 < 7).map((r) => r.id);
-    await waitFor(async () => (await storedCount(inWindow)) === 20);
+    await waitForCount(() => storedCount(inWindow), 20);
     const { rows } = await ctx.stack.deps.pool.query(
       "SELECT DISTINCT model, prompt_tokens::int, completion_tokens::int FROM prompt_events WHERE id = ANY($1)",
       [inWindow.map((id) => eventIdFor(TEST_SECRET, id))],
@@ -324,7 +329,7 @@ describe("census backfill", () => {
       await own.startWorker();
       const result = await running;
       expect(result.counters.enqueued).toBe(200);
-      await own.drained(30_000);
+      await own.drained();
       expect(ctx.google.received.slice(0, 5).sort()).toEqual([...live].sort());
       expect(ctx.google.received).toHaveLength(205);
     } finally {
@@ -343,118 +348,130 @@ describe("census backfill (the command)", () => {
     SAMPLE_RATE: "1",
   });
 
-  it("maps the fields named by --id-field, --prompt-field, --messages-field and the rest", async () => {
-    const ids = Array.from({ length: 3 }, () => uniqueId("flags"));
-    const file = join(dir, "flags.ndjson");
-    const at = Date.UTC(2025, 6, 14, 9, 30) / 1000;
-    writeFileSync(
-      file,
-      [
-        {
-          request_id: ids[0],
-          text: prompt(0),
-          llm: "mistral/large",
-          ts: at,
-          usage: { in: 11, out: 22 },
-          price: 0.5,
-        },
-        {
-          request_id: ids[1],
-          text: prompt(1),
-          llm: "mistral/large",
-          ts: at,
-          usage: { in: 11, out: 22 },
-          price: 0.5,
-        },
-        {
-          request_id: ids[2],
-          conversation: [{ role: "user", content: prompt(2) }],
-          llm: "mistral/large",
-          ts: at,
-          usage: { in: 11, out: 22 },
-          price: 0.5,
-        },
-      ]
-        .map((r) => JSON.stringify(r))
-        .join("\n"),
-    );
-    const flags = [
-      ["--id-field", "request_id"],
-      ["--prompt-field", "text"],
-      ["--messages-field", "conversation"],
-      ["--model-field", "llm"],
-      ["--created-at-field", "ts"],
-      ["--prompt-tokens-field", "usage.in"],
-      ["--completion-tokens-field", "usage.out"],
-      ["--cost-field", "price"],
-    ].flat();
-    const child = spawnCensus(["backfill", file, "--sample-rate", "1", ...flags], { env: cliEnv() });
-    expect(await child.exited).toBe(0);
-    expect(JSON.parse(child.stdout().trim().split("\n").pop() ?? "{}")).toMatchObject({
-      read: 3,
-      enqueued: 3,
-      bad: 0,
-    });
-    await waitFor(async () => (await storedCount(ids)) === 3);
-    const { rows } = await ctx.stack.deps.pool.query(
-      "SELECT DISTINCT model, prompt_tokens::int AS p, completion_tokens::int AS c, cost_usd::float8 AS cost, observed_hour FROM prompt_events WHERE id = ANY($1)",
-      [ids.map((id) => eventIdFor(TEST_SECRET, id ?? ""))],
-    );
-    expect(rows).toEqual([
-      { model: "mistral/large", p: 11, c: 22, cost: 0.5, observed_hour: new Date("2025-07-14T09:00:00Z") },
-    ]);
-  }, 30_000);
+  it(
+    "maps the fields named by --id-field, --prompt-field, --messages-field and the rest",
+    async () => {
+      const ids = Array.from({ length: 3 }, () => uniqueId("flags"));
+      const file = join(dir, "flags.ndjson");
+      const at = Date.UTC(2025, 6, 14, 9, 30) / 1000;
+      writeFileSync(
+        file,
+        [
+          {
+            request_id: ids[0],
+            text: prompt(0),
+            llm: "mistral/large",
+            ts: at,
+            usage: { in: 11, out: 22 },
+            price: 0.5,
+          },
+          {
+            request_id: ids[1],
+            text: prompt(1),
+            llm: "mistral/large",
+            ts: at,
+            usage: { in: 11, out: 22 },
+            price: 0.5,
+          },
+          {
+            request_id: ids[2],
+            conversation: [{ role: "user", content: prompt(2) }],
+            llm: "mistral/large",
+            ts: at,
+            usage: { in: 11, out: 22 },
+            price: 0.5,
+          },
+        ]
+          .map((r) => JSON.stringify(r))
+          .join("\n"),
+      );
+      const flags = [
+        ["--id-field", "request_id"],
+        ["--prompt-field", "text"],
+        ["--messages-field", "conversation"],
+        ["--model-field", "llm"],
+        ["--created-at-field", "ts"],
+        ["--prompt-tokens-field", "usage.in"],
+        ["--completion-tokens-field", "usage.out"],
+        ["--cost-field", "price"],
+      ].flat();
+      const child = spawnCensus(["backfill", file, "--sample-rate", "1", ...flags], { env: cliEnv() });
+      expect(await child.exited).toBe(0);
+      expect(JSON.parse(child.stdout().trim().split("\n").pop() ?? "{}")).toMatchObject({
+        read: 3,
+        enqueued: 3,
+        bad: 0,
+      });
+      await waitForCount(() => storedCount(ids), 3);
+      const { rows } = await ctx.stack.deps.pool.query(
+        "SELECT DISTINCT model, prompt_tokens::int AS p, completion_tokens::int AS c, cost_usd::float8 AS cost, observed_hour FROM prompt_events WHERE id = ANY($1)",
+        [ids.map((id) => eventIdFor(TEST_SECRET, id ?? ""))],
+      );
+      expect(rows).toEqual([
+        { model: "mistral/large", p: 11, c: 22, cost: 0.5, observed_hour: new Date("2025-07-14T09:00:00Z") },
+      ]);
+    },
+    BACKSTOP_MS,
+  );
 
-  it("reads stdin (gzip too) and prints a JSON summary without a terminal", async () => {
-    const file = join(dir, "stdin.ndjson.gz");
-    writeFileSync(file, gzipSync(ndjson(Array.from({ length: 50 }, () => uniqueId("stdin")))));
-    const child = spawnCensus([], {
-      env: cliEnv(),
-      command: ["sh", "-c", `cat '${file}' | node bin/census.js backfill - --dry-run`],
-    });
-    expect(await child.exited).toBe(0);
-    expect(JSON.parse(child.stdout().trim().split("\n").pop() ?? "{}")).toMatchObject({
-      event: "summary",
-      status: "dry-run",
-      read: 50,
-      sampled: 50,
-      bad: 0,
-    });
-  }, 30_000);
+  it(
+    "reads stdin (gzip too) and prints a JSON summary without a terminal",
+    async () => {
+      const file = join(dir, "stdin.ndjson.gz");
+      writeFileSync(file, gzipSync(ndjson(Array.from({ length: 50 }, () => uniqueId("stdin")))));
+      const child = spawnCensus([], {
+        env: cliEnv(),
+        command: ["sh", "-c", `cat '${file}' | node bin/census.js backfill - --dry-run`],
+      });
+      expect(await child.exited).toBe(0);
+      expect(JSON.parse(child.stdout().trim().split("\n").pop() ?? "{}")).toMatchObject({
+        event: "summary",
+        status: "dry-run",
+        read: 50,
+        sampled: 50,
+        bad: 0,
+      });
+    },
+    BACKSTOP_MS,
+  );
 
-  it("--verify of a run that read stdin: a clear usage error, unless the input is piped in again", async () => {
-    const file = join(dir, "verify-stdin.ndjson.gz");
-    writeFileSync(file, gzipSync(ndjson(Array.from({ length: 20 }, () => uniqueId("vstdin")))));
-    const census = async (command: string) => {
-      const child = spawnCensus([], { env: cliEnv(), command: ["sh", "-c", command] });
-      try {
-        const code = await child.exited;
-        const out = child.stdout();
-        return { code, out, err: child.stderr(), last: JSON.parse(out.trim().split("\n").pop() || "{}") };
-      } finally {
-        await child.stop();
-      }
-    };
-    const run = await census(`cat '${file}' | node bin/census.js backfill -`);
-    expect(run.code).toBe(0);
-    const runId = run.last.runId as string;
+  it(
+    "--verify of a run that read stdin: a clear usage error, unless the input is piped in again",
+    async () => {
+      const file = join(dir, "verify-stdin.ndjson.gz");
+      writeFileSync(file, gzipSync(ndjson(Array.from({ length: 20 }, () => uniqueId("vstdin")))));
+      const census = async (command: string) => {
+        const child = spawnCensus([], { env: cliEnv(), command: ["sh", "-c", command] });
+        try {
+          const code = await child.exited;
+          const out = child.stdout();
+          return { code, out, err: child.stderr(), last: JSON.parse(out.trim().split("\n").pop() || "{}") };
+        } finally {
+          await child.stop();
+        }
+      };
+      const run = await census(`cat '${file}' | node bin/census.js backfill -`);
+      expect(run.code).toBe(0);
+      const runId = run.last.runId as string;
 
-    const refused = await census(`node bin/census.js backfill --verify ${runId}`);
-    expect(refused.code).toBe(2);
-    expect(refused.err.trim()).toBe(
-      `census backfill: run ${runId} read stdin, which cannot be read again. Pipe the same input in once more: ... | census backfill - --verify ${runId}`,
-    );
-    const piped = await census(`cat '${file}' | node bin/census.js backfill - --verify ${runId}`);
-    expect(piped.code).toBe(0);
-    expect(piped.last).toMatchObject({
-      event: "verify",
-      runId,
-      read: 20,
-      sampled: 20,
-      missing: 0,
-      present: 20,
-    });
-  }, 60_000);
+      const refused = await census(`node bin/census.js backfill --verify ${runId}`);
+      expect(refused.code).toBe(2);
+      expect(refused.err.trim()).toBe(
+        `census backfill: run ${runId} read stdin, which cannot be read again. Pipe the same input in once more: ... | census backfill - --verify ${runId}`,
+      );
+      const piped = await census(`cat '${file}' | node bin/census.js backfill - --verify ${runId}`);
+      expect(piped.code).toBe(0);
+      expect(piped.last).toMatchObject({
+        event: "verify",
+        runId,
+        read: 20,
+        sampled: 20,
+        missing: 0,
+        present: 20,
+      });
+    },
+    BACKSTOP_MS,
+  );
 
   it.skipIf(!existsSync("/usr/bin/script"))(
     "on a terminal shows a progress bar and a readable summary",
@@ -472,63 +489,82 @@ describe("census backfill (the command)", () => {
       expect(out).toMatch(/read 31, sampled 30, queued 0/);
       expect(out).toMatch(/bad \(invalid_json\): line 31/);
     },
-    30_000,
+    BACKSTOP_MS,
   );
 
-  it("a run killed outright (SIGKILL) resumes from its last checkpoint; each request is stored once", async () => {
-    const ids = Array.from({ length: 1200 }, () => uniqueId("kill"));
-    const file = join(dir, "kill.ndjson");
-    writeFileSync(file, ndjson(ids));
-    const child = spawnCensus(["backfill", file, "--max-waiting", "1", "--chunk", "50"], { env: cliEnv() });
-    // wait until a checkpoint is on disk, then kill without warning
-    let runId = "";
-    await waitFor(async () => {
-      const { rows } = await ctx.stack.deps.pool.query(
-        "SELECT id FROM backfill_runs WHERE records > 0 AND status = 'running' AND started_at > now() - interval '1 minute' ORDER BY started_at DESC LIMIT 1",
+  it(
+    "a run killed outright (SIGKILL) resumes from its last checkpoint; each request is stored once",
+    async () => {
+      const ids = Array.from({ length: 1200 }, () => uniqueId("kill"));
+      const file = join(dir, "kill.ndjson");
+      writeFileSync(file, ndjson(ids));
+      const child = spawnCensus(["backfill", file, "--max-waiting", "1", "--chunk", "50"], { env: cliEnv() });
+      // wait until a checkpoint is on disk (while the command starts, however slowly), then kill
+      // it without warning
+      let runId = "";
+      await waitForProgress(
+        async () => {
+          const { rows } = await ctx.stack.deps.pool.query(
+            "SELECT id FROM backfill_runs WHERE records > 0 AND status = 'running' AND started_at > now() - interval '1 minute' ORDER BY started_at DESC LIMIT 1",
+          );
+          runId = rows[0]?.id ?? "";
+          return { runId, child: child.progress() };
+        },
+        (m) => m.runId !== "",
+        { what: "a checkpoint" },
       );
-      runId = rows[0]?.id ?? "";
-      return runId !== "";
-    }, 30_000);
-    await child.stop("SIGKILL");
-    const before = await loadRun(ctx.stack.deps.db, runId);
-    expect(Number(before?.records)).toBeLessThan(1200);
+      await child.stop("SIGKILL");
+      const before = await loadRun(ctx.stack.deps.db, runId);
+      expect(Number(before?.records)).toBeLessThan(1200);
 
-    const resumed = await backfill(ctx.stack.deps, options("", { resume: runId, sampleRate: 1 }));
-    expect(resumed.status).toBe("done");
-    expect(resumed.counters.read).toBe(1200);
-    // deadlines, not timings: on a loaded 2-core CI machine draining 1,200 jobs has taken 30 s+
-    await ctx.stack.drained(90_000);
-    await waitFor(async () => (await storedCount(ids)) === 1200, 30_000);
-  }, 180_000);
+      const resumed = await backfill(ctx.stack.deps, options("", { resume: runId, sampleRate: 1 }));
+      expect(resumed.status).toBe("done");
+      expect(resumed.counters.read).toBe(1200);
+      await ctx.stack.drained();
+      await waitForCount(() => storedCount(ids), 1200);
+    },
+    BACKSTOP_MS,
+  );
 
-  it("Ctrl-C saves a checkpoint and exits 130; --resume finishes the run", async () => {
-    const ids = Array.from({ length: 1500 }, () => uniqueId("sig"));
-    const file = join(dir, "signal.ndjson");
-    writeFileSync(file, ndjson(ids));
-    const env = cliEnv();
-    // a tiny queue allowance keeps the run waiting on the worker, so Ctrl-C lands mid-run
-    const child = spawnCensus(["backfill", file, "--max-waiting", "1", "--chunk", "50"], { env });
-    // Ctrl-C once a checkpoint is on disk, so it lands mid-run
-    await waitFor(async () => {
-      const { rows } = await ctx.stack.deps.pool.query(
-        "SELECT 1 FROM backfill_runs WHERE records > 0 AND status = 'running' AND started_at > now() - interval '1 minute'",
+  it(
+    "Ctrl-C saves a checkpoint and exits 130; --resume finishes the run",
+    async () => {
+      const ids = Array.from({ length: 1500 }, () => uniqueId("sig"));
+      const file = join(dir, "signal.ndjson");
+      writeFileSync(file, ndjson(ids));
+      const env = cliEnv();
+      // a tiny queue allowance keeps the run waiting on the worker, so Ctrl-C lands mid-run
+      const child = spawnCensus(["backfill", file, "--max-waiting", "1", "--chunk", "50"], { env });
+      // Ctrl-C once a checkpoint is on disk, so it lands mid-run
+      await waitForProgress(
+        async () => {
+          const { rows } = await ctx.stack.deps.pool.query(
+            "SELECT 1 FROM backfill_runs WHERE records > 0 AND status = 'running' AND started_at > now() - interval '1 minute'",
+          );
+          return { checkpoint: rows.length > 0, child: child.progress() };
+        },
+        (m) => m.checkpoint && child.output().includes('"event":"progress"'),
+        { what: "a checkpoint" },
       );
-      return rows.length > 0 && child.output().includes('"event":"progress"');
-    }, 30_000);
-    expect(await child.stop("SIGINT")).toBe(130);
-    const runId = /--resume (bf_\w+)/.exec(child.output())?.[1];
-    expect(runId).toBeDefined();
-    const run = await loadRun(ctx.stack.deps.db, runId ?? "");
-    expect(run?.status).toBe("interrupted");
-    expect(Number(run?.records)).toBeGreaterThan(0);
-    expect(Number(run?.records)).toBeLessThan(1500);
+      expect(await child.stop("SIGINT")).toBe(130);
+      const runId = /--resume (bf_\w+)/.exec(child.output())?.[1];
+      expect(runId).toBeDefined();
+      const run = await loadRun(ctx.stack.deps.db, runId ?? "");
+      expect(run?.status).toBe("interrupted");
+      expect(Number(run?.records)).toBeGreaterThan(0);
+      expect(Number(run?.records)).toBeLessThan(1500);
 
-    const resumed = spawnCensus(["backfill", "--resume", runId ?? ""], { env });
-    expect(await resumed.exited).toBe(0);
-    const summary = resumed.stdout();
-    expect(summary).toMatch(/"status":"done"/);
-    expect(JSON.parse(summary.trim().split("\n").pop() ?? "{}")).toMatchObject({ read: 1500, sampled: 1500 });
-    await ctx.stack.drained(90_000); // a deadline: see the SIGKILL test
-    await waitFor(async () => (await storedCount(ids)) === 1500, 30_000);
-  }, 180_000);
+      const resumed = spawnCensus(["backfill", "--resume", runId ?? ""], { env });
+      expect(await resumed.exited).toBe(0);
+      const summary = resumed.stdout();
+      expect(summary).toMatch(/"status":"done"/);
+      expect(JSON.parse(summary.trim().split("\n").pop() ?? "{}")).toMatchObject({
+        read: 1500,
+        sampled: 1500,
+      });
+      await ctx.stack.drained();
+      await waitForCount(() => storedCount(ids), 1500);
+    },
+    BACKSTOP_MS,
+  );
 });

@@ -12,6 +12,7 @@ import { promptItemSchema } from "../src/ingest/schema";
 import { startHttp } from "../src/runtime";
 import { freePort } from "./faults/support/processes";
 import { useStackWithGoogle } from "./support/harness";
+import { waitForCount } from "./support/progress";
 import { createStack, type Stack, TEST_SECRET, uniqueId, waitFor } from "./support/stack";
 
 // The router client against the real server: up, down, slow, answering 503; never blocking the
@@ -57,7 +58,7 @@ describe("the router client", () => {
       for (let i = 0; i < 350; i++) expect(client.record(item(i, tag))).toBe(true);
       await client.flush();
       expect(client.stats()).toMatchObject({ sent: 350, batches: 4, retries: 0 });
-      await waitFor(async () => (await stored(stack, tag, 350)) === 350);
+      await waitForCount(() => stored(stack, tag, 350), 350);
       expect(accounted(client)).toBe(true);
     } finally {
       await client.close();
@@ -133,7 +134,7 @@ describe("the router client", () => {
       http = await startHttp(stack.deps, port);
       await client.flush();
       expect(client.stats()).toMatchObject({ sent: 200, dropped: { retries_exhausted: 0, queue_full: 0 } });
-      await waitFor(async () => (await stored(stack, tag, 200)) === 200);
+      await waitForCount(() => stored(stack, tag, 200), 200);
     } finally {
       await client.close();
       await http?.close();

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttp } from "../src/runtime";
+import { BACKSTOP_MS } from "./support/progress";
 import { seed } from "./support/seed";
 import { createStack, type Stack } from "./support/stack";
 
@@ -12,6 +13,9 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI)
   throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
 const ARTIFACTS = new URL("../test-artifacts/", import.meta.url);
+// Each page wait is one state change with nothing to measure: a deadline a browser on a loaded
+// 2-core machine meets (Playwright's default is 30 s).
+const PAGE_WAIT_MS = 60_000;
 
 type ChartSummary = { labels: string[]; datasets: { label: string; data: (number | null)[] }[] };
 
@@ -64,128 +68,137 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
     await stack?.close();
   });
 
-  it("draws category share, tag composition and author mix, offline, from the key entered once", async () => {
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-quic",
-        "--no-first-run",
-      ],
-    });
-    try {
-      const base = `http://127.0.0.1:${http.port}`;
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1800 } });
-      const foreign: string[] = [];
-      page.on("request", (r) => {
-        if (!r.url().startsWith(base)) foreign.push(r.url());
+  it(
+    "draws category share, tag composition and author mix, offline, from the key entered once",
+    async () => {
+      const { chromium } = await import("playwright-core");
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-background-networking",
+          "--disable-quic",
+          "--no-first-run",
+        ],
       });
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
+      try {
+        const base = `http://127.0.0.1:${http.port}`;
+        const page = await browser.newPage({ viewport: { width: 1280, height: 1800 } });
+        page.setDefaultTimeout(PAGE_WAIT_MS);
+        const foreign: string[] = [];
+        page.on("request", (r) => {
+          if (!r.url().startsWith(base)) foreign.push(r.url());
+        });
+        const errors: string[] = [];
+        page.on("pageerror", (e) => errors.push(e.message));
 
-      await page.goto(`${base}/dashboard?from=2017-01-02&to=2017-01-23&engine=synthetic&interval=week`);
-      await page.waitForSelector("#key-form:not([hidden])");
-      await page.fill("#key", key);
-      await page.click("#key-form button[type=submit]");
-      await page.waitForSelector("body[data-state=ready]", { timeout: 15_000 });
+        await page.goto(`${base}/dashboard?from=2017-01-02&to=2017-01-23&engine=synthetic&interval=week`);
+        await page.waitForSelector("#key-form:not([hidden])");
+        await page.fill("#key", key);
+        await page.click("#key-form button[type=submit]");
+        await page.waitForSelector("body[data-state=ready]");
 
-      const summary = (id: string) =>
-        page.evaluate((chartId) => {
-          const chart = (globalThis as unknown as { __charts: Record<string, ChartSummaryInPage> }).__charts[
-            chartId
-          ];
-          type ChartSummaryInPage = {
-            data: { labels: string[]; datasets: { label: string; data: (number | null)[] }[] };
-          };
-          return chart
-            ? {
-                labels: chart.data.labels,
-                datasets: chart.data.datasets.map((d) => ({ label: d.label, data: d.data })),
-              }
-            : null;
-        }, id) as Promise<ChartSummary | null>;
+        const summary = (id: string) =>
+          page.evaluate((chartId) => {
+            const chart = (globalThis as unknown as { __charts: Record<string, ChartSummaryInPage> })
+              .__charts[chartId];
+            type ChartSummaryInPage = {
+              data: { labels: string[]; datasets: { label: string; data: (number | null)[] }[] };
+            };
+            return chart
+              ? {
+                  labels: chart.data.labels,
+                  datasets: chart.data.datasets.map((d) => ({ label: d.label, data: d.data })),
+                }
+              : null;
+          }, id) as Promise<ChartSummary | null>;
 
-      // figure 19: one series per named category, biggest first, stacking to 100% each week
-      const share = await summary("category-share");
-      expect(share?.labels).toEqual(["2017-01-02", "2017-01-09", "2017-01-16"]);
-      expect(share?.datasets.map((d) => d.label)).toEqual(["programming", "roleplay", "translation"]);
-      for (let i = 0; i < 3; i++) {
-        expect(share?.datasets.reduce((s, d) => s + (d.data[i] ?? 0), 0)).toBeCloseTo(100, 0);
+        // figure 19: one series per named category, biggest first, stacking to 100% each week
+        const share = await summary("category-share");
+        expect(share?.labels).toEqual(["2017-01-02", "2017-01-09", "2017-01-16"]);
+        expect(share?.datasets.map((d) => d.label)).toEqual(["programming", "roleplay", "translation"]);
+        for (let i = 0; i < 3; i++) {
+          expect(share?.datasets.reduce((s, d) => s + (d.data[i] ?? 0), 0)).toBeCloseTo(100, 0);
+        }
+        expect(share?.datasets[0]?.data).toEqual([58.8, 58.8, 58.8]); // 60k of 102k estimated tokens
+
+        // figure 21: categories as 100% bars of their tags
+        const tags = await summary("tag-composition");
+        expect(tags?.labels).toEqual(["programming", "roleplay"]);
+        const tag = (label: string) => tags?.datasets.find((d) => d.label === label)?.data;
+        expect(tag("programming-other")).toEqual([66.7, 0]);
+        expect(tag("development-tools")).toEqual([33.3, 0]);
+        expect(tag("roleplaying-games")).toEqual([0, 50]);
+        expect(tag("writers-resources")).toEqual([0, 50]);
+
+        // figures 22-23: each author's category mix
+        const authors = await summary("author-mix");
+        expect(authors?.labels).toEqual(["openai", "anthropic", "google"]);
+        const mix = (category: string) => authors?.datasets.find((d) => d.label === category)?.data;
+        expect(mix("programming")).toEqual([40, 100, 0]);
+        expect(mix("roleplay")).toEqual([60, 0, 0]);
+        expect(mix("translation")).toEqual([0, 0, 100]);
+        expect(authors?.datasets.map((d) => d.label)).not.toContain("legal"); // under k
+
+        // Google usage: calls and cache hits per week, and the estimate
+        const usage = await summary("usage");
+        expect(usage?.labels).toEqual(["2017-01-02", "2017-01-09", "2017-01-16"]);
+        const usageSeries = (label: string) => usage?.datasets.find((d) => d.label === label)?.data;
+        expect(usageSeries("Google calls")).toEqual([82, 82, 82]); // refusals are calls too
+        expect(usageSeries("cache hits")).toEqual([6, 6, 6]);
+        expect(await page.textContent("#usage-summary")).toMatch(
+          /^246 Google calls, 18 answered from the cache \(7%\)/,
+        );
+
+        // coverage, among released events: per week 69 classified (legal's 2 and the cached 6 are
+        // in no released unit) and 11 refused for their language
+        const coverage = await summary("coverage");
+        const covered = (label: string) => coverage?.datasets.find((d) => d.label === label)?.data;
+        expect(covered("classified")).toEqual([86.3, 86.3, 86.3]);
+        expect(covered("unsupported language")).toEqual([13.8, 13.8, 13.8]);
+
+        expect(await page.textContent("#status")).toMatch(
+          /each a sum of units of at least 10 events \(the privacy floor\)/,
+        );
+        mkdirSync(ARTIFACTS, { recursive: true });
+        await page.screenshot({ path: new URL("dashboard.png", ARTIFACTS).pathname, fullPage: true });
+
+        // the key is kept for the session: a reload goes straight to the charts
+        await page.reload();
+        await page.waitForSelector("body[data-state=ready]");
+        expect(await page.isHidden("#key-form")).toBe(true);
+
+        expect(foreign).toEqual([]); // no CDN, nothing from outside
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
       }
-      expect(share?.datasets[0]?.data).toEqual([58.8, 58.8, 58.8]); // 60k of 102k estimated tokens
+    },
+    BACKSTOP_MS,
+  );
 
-      // figure 21: categories as 100% bars of their tags
-      const tags = await summary("tag-composition");
-      expect(tags?.labels).toEqual(["programming", "roleplay"]);
-      const tag = (label: string) => tags?.datasets.find((d) => d.label === label)?.data;
-      expect(tag("programming-other")).toEqual([66.7, 0]);
-      expect(tag("development-tools")).toEqual([33.3, 0]);
-      expect(tag("roleplaying-games")).toEqual([0, 50]);
-      expect(tag("writers-resources")).toEqual([0, 50]);
-
-      // figures 22-23: each author's category mix
-      const authors = await summary("author-mix");
-      expect(authors?.labels).toEqual(["openai", "anthropic", "google"]);
-      const mix = (category: string) => authors?.datasets.find((d) => d.label === category)?.data;
-      expect(mix("programming")).toEqual([40, 100, 0]);
-      expect(mix("roleplay")).toEqual([60, 0, 0]);
-      expect(mix("translation")).toEqual([0, 0, 100]);
-      expect(authors?.datasets.map((d) => d.label)).not.toContain("legal"); // under k
-
-      // Google usage: calls and cache hits per week, and the estimate
-      const usage = await summary("usage");
-      expect(usage?.labels).toEqual(["2017-01-02", "2017-01-09", "2017-01-16"]);
-      const usageSeries = (label: string) => usage?.datasets.find((d) => d.label === label)?.data;
-      expect(usageSeries("Google calls")).toEqual([82, 82, 82]); // refusals are calls too
-      expect(usageSeries("cache hits")).toEqual([6, 6, 6]);
-      expect(await page.textContent("#usage-summary")).toMatch(
-        /^246 Google calls, 18 answered from the cache \(7%\)/,
-      );
-
-      // coverage, among released events: per week 69 classified (legal's 2 and the cached 6 are
-      // in no released unit) and 11 refused for their language
-      const coverage = await summary("coverage");
-      const covered = (label: string) => coverage?.datasets.find((d) => d.label === label)?.data;
-      expect(covered("classified")).toEqual([86.3, 86.3, 86.3]);
-      expect(covered("unsupported language")).toEqual([13.8, 13.8, 13.8]);
-
-      expect(await page.textContent("#status")).toMatch(
-        /each a sum of units of at least 10 events \(the privacy floor\)/,
-      );
-      mkdirSync(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: new URL("dashboard.png", ARTIFACTS).pathname, fullPage: true });
-
-      // the key is kept for the session: a reload goes straight to the charts
-      await page.reload();
-      await page.waitForSelector("body[data-state=ready]", { timeout: 15_000 });
-      expect(await page.isHidden("#key-form")).toBe(true);
-
-      expect(foreign).toEqual([]); // no CDN, nothing from outside
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
-  }, 60_000);
-
-  it("asks for the key again when it is not a read key", async () => {
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
-    try {
-      const page = await browser.newPage();
-      await page.goto(`http://127.0.0.1:${http.port}/dashboard`);
-      await page.fill("#key", await stack.key("ingest"));
-      await page.click("#key-form button[type=submit]");
-      await page.waitForSelector("body[data-state=key]");
-      expect(await page.textContent("#status")).toMatch(/read scope/);
-    } finally {
-      await browser.close();
-    }
-  }, 60_000);
+  it(
+    "asks for the key again when it is not a read key",
+    async () => {
+      const { chromium } = await import("playwright-core");
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+      });
+      try {
+        const page = await browser.newPage();
+        page.setDefaultTimeout(PAGE_WAIT_MS);
+        await page.goto(`http://127.0.0.1:${http.port}/dashboard`);
+        await page.fill("#key", await stack.key("ingest"));
+        await page.click("#key-form button[type=submit]");
+        await page.waitForSelector("body[data-state=key]");
+        expect(await page.textContent("#status")).toMatch(/read scope/);
+      } finally {
+        await browser.close();
+      }
+    },
+    BACKSTOP_MS,
+  );
 });

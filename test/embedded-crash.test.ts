@@ -27,7 +27,7 @@ describe("census start with embedded services, killed with SIGKILL", () => {
     let moved: string | undefined;
     const start = spawnCensus(["start", "--embedded"], { env });
     try {
-      const port = await start.listening(90_000);
+      const port = await start.listening({ stallMs: 90_000 });
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
       const line = /started an embedded Postgres [^"]*data in (\S+)( \([^)]*\))?/.exec(start.output());
       expect(line).not.toBeNull();
@@ -52,7 +52,7 @@ describe("census start with embedded services, killed with SIGKILL", () => {
 
       const again = spawnCensus(["start", "--embedded"], { env });
       try {
-        const port2 = await again.listening(90_000);
+        const port2 = await again.listening({ stallMs: 90_000 });
         expect((await fetch(`http://127.0.0.1:${port2}/readyz`)).status).toBe(200);
         expect(again.output()).toContain('"msg":"migrations applied"');
       } finally {

@@ -34,8 +34,8 @@ describe("npm start on a machine without Postgres and Redis", () => {
     const start = spawnCensus(["start", "--", "--embedded"], { env, command: ["npm"] });
     let children: number[] = [];
     try {
-      const port = await start.listening(90_000);
-      await waitFor(() => start.output().includes('"msg":"worker started"'), 30_000);
+      const port = await start.listening({ stallMs: 90_000 });
+      await start.waitForOutput('"msg":"worker started"');
       const out = start.output();
       expect(out).toMatch(/started an embedded Postgres .*data in .*postgres/);
       expect(out).toMatch(/started an embedded Redis .*data in .*redis/);
@@ -61,7 +61,7 @@ describe("npm start on a machine without Postgres and Redis", () => {
       await waitFor(async () => {
         table = (await census("sql", README_SQL)).stdout;
         return table.includes("(1 row)");
-      }, 20_000);
+      });
       expect(table).toMatch(/programming\s+\|\s+emulator\s+\|\s+programming-other/);
       expect((await census("url", "postgres")).stdout.trim()).toBe(state.postgres);
     } finally {
@@ -76,7 +76,7 @@ describe("npm start on a machine without Postgres and Redis", () => {
     // its data stays in CENSUS_HOME: a second start sees the event again
     const again = spawnCensus(["start", "--embedded"], { env });
     try {
-      await again.listening(90_000);
+      await again.listening({ stallMs: 90_000 });
       expect((await census("sql", README_SQL)).stdout).toContain("(1 row)");
     } finally {
       expect(await again.stop()).toBe(0);

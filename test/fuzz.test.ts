@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createGoogleClassifier } from "../src/classification/google";
 import { startEmulator } from "../src/emulator/server";
 import { startHttp, startWorker } from "../src/runtime";
+import { BACKSTOP_MS } from "./support/progress";
 import { createStack } from "./support/stack";
 
 // A hostile client, bounded and on loopback only: ≥10,000 fuzzed ingest requests and ≥1,000
@@ -182,133 +183,151 @@ function expectNoServerErrors(results: Result[], label: string) {
 }
 
 describe(`fuzzing (FUZZ_SEED=${SEED})`, () => {
-  it(`${INGEST_REQUESTS} hostile ingest requests: no 5xx, and every acknowledged prompt becomes one event`, async () => {
-    const stack = await createStack({
-      worker: false,
-      env: { SAMPLE_RATE: "0.05", HTTP_MAX_CONNECTIONS: "64" },
-    });
-    const http = await startHttp(stack.deps, 0);
-    const emulator = await startEmulator(0);
-    try {
-      const key = await stack.key("ingest");
-      const specs = fc.sample(fc.record({ body, type: contentType, auth: auth(key) }), {
-        numRuns: INGEST_REQUESTS,
-        seed: SEED,
+  it(
+    `${INGEST_REQUESTS} hostile ingest requests: no 5xx, and every acknowledged prompt becomes one event`,
+    async () => {
+      const stack = await createStack({
+        worker: false,
+        env: { SAMPLE_RATE: "0.05", HTTP_MAX_CONNECTIONS: "64" },
       });
-      const results = await pool(specs, 16, (s) =>
-        send(`http://127.0.0.1:${http.port}/v1/prompts`, {
-          method: "POST",
-          headers: { "content-type": s.type, authorization: s.auth },
-          body: s.body,
-        }),
-      );
-      expectNoServerErrors(results, "ingest");
-      const accepted = results.filter((r) => r.status === 202).map((r) => JSON.parse(r.body));
-      expect(accepted.length).toBeGreaterThan(1000); // the fuzz is not all noise
-      const sampled = accepted.reduce((n, r) => n + r.sampled, 0);
-      expect(sampled).toBeGreaterThan(50);
-
-      // drain what was acknowledged: each queued prompt must end as exactly one event. (Items that
-      // share a request id across concurrent requests may both count as sampled; the job id
-      // makes them one job, hence jobs <= sampled.)
-      const ids = (await stack.deps.queue.getJobs(["wait", "prioritized"])).map((j) => String(j.id));
-      expect(ids.length).toBeLessThanOrEqual(sampled);
-      expect(ids.length).toBeGreaterThan(sampled * 0.95);
-      const classifier = createGoogleClassifier({ emulatorHost: emulator.host });
-      const worker = await startWorker({ ...stack.deps, classifier: async () => classifier });
+      const http = await startHttp(stack.deps, 0);
+      const emulator = await startEmulator(0);
       try {
-        await stack.drained(60_000);
-      } finally {
-        await worker.close();
-        await classifier.close();
-      }
-      expect(await stack.deps.queue.getFailedCount(), "jobs failed for good").toBe(0);
-      const { rows } = await stack.deps.pool.query(
-        "SELECT count(*)::int AS n FROM prompt_events WHERE id = ANY($1)",
-        [ids],
-      );
-      expect(rows[0].n).toBe(ids.length);
-    } finally {
-      await emulator.close();
-      await http.close();
-      await stack.close();
-    }
-  }, 180_000);
+        const key = await stack.key("ingest");
+        const specs = fc.sample(fc.record({ body, type: contentType, auth: auth(key) }), {
+          numRuns: INGEST_REQUESTS,
+          seed: SEED,
+        });
+        const results = await pool(specs, 16, (s) =>
+          send(`http://127.0.0.1:${http.port}/v1/prompts`, {
+            method: "POST",
+            headers: { "content-type": s.type, authorization: s.auth },
+            body: s.body,
+          }),
+        );
+        expectNoServerErrors(results, "ingest");
+        const accepted = results.filter((r) => r.status === 202).map((r) => JSON.parse(r.body));
+        expect(accepted.length).toBeGreaterThan(1000); // the fuzz is not all noise
+        const sampled = accepted.reduce((n, r) => n + r.sampled, 0);
+        expect(sampled).toBeGreaterThan(50);
 
-  it(`${STATS_REQUESTS} hostile stats queries: no 5xx`, async () => {
-    const stack = await createStack({ worker: false });
-    const http = await startHttp(stack.deps, 0);
-    try {
-      const key = await stack.key("read");
-      const value = fc.oneof(
-        fc.constantFrom(
-          "2025-05-01",
-          "2000-01-01",
-          "1999-12-31",
-          "2100-01-01",
-          "2100-01-02",
-          "0000-01-01",
-          "0001-01-01",
-          "99999-01-01",
-          "2025-02-30",
-          "week",
-          "day",
-          "month",
-          "range",
-          "year",
-          "google",
-          "synthetic",
-          "tokens",
-          "spend",
-          "requests",
-          "programming",
-          "others",
-          "%00",
-          "%zz",
-          "%",
-          "a%0Ab",
-          "openai/gpt-5",
-          "x".repeat(3000),
-        ),
-        fc.string({ unit: "binary", maxLength: 40 }).map(encodeURIComponent),
-      );
-      const param = fc.tuple(
-        fc.constantFrom("from", "to", "interval", "engine", "weight", "model", "author", "category", "nope"),
-        value,
-      );
-      // mostly a valid query with one to three parameters made hostile, so each hostile value
-      // reaches the database instead of failing on another parameter first
-      const valid: [string, string][] = [
-        ["from", "2018-03-05"],
-        ["to", "2018-03-19"],
-        ["engine", "synthetic"],
-      ];
-      const spec = fc.record({
-        path: fc.constantFrom(
-          "/v1/stats/categories",
-          "/v1/stats/tags",
-          "/v1/stats/authors",
-          "/v1/stats/usage",
-        ),
-        params: fc.array(param, { minLength: 1, maxLength: 3 }).map((hostileParams) => {
-          const byKey = new Map(valid);
-          for (const [k, v] of hostileParams) byKey.set(k, v);
-          return [...byKey];
-        }),
-        accept: fc.constantFrom("application/json", "text/csv", "*/*"),
-      });
-      const specs = fc.sample(spec, { numRuns: STATS_REQUESTS, seed: SEED });
-      const results = await pool(specs, 8, (s) =>
-        send(`http://127.0.0.1:${http.port}${s.path}?${s.params.map(([k, v]) => `${k}=${v}`).join("&")}`, {
-          headers: { authorization: `Bearer ${key}`, accept: s.accept },
-        }),
-      );
-      expectNoServerErrors(results, "stats");
-      expect(results.filter((r) => r.status === 200).length).toBeGreaterThan(50);
-      expect(results.filter((r) => r.status === 400).length).toBeGreaterThan(50);
-    } finally {
-      await http.close();
-      await stack.close();
-    }
-  }, 120_000);
+        // drain what was acknowledged: each queued prompt must end as exactly one event. (Items that
+        // share a request id across concurrent requests may both count as sampled; the job id
+        // makes them one job, hence jobs <= sampled.)
+        const ids = (await stack.deps.queue.getJobs(["wait", "prioritized"])).map((j) => String(j.id));
+        expect(ids.length).toBeLessThanOrEqual(sampled);
+        expect(ids.length).toBeGreaterThan(sampled * 0.95);
+        const classifier = createGoogleClassifier({ emulatorHost: emulator.host });
+        const worker = await startWorker({ ...stack.deps, classifier: async () => classifier });
+        try {
+          await stack.drained();
+        } finally {
+          await worker.close();
+          await classifier.close();
+        }
+        expect(await stack.deps.queue.getFailedCount(), "jobs failed for good").toBe(0);
+        const { rows } = await stack.deps.pool.query(
+          "SELECT count(*)::int AS n FROM prompt_events WHERE id = ANY($1)",
+          [ids],
+        );
+        expect(rows[0].n).toBe(ids.length);
+      } finally {
+        await emulator.close();
+        await http.close();
+        await stack.close();
+      }
+    },
+    BACKSTOP_MS,
+  );
+
+  it(
+    `${STATS_REQUESTS} hostile stats queries: no 5xx`,
+    async () => {
+      const stack = await createStack({ worker: false });
+      const http = await startHttp(stack.deps, 0);
+      try {
+        const key = await stack.key("read");
+        const value = fc.oneof(
+          fc.constantFrom(
+            "2025-05-01",
+            "2000-01-01",
+            "1999-12-31",
+            "2100-01-01",
+            "2100-01-02",
+            "0000-01-01",
+            "0001-01-01",
+            "99999-01-01",
+            "2025-02-30",
+            "week",
+            "day",
+            "month",
+            "range",
+            "year",
+            "google",
+            "synthetic",
+            "tokens",
+            "spend",
+            "requests",
+            "programming",
+            "others",
+            "%00",
+            "%zz",
+            "%",
+            "a%0Ab",
+            "openai/gpt-5",
+            "x".repeat(3000),
+          ),
+          fc.string({ unit: "binary", maxLength: 40 }).map(encodeURIComponent),
+        );
+        const param = fc.tuple(
+          fc.constantFrom(
+            "from",
+            "to",
+            "interval",
+            "engine",
+            "weight",
+            "model",
+            "author",
+            "category",
+            "nope",
+          ),
+          value,
+        );
+        // mostly a valid query with one to three parameters made hostile, so each hostile value
+        // reaches the database instead of failing on another parameter first
+        const valid: [string, string][] = [
+          ["from", "2018-03-05"],
+          ["to", "2018-03-19"],
+          ["engine", "synthetic"],
+        ];
+        const spec = fc.record({
+          path: fc.constantFrom(
+            "/v1/stats/categories",
+            "/v1/stats/tags",
+            "/v1/stats/authors",
+            "/v1/stats/usage",
+          ),
+          params: fc.array(param, { minLength: 1, maxLength: 3 }).map((hostileParams) => {
+            const byKey = new Map(valid);
+            for (const [k, v] of hostileParams) byKey.set(k, v);
+            return [...byKey];
+          }),
+          accept: fc.constantFrom("application/json", "text/csv", "*/*"),
+        });
+        const specs = fc.sample(spec, { numRuns: STATS_REQUESTS, seed: SEED });
+        const results = await pool(specs, 8, (s) =>
+          send(`http://127.0.0.1:${http.port}${s.path}?${s.params.map(([k, v]) => `${k}=${v}`).join("&")}`, {
+            headers: { authorization: `Bearer ${key}`, accept: s.accept },
+          }),
+        );
+        expectNoServerErrors(results, "stats");
+        expect(results.filter((r) => r.status === 200).length).toBeGreaterThan(50);
+        expect(results.filter((r) => r.status === 400).length).toBeGreaterThan(50);
+      } finally {
+        await http.close();
+        await stack.close();
+      }
+    },
+    BACKSTOP_MS,
+  );
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventIdFor } from "../src/ingest/sampling";
 import { googleOk } from "./support/google";
 import { useStackWithGoogle } from "./support/harness";
+import { waitForCount } from "./support/progress";
 import { createStack, json, type Stack, TEST_SECRET, uniqueId, waitFor } from "./support/stack";
 
 const ctx = useStackWithGoogle();
@@ -251,9 +252,9 @@ describe("GOOGLE_QPM", () => {
         sampleRate: 1,
       }));
       await a.post({ prompts }, key);
-      await waitFor(
-        async () => (await Promise.all(prompts.map((p) => a.event(p.requestId)))).every(Boolean),
-        20_000,
+      await waitForCount(
+        async () => (await Promise.all(prompts.map((p) => a.event(p.requestId)))).filter(Boolean).length,
+        prompts.length,
       );
       google.server.events.removeAllListeners("request:start");
       expect(times).toHaveLength(8);

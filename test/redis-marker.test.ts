@@ -65,8 +65,8 @@ describe("the Redis marker", () => {
       // after the other: b reconnects after a wrote a new marker, and must not take it for its own.
       for (const s of [a, b]) {
         s.deps.redis.disconnect(true);
-        await waitFor(async () => (await lostCounter(s)) === 1, 15_000);
-        await waitFor(() => lostLines(s).length === 1, 15_000);
+        await waitFor(async () => (await lostCounter(s)) === 1);
+        await waitFor(() => lostLines(s).length === 1);
         const line = JSON.parse(lostLines(s)[0] as string);
         expect(line).toMatchObject({ level: 50, code: "REDIS_DATA_LOST", marker: markerKey });
         const ready = await s.app.request("/readyz");

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
+import { BACKSTOP_MS } from "../support/progress";
 import { startFaultStack } from "./support/fault-stack";
 
 // Job texts are sealed before they reach Redis: with jobs waiting, no Redis key and no byte of
@@ -40,45 +41,49 @@ function filesUnder(dir: string): string[] {
 }
 
 describe("Redis at rest", () => {
-  it("holds only ciphertext while jobs wait: no canary in any key or in the AOF, and the worker still stores every one", async () => {
-    const s = await startFaultStack();
-    const redis = new Redis(s.redis.url, { maxRetriesPerRequest: null });
-    try {
-      const canary = `CANARY${randomBytes(6).toString("hex")}`;
-      const phrase = "merges two sorted lists"; // in every prompt the stack posts
-      const items = Array.from({ length: 200 }, (_, i) => ({
-        requestId: `rest-${canary}-${i}`,
-        model: "openai/gpt-5",
-        sampleRate: 1,
-        prompt: `My name is ${canary} and my card is in the drawer; write code that ${phrase}, case ${i}`,
-      }));
-      expect((await s.postItems(items)).status).toBe(202);
-      expect(await s.deps.queue.getWaitingCount()).toBe(200); // no worker yet: all of them wait
+  it(
+    "holds only ciphertext while jobs wait: no canary in any key or in the AOF, and the worker still stores every one",
+    async () => {
+      const s = await startFaultStack();
+      const redis = new Redis(s.redis.url, { maxRetriesPerRequest: null });
+      try {
+        const canary = `CANARY${randomBytes(6).toString("hex")}`;
+        const phrase = "merges two sorted lists"; // in every prompt the stack posts
+        const items = Array.from({ length: 200 }, (_, i) => ({
+          requestId: `rest-${canary}-${i}`,
+          model: "openai/gpt-5",
+          sampleRate: 1,
+          prompt: `My name is ${canary} and my card is in the drawer; write code that ${phrase}, case ${i}`,
+        }));
+        expect((await s.postItems(items)).status).toBe(202);
+        expect(await s.deps.queue.getWaitingCount()).toBe(200); // no worker yet: all of them wait
 
-      const keys = await everything(redis);
-      expect(keys).toContain("sealed"); // the job hashes are there...
-      expect(keys).not.toContain(canary); // ...with no text in them
-      expect(keys).not.toContain(phrase);
+        const keys = await everything(redis);
+        expect(keys).toContain("sealed"); // the job hashes are there...
+        expect(keys).not.toContain(canary); // ...with no text in them
+        expect(keys).not.toContain(phrase);
 
-      await redis.call("CONFIG", "SET", "appendfsync", "always"); // what was written is on disk
-      await redis.set("fsync-marker", "1");
-      const files = filesUnder(s.redis.dir);
-      const aof = files.filter((f) => f.includes("appendonly")).map((f) => readFileSync(f, "latin1"));
-      expect(aof.join("").length).toBeGreaterThan(10_000); // the payloads were written...
-      expect(aof.join("")).toContain("sealed");
-      for (const file of files) {
-        const bytes = readFileSync(file, "latin1");
-        expect(bytes).not.toContain(canary); // ...as ciphertext
-        expect(bytes).not.toContain(phrase);
+        await redis.call("CONFIG", "SET", "appendfsync", "always"); // what was written is on disk
+        await redis.set("fsync-marker", "1");
+        const files = filesUnder(s.redis.dir);
+        const aof = files.filter((f) => f.includes("appendonly")).map((f) => readFileSync(f, "latin1"));
+        expect(aof.join("").length).toBeGreaterThan(10_000); // the payloads were written...
+        expect(aof.join("")).toContain("sealed");
+        for (const file of files) {
+          const bytes = readFileSync(file, "latin1");
+          expect(bytes).not.toContain(canary); // ...as ciphertext
+          expect(bytes).not.toContain(phrase);
+        }
+
+        const worker = s.worker();
+        const { stored } = await s.drainedTo(200, Date.now());
+        expect(stored).toBe(200);
+        await worker.kill("SIGTERM");
+      } finally {
+        redis.disconnect();
+        await s.close();
       }
-
-      const worker = s.worker();
-      const { stored } = await s.drainedTo(200, Date.now(), 60_000);
-      expect(stored).toBe(200);
-      await worker.kill("SIGTERM");
-    } finally {
-      redis.disconnect();
-      await s.close();
-    }
-  }, 120_000);
+    },
+    BACKSTOP_MS,
+  );
 });

@@ -50,7 +50,7 @@ describe("spawnCensus", () => {
   it("stop() ends what the command left in its group when the command itself is killed", async () => {
     const c = spawnCensus(["run", "emulator", "--", "--port", "0"], { command: ["npm"] });
     try {
-      await waitFor(() => c.output().includes("emulator on"), 60_000);
+      await c.waitForOutput("emulator on");
       const pgid = c.child.pid ?? 0;
       await c.stop("SIGKILL"); // to npm: its node would keep serving, were it not for the group
       await waitFor(() => !groupAlive(pgid), 10_000, 50); // reaped by init by then
@@ -58,4 +58,24 @@ describe("spawnCensus", () => {
       await c.stop("SIGKILL");
     }
   }, 120_000);
+
+  it("waitForOutput waits while the command works, fails once it neither prints nor uses CPU, and at once when it exits", async () => {
+    // prints after 4 s of busy CPU: slow, not stuck
+    const busy = spawnCensus([], {
+      command: ["node", "-e", "const t = Date.now(); while (Date.now() - t < 4000); console.log('ready')"],
+    });
+    const idle = spawnCensus([], { command: ["sleep", "60"] });
+    const quitter = spawnCensus([], { command: ["node", "-e", "console.log('bye'); process.exit(3)"] });
+    try {
+      await busy.waitForOutput("ready", { stallMs: 2500 }); // CPU is read once a second
+      await expect(idle.waitForOutput("ready", { stallMs: 500 })).rejects.toThrow(
+        /waiting for ready: no progress for 500 ms/,
+      );
+      await expect(quitter.waitForOutput("ready")).rejects.toThrow(
+        /^exited \(3\) before printing ready:\nbye/,
+      );
+    } finally {
+      await Promise.all([busy, idle, quitter].map((p) => p.stop("SIGKILL")));
+    }
+  });
 });

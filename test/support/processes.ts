@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { watchdog } from "../../src/embedded/watchdog";
+import { groupCpuTicks, type ProgressOptions, waitForProgress } from "./progress";
 
 // Processes a test starts must end with it, whatever happens to the test: each runs in a process
 // group of its own (`npm start` is npm, a shell and node: signalling npm alone can leave node
@@ -43,6 +44,8 @@ export function spawnCensus(
     stderr += d;
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let cpu = 0;
+  let cpuReadAt = 0;
   const handle = {
     child,
     /** stdout and stderr, interleaved. */
@@ -50,18 +53,41 @@ export function spawnCensus(
     stdout: () => stdout,
     stderr: () => stderr,
     exited,
-    /** Resolves with the port once the API logs that it listens. */
-    async listening(timeoutMs = 30_000): Promise<number> {
-      // polled here rather than with stack.ts's waitFor: every test file loads this (cleanup.ts)
-      for (const until = Date.now() + timeoutMs; !/"msg":"api listening"/.test(out); ) {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          throw new Error(
-            `exited (${child.exitCode ?? child.signalCode}) before listening:\n${out.slice(-2000)}`,
-          );
-        }
-        if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 25));
+    /**
+     * How far the command got: what it printed and the CPU its group used (a progress measure).
+     * The CPU is read from /proc at most once a second: a scan costs a few ms.
+     */
+    progress() {
+      const now = Date.now();
+      if (now - cpuReadAt >= 1000) {
+        cpu = groupCpuTicks(child.pid ?? 0);
+        cpuReadAt = now;
       }
+      return { printed: out.length, cpu };
+    },
+    /**
+     * Resolves once the output matches `pattern`; fails at once if the command exits first, and
+     * when it has neither printed nor used CPU for `stallMs` (a start-up on a loaded machine is
+     * slow, not stopped: progress.ts).
+     */
+    async waitForOutput(pattern: RegExp | string, o: ProgressOptions = {}): Promise<void> {
+      const seen = () => (typeof pattern === "string" ? out.includes(pattern) : pattern.test(out));
+      await waitForProgress(
+        () => {
+          if (!seen() && (child.exitCode !== null || child.signalCode !== null)) {
+            throw new Error(
+              `exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${out.slice(-2000)}`,
+            );
+          }
+          return handle.progress();
+        },
+        seen,
+        { everyMs: 100, what: `${[cmd, ...pre, ...args].join(" ")}: waiting for ${pattern}`, ...o },
+      );
+    },
+    /** Resolves with the port once the API logs that it listens. */
+    async listening(o: ProgressOptions = {}): Promise<number> {
+      await handle.waitForOutput(/"msg":"api listening"/, o);
       return Number(/"port":(\d+),"docs"/.exec(out)?.[1]);
     },
     /**

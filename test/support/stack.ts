@@ -10,6 +10,7 @@ import { parseEnv } from "../../src/env";
 import { eventIdFor } from "../../src/ingest/sampling";
 import { createLogger } from "../../src/platform/logger";
 import { startWorker } from "../../src/runtime";
+import { type ProgressOptions, waitForProgress } from "./progress";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./urls";
 
 export const TEST_SECRET = "test-secret-0123456789abcdef-0123456789";
@@ -101,20 +102,27 @@ export async function createStack(opts: StackOptions = {}) {
         labels: Record<string, unknown>[];
       };
     },
-    async waitForEvent(requestId: string, timeoutMs = 15_000) {
+    /** The job counts a drain moves: its measure of progress. */
+    async queued() {
+      const c = await deps.queue.getJobCounts("wait", "active", "delayed", "prioritized", "paused");
+      return { ...c, left: Object.values(c).reduce((a, b) => a + b, 0) };
+    },
+    /** The stored event for a router request id, once the worker stored it; waits while the queue moves. */
+    async waitForEvent(requestId: string, o: ProgressOptions = {}) {
       let found: Awaited<ReturnType<typeof stack.event>>;
-      await waitFor(async () => {
-        found = await stack.event(requestId);
-        return found !== undefined;
-      }, timeoutMs);
+      await waitForProgress(
+        async () => {
+          found = await stack.event(requestId);
+          return { found: found !== undefined, queued: await stack.queued() };
+        },
+        (m) => m.found,
+        { what: `the event for ${requestId}`, ...o },
+      );
       return found as NonNullable<typeof found>;
     },
-    /** Resolves when the queue has nothing waiting, delayed or active. */
-    async drained(timeoutMs = 15_000) {
-      await waitFor(async () => {
-        const c = await deps.queue.getJobCounts("wait", "active", "delayed", "prioritized", "paused");
-        return Object.values(c).every((n) => n === 0);
-      }, timeoutMs);
+    /** Resolves when the queue has nothing waiting, delayed or active; fails if it stops moving. */
+    async drained(o: ProgressOptions = {}) {
+      await waitForProgress(stack.queued, (c) => c.left === 0, { what: "the queue draining", ...o });
     },
     async close() {
       await worker?.close();
@@ -140,7 +148,12 @@ export async function withStack<T>(opts: StackOptions, fn: (stack: Stack) => Pro
   }
 }
 
-export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 15_000, everyMs = 25) {
+/**
+ * Polls for one state change that has no measure of progress (a flag, a log line, a status). The
+ * deadline is generous for a loaded 2-core machine; a wait for work to get done (a drain, a count,
+ * a start-up) watches its progress instead (progress.ts).
+ */
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 60_000, everyMs = 25) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

@@ -7,7 +7,8 @@ import { createDeps, type Deps } from "../../../src/deps";
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from "../../../src/emulator/server";
 import { parseEnv } from "../../../src/env";
 import { createLogger } from "../../../src/platform/logger";
-import { LogSink, TEST_SECRET, uniqueId, waitFor } from "../../support/stack";
+import { type ProgressOptions, waitForCount } from "../../support/progress";
+import { LogSink, TEST_SECRET, uniqueId } from "../../support/stack";
 import {
   freePort,
   type PostgresProcess,
@@ -107,9 +108,12 @@ export async function startFaultStack(
       const { rows } = await deps.pool.query("SELECT count(*)::int AS n FROM prompt_events");
       return rows[0].n;
     },
-    /** Waits until `n` events are stored; the seconds since `started` are the drain time. */
-    async drainedTo(n: number, started: number, timeoutMs = 180_000) {
-      await waitFor(async () => (await stack.events().catch(() => -1)) === n, timeoutMs);
+    /**
+     * Waits until `n` events are stored, while their count moves (progress.ts: a loaded machine
+     * drains slowly); the seconds since `started` are the drain time.
+     */
+    async drainedTo(n: number, started: number, o: ProgressOptions = {}) {
+      await waitForCount(() => stack.events().catch(() => -1), n, { what: "events stored", ...o });
       return { stored: await stack.events(), drainSeconds: (Date.now() - started) / 1000 };
     },
     /** Events in the rollups minus distinct events: anything stored twice would show here. */

@@ -165,11 +165,13 @@ export type WorkerProcess = ReturnType<typeof spawnWorker>;
 /** `census worker` as its own process, the way production runs it. */
 export function spawnWorker(env: Record<string, string>) {
   const worker = spawnCensus(["worker"], { env: { ...process.env, ...env } });
+  const started = worker.waitForOutput('"msg":"worker started"');
+  started.catch(() => {}); // a test that never awaits it (it failed first) is not failed again
   return {
     pid: worker.child.pid ?? 0,
     output: worker.output,
-    /** Resolves once the worker logged that it started. */
-    started: waitFor(() => worker.output().includes('"msg":"worker started"'), 30_000),
+    /** Resolves once the worker logged that it started (while it starts, however slowly). */
+    started,
     kill: (signal: NodeJS.Signals) => worker.stop(signal),
     exited: () => worker.exited,
   };
