@@ -3,6 +3,8 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { type Scope, scopes } from "./auth/keys";
 import { runMigrations } from "./db/migrate";
 import { loadEnv } from "./env";
+import { renderCliError } from "./platform/cli-error";
+import { AppError } from "./platform/errors";
 import { createLogger } from "./platform/logger";
 import { fromRoot } from "./platform/paths";
 import { MAPPING_SCHEMES, type MappingScheme } from "./taxonomy/mapping";
@@ -366,7 +368,7 @@ program
     'print the URL of the database (postgres) or queue (redis) in use, e.g. psql "$(npx census url postgres)"',
   )
   .action(async (service: string) => {
-    if (service !== "postgres" && service !== "redis") throw new InvalidArgumentError("postgres or redis");
+    if (service !== "postgres" && service !== "redis") throw new AppError("USAGE", "postgres or redis");
     const e = await servicesEnv();
     console.log(service === "postgres" ? e.DATABASE_URL : e.REDIS_URL);
   });
@@ -384,7 +386,4 @@ async function withDb(fn: (db: import("./db/client").Db) => Promise<void>) {
   }
 }
 
-program.parseAsync().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+program.parseAsync().catch((err: unknown) => process.exit(renderCliError(err)));

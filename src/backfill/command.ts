@@ -2,10 +2,11 @@ import { existsSync, statSync } from "node:fs";
 import { runMigrations } from "../db/migrate";
 import { createDeps, type Deps } from "../deps";
 import type { Env } from "../env";
+import { AppError } from "../platform/errors";
 import { createLogger } from "../platform/logger";
 import type { FieldMap } from "./fields";
 import { createProgress } from "./progress";
-import { BackfillError, type BackfillOptions, type BackfillResult, backfill } from "./run";
+import { type BackfillOptions, type BackfillResult, backfill } from "./run";
 import { loadRun } from "./runs";
 import { checkRun } from "./verify";
 
@@ -28,14 +29,13 @@ export async function runBackfillCommand(
 ): Promise<number> {
   const log = createLogger(env.LOG_LEVEL === "info" ? "warn" : env.LOG_LEVEL);
   if (!file && !o.resume && !o.verify) {
-    console.error("census backfill: give a file, - for stdin, --resume <run> or --verify <run>");
-    return 2;
+    throw new AppError("USAGE", "give a file, - for stdin, --resume <run> or --verify <run>");
   }
   if (o.verify && (o.resume || o.dryRun)) {
-    console.error(
-      "census backfill: --verify reads a run's input again on its own: not with --resume or --dry-run",
+    throw new AppError(
+      "USAGE",
+      "--verify reads a run's input again on its own: not with --resume or --dry-run",
     );
-    return 2;
   }
   await runMigrations(env.DATABASE_URL, log);
   const deps = await createDeps(env, log);
@@ -81,9 +81,6 @@ export async function runBackfillCommand(
     printSummary(result, tty);
     if (result.status === "interrupted") return 130;
     return result.status === "failed" || result.status === "incomplete" ? 1 : 0;
-  } catch (err) {
-    console.error(`census backfill: ${err instanceof BackfillError ? err.message : (err as Error).message}`);
-    return err instanceof BackfillError ? err.exitCode : 1;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -101,7 +98,7 @@ async function verifyCommand(
   tty: boolean,
 ): Promise<number> {
   const run = await loadRun(deps.db, runId);
-  if (!run) throw new BackfillError(`no backfill run ${runId}`, 2);
+  if (!run) throw new AppError("NOT_FOUND", `no backfill run ${runId}`);
   const input = file ?? run.source;
   const totalBytes = input !== "-" && existsSync(input) ? statSync(input).size : undefined;
   const r = await checkRun(deps, run, {

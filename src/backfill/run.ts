@@ -5,9 +5,8 @@ import { AppError, isConnectionLost } from "../platform/errors";
 import { DEFAULT_FIELDS, type FieldMap, OPENAI_CHAT_FIELDS } from "./fields";
 import { type PickSettings, pickRecord } from "./pick";
 import { createProgress, type Progress } from "./progress";
-import { readRecords, UnreadableInput } from "./records";
+import { readRecords } from "./records";
 import {
-  BackfillError,
   type BadLine,
   type Checkpoint,
   checkpoint,
@@ -59,8 +58,6 @@ export interface BackfillResult {
 
 const MAX_BAD_LINES_KEPT = 1000;
 
-export { BackfillError };
-
 /**
  * Streams a log file through the live path: the same validation, deterministic sampling,
  * truncation, job ids and queue (at backfill priority, under the same Google rate limit).
@@ -74,9 +71,10 @@ export async function backfill(
   let run: Run | undefined;
   if (o.resume) {
     run = await loadRun(deps.db, o.resume);
-    if (!run) throw new BackfillError(`no backfill run ${o.resume}`);
+    if (!run) throw new AppError("NOT_FOUND", `no backfill run ${o.resume}`);
     if (run.status === "done") {
-      throw new BackfillError(
+      throw new AppError(
+        "RUN_REFUSED",
         `run ${run.id} is already done (to re-queue records whose events are missing: census backfill --verify ${run.id})`,
       );
     }
@@ -93,11 +91,14 @@ export async function backfill(
   const format = (run?.format ?? (o.format === "openai-chat" ? "auto" : o.format)) as Format | "auto";
 
   const input = o.input || run?.source;
-  if (!input) throw new BackfillError("give a file, or - for stdin");
+  if (!input) throw new AppError("USAGE", "give a file, or - for stdin");
   const canSeek = run?.byteOffset != null && run.format === "ndjson";
   const opened = await openSource(input, canSeek && run ? Number(run.byteOffset) : 0);
   if (run && run.fingerprint !== opened.fingerprint) {
-    throw new BackfillError(`the input is not the one run ${run.id} read (its fingerprint differs)`);
+    throw new AppError(
+      "RUN_REFUSED",
+      `the input is not the one run ${run.id} read (its fingerprint differs)`,
+    );
   }
   if (!run && !o.dryRun) {
     const options: SavedOptions = {
@@ -245,7 +246,10 @@ export async function backfill(
           signal,
         }).catch((err: unknown) => {
           // the run is marked failed at its end: a resume reads nothing more and counts again
-          throw new BackfillError(`read to the end, but could not count missing events: ${describe(err)}`);
+          throw new AppError(
+            "RUN_REFUSED",
+            `read to the end, but could not count missing events: ${describe(err)}`,
+          );
         });
         if (check.status === "interrupted") unchecked = "interrupted";
         else missing = check.missing;
@@ -281,7 +285,7 @@ function noteBad(state: Checkpoint, line: number, reason: string) {
 }
 
 function describe(err: unknown): string {
-  if (err instanceof UnreadableInput) return err.message;
+  if (err instanceof AppError && err.code === "INPUT_UNREADABLE") return err.message;
   if (err instanceof AppError && err.code === "SERVICE_UNAVAILABLE") {
     return "lost Redis or Postgres: could not queue prompts";
   }

@@ -4,16 +4,6 @@ import type { Db } from "../db/client";
 import { backfillRuns } from "../db/schema";
 import type { FieldMap } from "./fields";
 
-/** A backfill stopped for a reason the operator can act on; `exitCode` 2 is a usage error. */
-export class BackfillError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
-
 /** What a run records of its options, so a resume or a verify reads its input the same way. */
 export interface SavedOptions {
   fields: FieldMap;

@@ -1,10 +1,11 @@
 import type { Deps } from "../deps";
 import type { PromptItem } from "../ingest/schema";
 import { ingestPrompts, missingEventIds } from "../ingest/service";
+import { AppError } from "../platform/errors";
 import { pickRecord } from "./pick";
 import type { Progress } from "./progress";
 import { readRecords } from "./records";
-import { BackfillError, date, emptyCounters, type Run, type SavedOptions } from "./runs";
+import { date, emptyCounters, type Run, type SavedOptions } from "./runs";
 import { type Format, openSource } from "./source";
 
 // A run's queued jobs live in Redis until they are events. A Redis that lost its data (see
@@ -51,15 +52,21 @@ export function unreadable(run: Run, input?: string): string | undefined {
 
 export async function checkRun(deps: Deps, run: Run, o: CheckOptions): Promise<CheckResult> {
   const gone = unreadable(run, o.input);
-  if (gone) throw new BackfillError(gone, 2);
+  if (gone) throw new AppError("USAGE", gone);
   const input = o.input ?? run.source;
   const saved = run.options as SavedOptions;
   const opened = await openSource(input).catch((err: NodeJS.ErrnoException) => {
-    throw new BackfillError(`cannot open ${input}, the input of run ${run.id}: ${err.code ?? err.message}`);
+    throw new AppError(
+      "INPUT_UNREADABLE",
+      `cannot open ${input}, the input of run ${run.id}: ${err.code ?? err.message}`,
+    );
   });
   if (opened.fingerprint !== run.fingerprint) {
     opened.stream.destroy();
-    throw new BackfillError(`the input is not the one run ${run.id} read (its fingerprint differs)`);
+    throw new AppError(
+      "RUN_REFUSED",
+      `the input is not the one run ${run.id} read (its fingerprint differs)`,
+    );
   }
   const pick = {
     fields: saved.fields,

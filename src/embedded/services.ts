@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, type Env } from "../env";
+import { AppError } from "../platform/errors";
 import type { Logger } from "../platform/logger";
 import { redactUrl } from "../platform/redact-url";
 import { answers, hostPort } from "./net";
@@ -35,9 +36,6 @@ export interface ServiceOptions {
   forceEmbedded?: boolean;
 }
 
-/** An error that says what to do: it is printed as is by the command line. */
-export class ServiceUnavailable extends Error {}
-
 async function reachable(url: string): Promise<boolean> {
   const { host, port } = hostPort(url);
   if (host.startsWith("/")) return true; // a Unix socket path: let the driver say
@@ -54,7 +52,8 @@ export async function provideServices(env: Env, log: Logger, o: ServiceOptions):
     const spec = SPEC[name];
     if (env.configured[name]) {
       if (!(await reachable(urls[name]))) {
-        throw new ServiceUnavailable(
+        throw new AppError(
+          "SERVICE_UNAVAILABLE",
           `${spec.variable} points to ${redactUrl(urls[name])} and nothing answers there. Start ${spec.label} there, correct ${spec.variable}, or unset it: \`npm start\` then uses the local default or starts an embedded ${spec.label}.`,
         );
       }
@@ -70,7 +69,8 @@ export async function provideServices(env: Env, log: Logger, o: ServiceOptions):
       continue;
     }
     if (o.mode === "find") {
-      throw new ServiceUnavailable(
+      throw new AppError(
+        "SERVICE_UNAVAILABLE",
         `${spec.variable} is not set, nothing answers at ${redactUrl(spec.fallback)}, and no \`census start\` with embedded services is running from ${home}. Run \`npm start\` first (it starts embedded ${spec.label} when needed), or set ${spec.variable}.`,
       );
     }
