@@ -51,7 +51,8 @@ for (const [name, description, which] of roles) {
     )
     .action(async (o: { embedded?: boolean }) => {
       const { run } = await import("./runtime");
-      await run(env(), which, undefined, { embedded: Boolean(o.embedded) });
+      const e = env();
+      await run(e, which, createLogger(e.LOG_LEVEL), { embedded: Boolean(o.embedded) });
     });
 }
 

@@ -1,14 +1,17 @@
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import { createKeyVerifier, type KeyVerifier } from "./auth/keys";
+import { type CacheStore, createCacheStore } from "./classification/cache";
 import type { Classifier } from "./classification/classifier";
+import type { ProcessorDeps } from "./classification/processor";
+import type { WorkerOptions } from "./classification/worker";
 import { createDb, createPool, type Db } from "./db/client";
 import type { Env } from "./env";
 import type { IngestDeps } from "./ingest/service";
 import type { Logger } from "./platform/logger";
 import { createMetrics, type Metrics, trackQueueDepth, trackRemovals } from "./platform/metrics";
 import { redactUrl } from "./platform/redact-url";
-import { createProducerConnection } from "./platform/redis";
+import { createProducerConnection, createWorkerConnection } from "./platform/redis";
 import { createRedisMarker, type RedisMarker } from "./platform/redis-marker";
 import { queueCounts } from "./queue/failed";
 import { type ClassifyQueue, createClassifyQueue } from "./queue/jobs";
@@ -35,7 +38,53 @@ export interface Deps {
   ingest: IngestDeps;
   /** Built on first use: the API alone never needs one. */
   classifier(): Promise<Classifier>;
+  /** The HTTP server's address and limits. */
+  http: HttpSettings;
+  /** What a worker needs besides its classifier: its own blocking connection, the cache, settings. */
+  workerSetup(classifier: Classifier): WorkerSetup;
   close(): Promise<void>;
+}
+
+export interface HttpSettings {
+  port: number;
+  host: string;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+}
+
+/** A worker's parts; `createClassifyWorker(options, processor)` makes the worker of them. */
+export interface WorkerSetup {
+  options: WorkerOptions;
+  processor: Omit<ProcessorDeps, "rateLimit" | "onAuthFailure" | "acquireCall">;
+  cache: CacheStore | undefined;
+  cacheTtlSeconds: number;
+}
+
+/** What the process lifecycle (runtime.ts) decides by, read from the environment here. */
+export interface Lifecycle {
+  shutdownTimeoutMs: number;
+  /** Production refuses a Redis that can lose accepted prompts, unless ALLOW_VOLATILE_REDIS. */
+  refuseVolatileRedis: boolean;
+  /** The database to migrate at start (MIGRATE_ON_START); undefined: none. */
+  migrateFrom: string | undefined;
+  kMinEvents: number;
+  usingDevSecret: boolean;
+  /** Where the services are, passwords hidden, for the start-up line. */
+  where: { database: string; redis: string };
+}
+
+/** Pure. */
+export function lifecycleOf(env: Env): Lifecycle {
+  return {
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    refuseVolatileRedis: env.NODE_ENV === "production" && !env.ALLOW_VOLATILE_REDIS,
+    migrateFrom: env.MIGRATE_ON_START ? env.DATABASE_URL : undefined,
+    kMinEvents: env.K_MIN_EVENTS,
+    usingDevSecret: env.usingDevSecret,
+    where: { database: redactUrl(env.DATABASE_URL), redis: redactUrl(env.REDIS_URL) },
+  };
 }
 
 export interface DepsOverrides {
@@ -72,6 +121,40 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     trackQueueDepth(metrics, () => queueCounts(queue));
     trackRemovals(metrics, () => removalCounts(queue, redis));
   }
+  const workerSetup = (classifier: Classifier): WorkerSetup => {
+    const ttl = env.CLASSIFY_CACHE_TTL;
+    const cache = ttl > 0 ? createCacheStore(pool, ttl) : undefined;
+    return {
+      options: {
+        connection: createWorkerConnection(env.REDIS_URL),
+        queue,
+        queueName: env.QUEUE_NAME,
+        prefix: env.QUEUE_PREFIX,
+        concurrency: env.WORKER_CONCURRENCY,
+        googleQpm: env.GOOGLE_QPM,
+        lockDurationMs: env.WORKER_LOCK_MS,
+        stalledIntervalMs: env.STALLED_INTERVAL_MS,
+        maxStalledCount: env.MAX_STALLED_COUNT,
+      },
+      processor: {
+        pool,
+        classifier,
+        taxonomy,
+        threshold: env.CONFIDENCE_THRESHOLD,
+        metrics,
+        log: log.child({ module: "worker" }),
+        retryBaseMs: env.RETRY_BASE_MS,
+        retryMaxMs: env.RETRY_MAX_MS,
+        cache,
+        secret: env.HMAC_SECRET,
+        sealer,
+        minWords: env.MIN_WORDS,
+      },
+      cache,
+      cacheTtlSeconds: ttl,
+    };
+  };
+  const taxonomy = loadTaxonomy(env.MAPPING);
   const redisMarker = createRedisMarker({
     redis,
     pool,
@@ -89,7 +172,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     queue,
     redisMarker,
     sealer,
-    taxonomy: loadTaxonomy(env.MAPPING),
+    taxonomy,
     verifyKey: createKeyVerifier(db, env.KEY_CACHE_TTL_MS),
     ingest: {
       db,
@@ -104,6 +187,15 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
       redact: env.REDACT === "on",
       textFrom: env.TEXT_FROM,
     },
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEPALIVE_TIMEOUT_MS,
+      maxConnections: env.HTTP_MAX_CONNECTIONS,
+    },
+    workerSetup,
     classifier() {
       classifier ??= (async () => {
         // Loaded on first use: the Google client is large, and the API and backfills never need it.

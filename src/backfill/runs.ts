@@ -12,6 +12,10 @@ export interface SavedOptions {
   sampleRate: number;
 }
 
+/** Why a resume or a verify refuses an input: it is not the file the run read. */
+export const notTheInput = (run: { id: string }) =>
+  `the input is not the one run ${run.id} read (its fingerprint differs)`;
+
 export const date = (v: string | null) => (v ? new Date(v) : undefined);
 
 export interface Counters {

@@ -32,7 +32,8 @@ export interface Services {
 export interface ServiceOptions {
   /** Roles may start embedded services; other commands only find them. */
   mode: "start" | "find";
-  /** Start embedded ones even when the local defaults answer (`--embedded`, CENSUS_EMBEDDED=1). */
+  /** Start embedded ones even when the local defaults answer (`--embedded`; in "start" mode
+   * CENSUS_EMBEDDED=1 too). */
   forceEmbedded?: boolean;
 }
 
@@ -43,6 +44,7 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 export async function provideServices(env: Env, log: Logger, o: ServiceOptions): Promise<Services> {
+  const forceEmbedded = o.forceEmbedded || (o.mode === "start" && env.CENSUS_EMBEDDED);
   const home = resolve(env.CENSUS_HOME);
   const running = readState(home);
   const urls: Record<Name, string> = { postgres: env.DATABASE_URL, redis: env.REDIS_URL };
@@ -64,7 +66,7 @@ export async function provideServices(env: Env, log: Logger, o: ServiceOptions):
       urls[name] = theirs;
       continue;
     }
-    if (!o.forceEmbedded && (await reachable(spec.fallback))) {
+    if (!forceEmbedded && (await reachable(spec.fallback))) {
       urls[name] = spec.fallback;
       continue;
     }
@@ -103,7 +105,7 @@ export async function provideServices(env: Env, log: Logger, o: ServiceOptions):
       const where = service.moved ? `${service.data} (${service.moved})` : service.data;
       log.info(
         { url: redactUrl(urls[name]), data: service.data, pid: service.pid },
-        `started an embedded ${SPEC[name].label} (${SPEC[name].variable} unset${o.forceEmbedded ? ", --embedded" : ` and nothing on ${redactUrl(SPEC[name].fallback)}`}); data in ${where}; it stops with this process. Set ${SPEC[name].variable} to use your own.`,
+        `started an embedded ${SPEC[name].label} (${SPEC[name].variable} unset${forceEmbedded ? ", --embedded" : ` and nothing on ${redactUrl(SPEC[name].fallback)}`}); data in ${where}; it stops with this process. Set ${SPEC[name].variable} to use your own.`,
       );
     }
   } catch (err) {
