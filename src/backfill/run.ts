@@ -15,7 +15,7 @@ import {
   type Run,
   type SavedOptions,
 } from "./runs";
-import { type Format, type OpenedSource, openSource } from "./source";
+import { type Format, type OpenedSource, openInput } from "./source";
 import { checkRun } from "./verify";
 
 export type { BackfillDeps };
@@ -85,7 +85,7 @@ async function planRun(deps: BackfillDeps, o: BackfillOptions): Promise<Plan> {
     run?.byteOffset != null && run.format === "ndjson"
       ? { offset: Number(run.byteOffset), index: Number(run.records) }
       : undefined;
-  const opened = await openSource(input, seek?.offset ?? 0);
+  const opened = await openInput(input, seek?.offset ?? 0);
   if (run && run.fingerprint !== opened.fingerprint) {
     opened.stream.destroy();
     throw new AppError("RUN_REFUSED", notTheInput(run));

@@ -5,7 +5,7 @@ import { pickRecord } from "./pick";
 import type { Progress } from "./progress";
 import { readRecords } from "./records";
 import { date, emptyCounters, notTheInput, type Run, type SavedOptions } from "./runs";
-import { type Format, openSource } from "./source";
+import { type Format, openInput } from "./source";
 
 // A run's queued jobs live in Redis until they are events. A Redis that lost its data (see
 // platform/redis-marker.ts) leaves sampled records with neither: `done` would be a lie. This reads
@@ -58,12 +58,7 @@ export async function checkRun(
   if (gone) throw new AppError("USAGE", gone);
   const input = o.input ?? run.source;
   const saved = run.options as SavedOptions;
-  const opened = await openSource(input).catch((err: NodeJS.ErrnoException) => {
-    throw new AppError(
-      "INPUT_UNREADABLE",
-      `cannot open ${input}, the input of run ${run.id}: ${err.code ?? err.message}`,
-    );
-  });
+  const opened = await openInput(input, 0, run.id);
   if (opened.fingerprint !== run.fingerprint) {
     opened.stream.destroy();
     throw new AppError("RUN_REFUSED", notTheInput(run));
