@@ -40,8 +40,11 @@ export interface Deps {
   classifier(): Promise<Classifier>;
   /** The HTTP server's address and limits. */
   http: HttpSettings;
-  /** What a worker needs besides its classifier: its own blocking connection, the cache, settings. */
-  workerSetup(classifier: Classifier): WorkerSetup;
+  /**
+   * What a worker needs besides its classifier: its own blocking connection, the cache, settings.
+   * `tuned` replaces settings of the environment for this worker only (benches: another GOOGLE_QPM).
+   */
+  workerSetup(classifier: Classifier, tuned?: Partial<Env>): WorkerSetup;
   close(): Promise<void>;
 }
 
@@ -121,34 +124,35 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     trackQueueDepth(metrics, () => queueCounts(queue));
     trackRemovals(metrics, () => removalCounts(queue, redis));
   }
-  const workerSetup = (classifier: Classifier): WorkerSetup => {
-    const ttl = env.CLASSIFY_CACHE_TTL;
+  const workerSetup = (classifier: Classifier, tuned: Partial<Env> = {}): WorkerSetup => {
+    const e = { ...env, ...tuned };
+    const ttl = e.CLASSIFY_CACHE_TTL;
     const cache = ttl > 0 ? createCacheStore(pool, ttl) : undefined;
     return {
       options: {
-        connection: createWorkerConnection(env.REDIS_URL),
+        connection: createWorkerConnection(e.REDIS_URL),
         queue,
-        queueName: env.QUEUE_NAME,
-        prefix: env.QUEUE_PREFIX,
-        concurrency: env.WORKER_CONCURRENCY,
-        googleQpm: env.GOOGLE_QPM,
-        lockDurationMs: env.WORKER_LOCK_MS,
-        stalledIntervalMs: env.STALLED_INTERVAL_MS,
-        maxStalledCount: env.MAX_STALLED_COUNT,
+        queueName: e.QUEUE_NAME,
+        prefix: e.QUEUE_PREFIX,
+        concurrency: e.WORKER_CONCURRENCY,
+        googleQpm: e.GOOGLE_QPM,
+        lockDurationMs: e.WORKER_LOCK_MS,
+        stalledIntervalMs: e.STALLED_INTERVAL_MS,
+        maxStalledCount: e.MAX_STALLED_COUNT,
       },
       processor: {
         pool,
         classifier,
         taxonomy,
-        threshold: env.CONFIDENCE_THRESHOLD,
+        threshold: e.CONFIDENCE_THRESHOLD,
         metrics,
         log: log.child({ module: "worker" }),
-        retryBaseMs: env.RETRY_BASE_MS,
-        retryMaxMs: env.RETRY_MAX_MS,
+        retryBaseMs: e.RETRY_BASE_MS,
+        retryMaxMs: e.RETRY_MAX_MS,
         cache,
-        secret: env.HMAC_SECRET,
+        secret: e.HMAC_SECRET,
         sealer,
-        minWords: env.MIN_WORDS,
+        minWords: e.MIN_WORDS,
       },
       cache,
       cacheTtlSeconds: ttl,
