@@ -92,7 +92,7 @@ async function drain(deps: Deps, items: PromptItem[], cacheTtl: number, emulator
   const started = performance.now();
   const worker = await startWorker({
     ...deps,
-    env: { ...deps.env, GOOGLE_QPM: QPM, CLASSIFY_CACHE_TTL: cacheTtl },
+    workerSetup: (c) => deps.workerSetup(c, { GOOGLE_QPM: QPM, CLASSIFY_CACHE_TTL: cacheTtl }),
     classifier: async () => classifier,
   });
   for (;;) {

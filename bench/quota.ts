@@ -41,7 +41,7 @@ async function drain(deps: Deps, jobs: number, errorRate429: number) {
   const worker = await startWorker({
     ...deps,
     // the same text for every job: without the cache off, one call would answer them all
-    env: { ...deps.env, GOOGLE_QPM: QPM, RETRY_BASE_MS: 1000, CLASSIFY_CACHE_TTL: 0 },
+    workerSetup: (c) => deps.workerSetup(c, { GOOGLE_QPM: QPM, RETRY_BASE_MS: 1000, CLASSIFY_CACHE_TTL: 0 }),
     classifier: async () => classifier,
   });
   for (;;) {

@@ -1,14 +1,17 @@
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import { createKeyVerifier, type KeyVerifier } from "./auth/keys";
+import { type CacheStore, createCacheStore } from "./classification/cache";
 import type { Classifier } from "./classification/classifier";
+import type { ProcessorDeps } from "./classification/processor";
+import type { WorkerOptions } from "./classification/worker";
 import { createDb, createPool, type Db } from "./db/client";
 import type { Env } from "./env";
 import type { IngestDeps } from "./ingest/service";
 import type { Logger } from "./platform/logger";
 import { createMetrics, type Metrics, trackQueueDepth, trackRemovals } from "./platform/metrics";
 import { redactUrl } from "./platform/redact-url";
-import { createProducerConnection } from "./platform/redis";
+import { createProducerConnection, createWorkerConnection } from "./platform/redis";
 import { createRedisMarker, type RedisMarker } from "./platform/redis-marker";
 import { queueCounts } from "./queue/failed";
 import { type ClassifyQueue, createClassifyQueue } from "./queue/jobs";
@@ -35,7 +38,56 @@ export interface Deps {
   ingest: IngestDeps;
   /** Built on first use: the API alone never needs one. */
   classifier(): Promise<Classifier>;
+  /** The HTTP server's address and limits. */
+  http: HttpSettings;
+  /**
+   * What a worker needs besides its classifier: its own blocking connection, the cache, settings.
+   * `tuned` replaces settings of the environment for this worker only (benches: another GOOGLE_QPM).
+   */
+  workerSetup(classifier: Classifier, tuned?: Partial<Env>): WorkerSetup;
   close(): Promise<void>;
+}
+
+export interface HttpSettings {
+  port: number;
+  host: string;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+}
+
+/** A worker's parts; `createClassifyWorker(options, processor)` makes the worker of them. */
+export interface WorkerSetup {
+  options: WorkerOptions;
+  processor: Omit<ProcessorDeps, "rateLimit" | "onAuthFailure" | "acquireCall">;
+  cache: CacheStore | undefined;
+  cacheTtlSeconds: number;
+}
+
+/** What the process lifecycle (runtime.ts) decides by, read from the environment here. */
+export interface Lifecycle {
+  shutdownTimeoutMs: number;
+  /** Production refuses a Redis that can lose accepted prompts, unless ALLOW_VOLATILE_REDIS. */
+  refuseVolatileRedis: boolean;
+  /** The database to migrate at start (MIGRATE_ON_START); undefined: none. */
+  migrateFrom: string | undefined;
+  kMinEvents: number;
+  usingDevSecret: boolean;
+  /** Where the services are, passwords hidden, for the start-up line. */
+  where: { database: string; redis: string };
+}
+
+/** Pure. */
+export function lifecycleOf(env: Env): Lifecycle {
+  return {
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    refuseVolatileRedis: env.NODE_ENV === "production" && !env.ALLOW_VOLATILE_REDIS,
+    migrateFrom: env.MIGRATE_ON_START ? env.DATABASE_URL : undefined,
+    kMinEvents: env.K_MIN_EVENTS,
+    usingDevSecret: env.usingDevSecret,
+    where: { database: redactUrl(env.DATABASE_URL), redis: redactUrl(env.REDIS_URL) },
+  };
 }
 
 export interface DepsOverrides {
@@ -72,6 +124,41 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     trackQueueDepth(metrics, () => queueCounts(queue));
     trackRemovals(metrics, () => removalCounts(queue, redis));
   }
+  const workerSetup = (classifier: Classifier, tuned: Partial<Env> = {}): WorkerSetup => {
+    const e = { ...env, ...tuned };
+    const ttl = e.CLASSIFY_CACHE_TTL;
+    const cache = ttl > 0 ? createCacheStore(pool, ttl) : undefined;
+    return {
+      options: {
+        connection: createWorkerConnection(e.REDIS_URL),
+        queue,
+        queueName: e.QUEUE_NAME,
+        prefix: e.QUEUE_PREFIX,
+        concurrency: e.WORKER_CONCURRENCY,
+        googleQpm: e.GOOGLE_QPM,
+        lockDurationMs: e.WORKER_LOCK_MS,
+        stalledIntervalMs: e.STALLED_INTERVAL_MS,
+        maxStalledCount: e.MAX_STALLED_COUNT,
+      },
+      processor: {
+        pool,
+        classifier,
+        taxonomy,
+        threshold: e.CONFIDENCE_THRESHOLD,
+        metrics,
+        log: log.child({ module: "worker" }),
+        retryBaseMs: e.RETRY_BASE_MS,
+        retryMaxMs: e.RETRY_MAX_MS,
+        cache,
+        secret: e.HMAC_SECRET,
+        sealer,
+        minWords: e.MIN_WORDS,
+      },
+      cache,
+      cacheTtlSeconds: ttl,
+    };
+  };
+  const taxonomy = loadTaxonomy(env.MAPPING);
   const redisMarker = createRedisMarker({
     redis,
     pool,
@@ -89,7 +176,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     queue,
     redisMarker,
     sealer,
-    taxonomy: loadTaxonomy(env.MAPPING),
+    taxonomy,
     verifyKey: createKeyVerifier(db, env.KEY_CACHE_TTL_MS),
     ingest: {
       db,
@@ -104,6 +191,15 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
       redact: env.REDACT === "on",
       textFrom: env.TEXT_FROM,
     },
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEPALIVE_TIMEOUT_MS,
+      maxConnections: env.HTTP_MAX_CONNECTIONS,
+    },
+    workerSetup,
     classifier() {
       classifier ??= (async () => {
         // Loaded on first use: the Google client is large, and the API and backfills never need it.

@@ -457,7 +457,7 @@ describe("census backfill (the command)", () => {
       const refused = await census(`node bin/census.js backfill --verify ${runId}`);
       expect(refused.code).toBe(2);
       expect(refused.err.trim()).toBe(
-        `census backfill: run ${runId} read stdin, which cannot be read again. Pipe the same input in once more: ... | census backfill - --verify ${runId}`,
+        `USAGE: run ${runId} read stdin, which cannot be read again. Pipe the same input in once more: ... | census backfill - --verify ${runId}`,
       );
       const piped = await census(`cat '${file}' | node bin/census.js backfill - --verify ${runId}`);
       expect(piped.code).toBe(0);

@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import { parse as parseCsv } from "csv-parse";
+import { AppError } from "../platform/errors";
 import type { BadReason } from "./fields";
 import { type Format, sniffFormat } from "./source";
 import { JsonArraySplitter, LineSplitter, type Piece } from "./splitters";
@@ -27,8 +28,6 @@ export interface RecordOptions {
   onFormat?: (format: Format) => void;
 }
 
-export class UnreadableInput extends Error {}
-
 /**
  * Records of an NDJSON, JSON-array or CSV stream, with bounded memory, in batches (one per input
  * chunk): one await per 256 KiB instead of one per line keeps a million-line file fast.
@@ -36,7 +35,7 @@ export class UnreadableInput extends Error {}
 export async function* readRecords(stream: Readable, o: RecordOptions): AsyncGenerator<RecordEvent[]> {
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await chunks.next().catch((err: Error) => {
-    throw new UnreadableInput(`cannot read the input: ${err.message}`);
+    throw new AppError("INPUT_UNREADABLE", `cannot read the input: ${err.message}`);
   });
   const head = first.done ? Buffer.alloc(0) : first.value;
   const format = o.format === "auto" ? sniffFormat(o.name, head) : o.format;
@@ -66,7 +65,7 @@ async function* jsonRecords(
   const handle = (pieces: Iterable<Out>): RecordEvent[] => {
     const batch: RecordEvent[] = [];
     for (const p of pieces) {
-      if (p.kind === "malformed") throw new UnreadableInput(p.reason);
+      if (p.kind === "malformed") throw new AppError("INPUT_UNREADABLE", p.reason);
       if (p.index <= o.skip) continue;
       if (p.kind === "too_long") {
         batch.push({ kind: "bad", index: p.index, reason: "too_long", endOffset: off(p.endOffset) });
@@ -88,8 +87,8 @@ async function* jsonRecords(
   try {
     for await (const chunk of input) yield handle(splitter.push(chunk));
   } catch (err) {
-    if (err instanceof UnreadableInput) throw err;
-    throw new UnreadableInput(`cannot read the input: ${(err as Error).message}`);
+    if (err instanceof AppError) throw err;
+    throw new AppError("INPUT_UNREADABLE", `cannot read the input: ${(err as Error).message}`);
   }
   yield handle(splitter.end());
 }
@@ -137,7 +136,7 @@ async function* csvRecords(input: AsyncGenerator<Buffer>, o: RecordOptions): Asy
       yield batch;
     }
   } catch (err) {
-    throw new UnreadableInput(`cannot read the CSV input: ${(err as Error).message}`);
+    throw new AppError("INPUT_UNREADABLE", `cannot read the CSV input: ${(err as Error).message}`);
   }
   await feed;
   yield [...drainBad()];

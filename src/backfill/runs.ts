@@ -4,16 +4,6 @@ import type { Db } from "../db/client";
 import { backfillRuns } from "../db/schema";
 import type { FieldMap } from "./fields";
 
-/** A backfill stopped for a reason the operator can act on; `exitCode` 2 is a usage error. */
-export class BackfillError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
-
 /** What a run records of its options, so a resume or a verify reads its input the same way. */
 export interface SavedOptions {
   fields: FieldMap;
@@ -21,6 +11,10 @@ export interface SavedOptions {
   until: string | null;
   sampleRate: number;
 }
+
+/** Why a resume or a verify refuses an input: it is not the file the run read. */
+export const notTheInput = (run: { id: string }) =>
+  `the input is not the one run ${run.id} read (its fingerprint differs)`;
 
 export const date = (v: string | null) => (v ? new Date(v) : undefined);
 

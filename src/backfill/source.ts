@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
+import { AppError } from "../platform/errors";
 
 export type Format = "ndjson" | "json" | "csv";
 
@@ -98,4 +99,12 @@ export function sniffFormat(path: string, head: Buffer): Format {
   if (text.startsWith("[")) return "json";
   if (text.startsWith("{")) return "ndjson";
   return name.endsWith(".json") ? "json" : "csv";
+}
+
+/** openSource, failing as INPUT_UNREADABLE with the file named (and the run whose input it is). */
+export function openInput(path: string, startByte = 0, runId?: string): Promise<OpenedSource> {
+  return openSource(path, startByte).catch((err: NodeJS.ErrnoException) => {
+    const whose = runId ? `, the input of run ${runId}` : "";
+    throw new AppError("INPUT_UNREADABLE", `cannot open ${path}${whose}: ${err.code ?? err.message}`);
+  });
 }

@@ -1,11 +1,11 @@
-import type { Deps } from "../deps";
 import type { PromptItem } from "../ingest/schema";
-import { ingestPrompts, missingEventIds } from "../ingest/service";
+import { type IngestDeps, ingestPrompts, missingEventIds } from "../ingest/service";
+import { AppError } from "../platform/errors";
 import { pickRecord } from "./pick";
 import type { Progress } from "./progress";
 import { readRecords } from "./records";
-import { BackfillError, date, emptyCounters, type Run, type SavedOptions } from "./runs";
-import { type Format, openSource } from "./source";
+import { date, emptyCounters, notTheInput, type Run, type SavedOptions } from "./runs";
+import { type Format, openInput } from "./source";
 
 // A run's queued jobs live in Redis until they are events. A Redis that lost its data (see
 // platform/redis-marker.ts) leaves sampled records with neither: `done` would be a lie. This reads
@@ -49,25 +49,27 @@ export function unreadable(run: Run, input?: string): string | undefined {
   return `run ${run.id} read stdin, which cannot be read again. Pipe the same input in once more: ... | census backfill - --verify ${run.id}`;
 }
 
-export async function checkRun(deps: Deps, run: Run, o: CheckOptions): Promise<CheckResult> {
+export async function checkRun(
+  deps: { ingest: IngestDeps },
+  run: Run,
+  o: CheckOptions,
+): Promise<CheckResult> {
   const gone = unreadable(run, o.input);
-  if (gone) throw new BackfillError(gone, 2);
+  if (gone) throw new AppError("USAGE", gone);
   const input = o.input ?? run.source;
   const saved = run.options as SavedOptions;
-  const opened = await openSource(input).catch((err: NodeJS.ErrnoException) => {
-    throw new BackfillError(`cannot open ${input}, the input of run ${run.id}: ${err.code ?? err.message}`);
-  });
+  const opened = await openInput(input, 0, run.id);
   if (opened.fingerprint !== run.fingerprint) {
     opened.stream.destroy();
-    throw new BackfillError(`the input is not the one run ${run.id} read (its fingerprint differs)`);
+    throw new AppError("RUN_REFUSED", notTheInput(run));
   }
   const pick = {
     fields: saved.fields,
     since: date(saved.since),
     until: date(saved.until),
-    secret: deps.env.HMAC_SECRET,
+    secret: deps.ingest.secret,
     sampleRate: saved.sampleRate,
-    maxChars: deps.env.MAX_CHARS,
+    maxChars: deps.ingest.maxChars,
   };
   const upTo = o.upTo ?? Number(run.records);
   const result: CheckResult = {

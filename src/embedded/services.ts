@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, type Env } from "../env";
+import { AppError } from "../platform/errors";
 import type { Logger } from "../platform/logger";
 import { redactUrl } from "../platform/redact-url";
 import { answers, hostPort } from "./net";
@@ -31,12 +32,10 @@ export interface Services {
 export interface ServiceOptions {
   /** Roles may start embedded services; other commands only find them. */
   mode: "start" | "find";
-  /** Start embedded ones even when the local defaults answer (`--embedded`, CENSUS_EMBEDDED=1). */
+  /** Start embedded ones even when the local defaults answer (`--embedded`; in "start" mode
+   * CENSUS_EMBEDDED=1 too). */
   forceEmbedded?: boolean;
 }
-
-/** An error that says what to do: it is printed as is by the command line. */
-export class ServiceUnavailable extends Error {}
 
 async function reachable(url: string): Promise<boolean> {
   const { host, port } = hostPort(url);
@@ -45,6 +44,7 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 export async function provideServices(env: Env, log: Logger, o: ServiceOptions): Promise<Services> {
+  const forceEmbedded = o.forceEmbedded || (o.mode === "start" && env.CENSUS_EMBEDDED);
   const home = resolve(env.CENSUS_HOME);
   const running = readState(home);
   const urls: Record<Name, string> = { postgres: env.DATABASE_URL, redis: env.REDIS_URL };
@@ -54,7 +54,8 @@ export async function provideServices(env: Env, log: Logger, o: ServiceOptions):
     const spec = SPEC[name];
     if (env.configured[name]) {
       if (!(await reachable(urls[name]))) {
-        throw new ServiceUnavailable(
+        throw new AppError(
+          "SERVICE_UNAVAILABLE",
           `${spec.variable} points to ${redactUrl(urls[name])} and nothing answers there. Start ${spec.label} there, correct ${spec.variable}, or unset it: \`npm start\` then uses the local default or starts an embedded ${spec.label}.`,
         );
       }
@@ -65,12 +66,13 @@ export async function provideServices(env: Env, log: Logger, o: ServiceOptions):
       urls[name] = theirs;
       continue;
     }
-    if (!o.forceEmbedded && (await reachable(spec.fallback))) {
+    if (!forceEmbedded && (await reachable(spec.fallback))) {
       urls[name] = spec.fallback;
       continue;
     }
     if (o.mode === "find") {
-      throw new ServiceUnavailable(
+      throw new AppError(
+        "SERVICE_UNAVAILABLE",
         `${spec.variable} is not set, nothing answers at ${redactUrl(spec.fallback)}, and no \`census start\` with embedded services is running from ${home}. Run \`npm start\` first (it starts embedded ${spec.label} when needed), or set ${spec.variable}.`,
       );
     }
@@ -103,7 +105,7 @@ export async function provideServices(env: Env, log: Logger, o: ServiceOptions):
       const where = service.moved ? `${service.data} (${service.moved})` : service.data;
       log.info(
         { url: redactUrl(urls[name]), data: service.data, pid: service.pid },
-        `started an embedded ${SPEC[name].label} (${SPEC[name].variable} unset${o.forceEmbedded ? ", --embedded" : ` and nothing on ${redactUrl(SPEC[name].fallback)}`}); data in ${where}; it stops with this process. Set ${SPEC[name].variable} to use your own.`,
+        `started an embedded ${SPEC[name].label} (${SPEC[name].variable} unset${forceEmbedded ? ", --embedded" : ` and nothing on ${redactUrl(SPEC[name].fallback)}`}); data in ${where}; it stops with this process. Set ${SPEC[name].variable} to use your own.`,
       );
     }
   } catch (err) {

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { AppError } from "../platform/errors";
+import { type Issue, invalid } from "../platform/errors";
 import { PROBLEM_CONTENT_TYPE } from "../platform/problem";
 
 export const problemSchema = z
@@ -39,15 +39,7 @@ export function problemResponses(...statuses: number[]) {
 /** zod-openapi validation failures become our 400 problem, with field paths, like every other. */
 export const validationHook = (result: { success: boolean; error?: unknown }) => {
   if (!result.success) {
-    const issues = (result.error as { issues?: { path: PropertyKey[]; message: string }[] })?.issues ?? [];
-    const errors = issues.map((i) => ({
-      path: i.path.map(String).join(".") || "(query)",
-      message: i.message,
-    }));
-    throw new AppError(
-      "VALIDATION_FAILED",
-      errors[0] ? `${errors[0].path}: ${errors[0].message}` : undefined,
-      { errors },
-    );
+    const issues = (result.error as { issues?: Issue[] } | undefined)?.issues ?? [];
+    throw invalid("VALIDATION_FAILED", issues, { whole: "(query)" });
   }
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError, isConnectionLost, isDataError } from "./errors";
+import { AppError, invalid, isConnectionLost, isDataError } from "./errors";
 
 const withCode = (code: string, message = "x") => Object.assign(new Error(message), { code });
 
@@ -61,5 +61,64 @@ describe("AppError", () => {
     const err = new AppError(code);
     expect(err.status).toBe(status);
     expect(err.retryable).toBe(retryable);
+  });
+});
+
+describe("the code table's exit codes", () => {
+  it.each([
+    ["USAGE", 2],
+    ["VALIDATION_FAILED", 2],
+    ["NOT_FOUND", 1],
+    ["SERVICE_UNAVAILABLE", 1],
+    ["INPUT_UNREADABLE", 1],
+    ["RUN_REFUSED", 1],
+    ["REDIS_VOLATILE", 1],
+    ["INTERNAL", 1],
+  ] as const)("%s exits %i", (code, exit) => {
+    expect(new AppError(code).exitCode).toBe(exit);
+  });
+});
+
+describe("invalid: schema issues as one error listing each field", () => {
+  const issue = (path: PropertyKey[], message = "bad") => ({ path, message });
+  it.each([
+    [
+      "one field, by dotted path",
+      "VALIDATION_FAILED",
+      [issue(["prompts", 3, "model"])],
+      {},
+      "prompts.3.model: bad",
+      ["prompts.3.model"],
+    ],
+    ["the whole value", "VALIDATION_FAILED", [issue([])], {}, "(body): bad", ["(body)"]],
+    [
+      "several: the first, and how many more",
+      "VALIDATION_FAILED",
+      [issue(["a"]), issue(["b"]), issue(["c"])],
+      {},
+      "a: bad (and 2 more)",
+      ["a", "b", "c"],
+    ],
+    [
+      "command-line options named as flags",
+      "USAGE",
+      [issue(["port"], "too big")],
+      { name: (p: string) => `--${p}` },
+      "--port: too big",
+      ["--port"],
+    ],
+    ["no issue at all: the code's title", "USAGE", [], {}, "Bad command-line usage", []],
+  ] as const)("%s", (_name, code, issues, o, detail, paths) => {
+    const err = invalid(code, issues, { whole: "(body)", ...o });
+    expect(err.code).toBe(code);
+    expect(err.message).toBe(detail);
+    expect(err.errors?.map((e) => e.path)).toEqual(paths);
+  });
+
+  it("keeps at most 100 fields", () => {
+    const many = Array.from({ length: 150 }, (_, i) => issue([i]));
+    const err = invalid("VALIDATION_FAILED", many, { whole: "(body)" });
+    expect(err.errors).toHaveLength(100);
+    expect(err.message).toBe("0: bad (and 149 more)");
   });
 });

@@ -2,37 +2,80 @@
 // codes that are not retryable into BullMQ's UnrecoverableError (classification/worker.ts), and
 // failure reasons on `census_jobs_failed_total` are these codes' names.
 
+// `exit` is the command line's exit code for the code: 2 for a usage error (as a shell's own
+// commands do), 1 for anything else. `census` prints `CODE: detail` and exits with it (./cli-error.ts).
 export const errorCodes = {
-  BAD_REQUEST: { status: 400, title: "Bad request", retryable: false },
-  VALIDATION_FAILED: { status: 400, title: "Request body failed validation", retryable: false },
-  MALFORMED_JSON: { status: 400, title: "Request body is not valid JSON", retryable: false },
-  UNAUTHORIZED: { status: 401, title: "Missing or invalid API key", retryable: false },
-  FORBIDDEN: { status: 403, title: "API key lacks the required scope", retryable: false },
-  NOT_FOUND: { status: 404, title: "Not found", retryable: false },
-  METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed", retryable: false },
-  REQUEST_TIMEOUT: { status: 408, title: "The request body did not arrive in time", retryable: true },
+  BAD_REQUEST: { status: 400, title: "Bad request", retryable: false, exit: 2 },
+  VALIDATION_FAILED: { status: 400, title: "Request body failed validation", retryable: false, exit: 2 },
+  MALFORMED_JSON: { status: 400, title: "Request body is not valid JSON", retryable: false, exit: 2 },
+  UNAUTHORIZED: { status: 401, title: "Missing or invalid API key", retryable: false, exit: 1 },
+  FORBIDDEN: { status: 403, title: "API key lacks the required scope", retryable: false, exit: 1 },
+  NOT_FOUND: { status: 404, title: "Not found", retryable: false, exit: 1 },
+  METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed", retryable: false, exit: 2 },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    title: "The request body did not arrive in time",
+    retryable: true,
+    exit: 1,
+  },
   // A stats filter (model, author) with no released unit in the window: nothing it could show.
-  BELOW_FLOOR: { status: 422, title: "The filter does not clear the privacy floor", retryable: false },
-  PAYLOAD_TOO_LARGE: { status: 413, title: "Request body too large", retryable: false },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Content-Type must be application/json", retryable: false },
+  BELOW_FLOOR: {
+    status: 422,
+    title: "The filter does not clear the privacy floor",
+    retryable: false,
+    exit: 1,
+  },
+  PAYLOAD_TOO_LARGE: { status: 413, title: "Request body too large", retryable: false, exit: 2 },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    title: "Content-Type must be application/json",
+    retryable: false,
+    exit: 2,
+  },
   // nginx's 499: the client went away before the body arrived. Nobody reads the answer; the code
   // exists so logs and metrics do not count a client's disconnect as our outage.
-  CLIENT_CLOSED_REQUEST: { status: 499, title: "The client closed the request", retryable: true },
-  SERVICE_UNAVAILABLE: { status: 503, title: "A backing service is unavailable", retryable: true },
-  INTERNAL: { status: 500, title: "Internal error", retryable: true },
+  CLIENT_CLOSED_REQUEST: { status: 499, title: "The client closed the request", retryable: true, exit: 1 },
+  SERVICE_UNAVAILABLE: { status: 503, title: "A backing service is unavailable", retryable: true, exit: 1 },
+  // statement_timeout: a query was too slow for the API's limit.
+  QUERY_TIMEOUT: {
+    status: 503,
+    title: "The query took too long; retry, or ask for a shorter range",
+    retryable: true,
+    exit: 1,
+  },
+  INTERNAL: { status: 500, title: "Internal error", retryable: true, exit: 1 },
   // Worker-side: never rendered over HTTP.
   JOB_INVALID: {
     status: 500,
     title: "The job is not a classify job this worker understands",
     retryable: false,
+    exit: 1,
   },
-  DATA_REJECTED: { status: 500, title: "Postgres refused the event's data", retryable: false },
+  DATA_REJECTED: { status: 500, title: "Postgres refused the event's data", retryable: false, exit: 1 },
   // The worker's own Redis calls (Google's call slots, queue holds) found Redis gone: the job goes
   // back to the queue without using an attempt, and the log says Redis, not Postgres.
-  REDIS_UNAVAILABLE: { status: 503, title: "Redis is unavailable", retryable: true },
+  REDIS_UNAVAILABLE: { status: 503, title: "Redis is unavailable", retryable: true, exit: 1 },
   // Retryable, so such a job is kept: the operator may add the missing key and retry it.
-  PAYLOAD_UNREADABLE: { status: 500, title: "The job's sealed text does not open", retryable: true },
-} as const satisfies Record<string, { status: number; title: string; retryable: boolean }>;
+  PAYLOAD_UNREADABLE: {
+    status: 500,
+    title: "The job's sealed text does not open",
+    retryable: true,
+    exit: 1,
+  },
+  // Command-line side: never rendered over HTTP (their status only says which family they are).
+  USAGE: { status: 400, title: "Bad command-line usage", retryable: false, exit: 2 },
+  // A backfill's input stopped making sense (not JSON where JSON must be, a read error).
+  INPUT_UNREADABLE: { status: 422, title: "The input cannot be read", retryable: false, exit: 1 },
+  // A backfill run cannot go on as asked (already done, another input than the run's).
+  RUN_REFUSED: { status: 409, title: "The backfill run cannot go on as asked", retryable: false, exit: 1 },
+  // Production refuses a Redis that can lose accepted prompts (platform/redis-durability.ts).
+  REDIS_VOLATILE: {
+    status: 503,
+    title: "Redis can lose accepted prompts",
+    retryable: false,
+    exit: 1,
+  },
+} as const satisfies Record<string, { status: number; title: string; retryable: boolean; exit: 1 | 2 }>;
 
 export type ErrorCode = keyof typeof errorCodes;
 
@@ -66,6 +109,35 @@ export class AppError extends Error {
   get retryable(): boolean {
     return errorCodes[this.code].retryable;
   }
+
+  /** The command line's exit code for this error. */
+  get exitCode(): number {
+    return errorCodes[this.code].exit;
+  }
+}
+
+export interface Issue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/**
+ * The one mapping from schema issues (zod's) to an error listing each bad field by path
+ * (`prompts.3.model`), the first named in `detail`: the API's body and query checks give
+ * VALIDATION_FAILED, the command line's options USAGE (their paths shown as `--flags`).
+ */
+export function invalid(
+  code: ErrorCode,
+  issues: readonly Issue[],
+  o: { whole: string; name?: (path: string) => string },
+): AppError {
+  const errors = issues.slice(0, 100).map((issue) => {
+    const path = issue.path.map(String).join(".");
+    return { path: path ? (o.name?.(path) ?? path) : o.whole, message: issue.message };
+  });
+  const first = errors[0];
+  const more = errors.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+  return new AppError(code, first ? `${first.path}: ${first.message}${more}` : undefined, { errors });
 }
 
 // Socket-level failures (Node's net, undici) and Postgres SQLSTATEs that mean "the server cannot

@@ -4,14 +4,25 @@ import type { Logger } from "./logger";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-/** RFC 9457 body. `detail` of a 500 is fixed text: internal messages never leave the process. */
+/**
+ * Pure: what a client may read of an error. Every 5xx says its code's title (INTERNAL a fixed
+ * line): a message thrown on the server side can quote a driver, a host or input, and never
+ * leaves the process. 4xx details are written for the client and pass.
+ */
+export function publicDetail(err: AppError): string {
+  const { status, title } = errorCodes[err.code];
+  if (err.code === "INTERNAL") return "An unexpected error occurred; it has been logged.";
+  return status >= 500 ? title : err.message;
+}
+
+/** RFC 9457 body. */
 export function problemBody(err: AppError, requestId: string) {
   const { status, title } = errorCodes[err.code];
   return {
     type: `https://prompt-census.dev/problems/${err.code.toLowerCase().replaceAll("_", "-")}`,
     title,
     status,
-    detail: err.code === "INTERNAL" ? "An unexpected error occurred; it has been logged." : err.message,
+    detail: publicDetail(err),
     code: err.code,
     requestId,
     ...(err.errors ? { errors: err.errors } : {}),
@@ -21,20 +32,10 @@ export function problemBody(err: AppError, requestId: string) {
 /** Anything thrown, as one of the table's errors: a lost backing service is a 503, not a 500. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  if (isConnectionLost(err)) {
-    return new AppError("SERVICE_UNAVAILABLE", "A backing service is unavailable; retry shortly.", {
-      cause: err,
-    });
-  }
+  if (isConnectionLost(err)) return new AppError("SERVICE_UNAVAILABLE", undefined, { cause: err });
+  // statement_timeout: our query was too slow for the API's limit
   if ((err as { code?: unknown } | null)?.code === "57014") {
-    // statement_timeout: our query was too slow for the API's limit
-    return new AppError(
-      "SERVICE_UNAVAILABLE",
-      "The query took too long; retry, or ask for a shorter range.",
-      {
-        cause: err,
-      },
-    );
+    return new AppError("QUERY_TIMEOUT", undefined, { cause: err });
   }
   return new AppError("INTERNAL", undefined, { cause: err });
 }

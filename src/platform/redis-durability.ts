@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { AppError } from "./errors";
 import type { Logger } from "./logger";
 
 // BullMQ keeps every accepted prompt in Redis until it is stored: Redis is this service's
@@ -48,12 +49,9 @@ export function refusal(c: RedisPersistence): string | null {
   return `Refusing to start: NODE_ENV=production and Redis runs with ${unsafe.join(" and ")}, so a Redis restart or memory pressure loses accepted prompts. Set appendonly yes and maxmemory-policy noeviction on Redis (docs/reliability.md), or ALLOW_VOLATILE_REDIS=1 to start anyway.`;
 }
 
-/** Thrown when production refuses this Redis: its message is the one line the command prints. */
-export class VolatileRedis extends Error {}
-
 /**
  * Reads the settings once at start-up and logs loudly what is unsafe; with `refuse` (production
- * without ALLOW_VOLATILE_REDIS) throws VolatileRedis instead of starting on a Redis that can lose
+ * without ALLOW_VOLATILE_REDIS) throws REDIS_VOLATILE instead of starting on a Redis that can lose
  * accepted prompts. A managed Redis may refuse CONFIG: then it says so and goes on.
  */
 export async function checkRedisDurability(
@@ -77,7 +75,7 @@ export async function checkRedisDurability(
     return [];
   }
   const refused = o.refuse ? refusal(config) : null;
-  if (refused) throw new VolatileRedis(refused);
+  if (refused) throw new AppError("REDIS_VOLATILE", refused);
   const warnings = assessRedis(config);
   for (const warning of warnings) log.warn({ redis: config }, `REDIS CAN LOSE ACCEPTED PROMPTS: ${warning}`);
   return warnings;

@@ -75,7 +75,7 @@ describe("NODE_ENV=production and a Redis that can lose accepted prompts", () =>
         const lines = plainLines(refused.output());
         expect(lines).toHaveLength(1);
         expect(lines[0]).toMatch(
-          /^Refusing to start: NODE_ENV=production and Redis runs with appendonly no,/,
+          /^REDIS_VOLATILE: Refusing to start: NODE_ENV=production and Redis runs with appendonly no,/,
         );
         expect(refused.output()).not.toContain('"msg":"api listening"');
 
