@@ -167,7 +167,7 @@ program
       const { resolveRange } = await import("./stats/schema");
       const range = resolveRange(o);
       if (!range.valid) throw new InvalidArgumentError("--from must be before --to, at most ~5 years apart");
-      const pool = createPool(e.DATABASE_URL, { max: 1 });
+      const pool = createPool(e.DATABASE_READ_URL ?? e.DATABASE_URL, { max: 1 });
       try {
         const engine = o.engine ?? (await engineInWindow(pool, range.from, range.to));
         const rows = await floorReport(pool, { ...o, ...range, engine });
@@ -320,9 +320,9 @@ async function withQueue(
   fn: (q: import("./queue/jobs").ClassifyQueue, redis: import("ioredis").Redis) => Promise<void>,
 ) {
   const e = await servicesEnv();
-  const { createProducerConnection } = await import("./platform/redis");
+  const { createProducerConnection, redisTopology } = await import("./platform/redis");
   const { createClassifyQueue } = await import("./queue/jobs");
-  const redis = createProducerConnection(e.REDIS_URL);
+  const redis = createProducerConnection(e.REDIS_URL, redisTopology(e));
   const q = createClassifyQueue(redis, e.QUEUE_NAME, e.QUEUE_PREFIX);
   try {
     await q.waitUntilReady();

@@ -2,13 +2,13 @@ import type { Redis } from "ioredis";
 import type pg from "pg";
 import { createKeyVerifier, type KeyVerifier } from "./auth/keys";
 import type { Classifier } from "./classification/classifier";
-import { createDb, createPool, type Db } from "./db/client";
+import { createDb, createPool, createReadPool, type Db } from "./db/client";
 import type { Env } from "./env";
 import type { IngestDeps } from "./ingest/service";
 import type { Logger } from "./platform/logger";
 import { createMetrics, type Metrics, trackQueueDepth, trackRemovals } from "./platform/metrics";
 import { redactUrl } from "./platform/redact-url";
-import { createProducerConnection } from "./platform/redis";
+import { createProducerConnection, redisTopology } from "./platform/redis";
 import { createRedisMarker, type RedisMarker } from "./platform/redis-marker";
 import { queueCounts } from "./queue/failed";
 import { type ClassifyQueue, createClassifyQueue } from "./queue/jobs";
@@ -22,6 +22,8 @@ export interface Deps {
   log: Logger;
   metrics: Metrics;
   pool: pg.Pool;
+  /** Where stats and analytics read: DATABASE_READ_URL's replica, or `pool` when unset. */
+  readPool: pg.Pool;
   db: Db;
   redis: Redis;
   queue: ClassifyQueue;
@@ -49,8 +51,12 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
   });
+  const readPool = createReadPool(env.DATABASE_READ_URL, pool, {
+    connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
+  });
   const db = createDb(pool);
-  const redis = createProducerConnection(env.REDIS_URL);
+  const redis = createProducerConnection(env.REDIS_URL, redisTopology(env));
   // The producer connection refuses commands while offline (fail fast), so wait for it once here.
   await new Promise<void>((resolve, reject) => {
     if (redis.status === "ready") return resolve();
@@ -84,6 +90,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     log,
     metrics,
     pool,
+    readPool,
     db,
     redis,
     queue,
@@ -133,6 +140,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
       await queue.close().catch(() => {});
       await redis.quit().catch(() => {});
       await pool.end().catch(() => {});
+      if (readPool !== pool) await readPool.end().catch(() => {});
     },
   };
 }

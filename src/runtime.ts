@@ -11,7 +11,7 @@ import type { Env } from "./env";
 import { capConnections } from "./http/connections";
 import { createLogger, type Logger } from "./platform/logger";
 import { redactUrl } from "./platform/redact-url";
-import { createWorkerConnection } from "./platform/redis";
+import { createWorkerConnection, redisTopology } from "./platform/redis";
 import { checkRedisDurability } from "./platform/redis-durability";
 import { onShutdown } from "./platform/shutdown";
 
@@ -23,7 +23,7 @@ export interface Roles {
 const CACHE_SWEEP_MS = 5 * 60_000;
 
 export async function startWorker(deps: Deps) {
-  const connection = createWorkerConnection(deps.env.REDIS_URL);
+  const connection = createWorkerConnection(deps.env.REDIS_URL, redisTopology(deps.env));
   const classifier = await deps.classifier();
   // Warm before the first job: a cold client's calls arrive late and then bunch with the next
   // limiter window's, over GOOGLE_QPM for that moment.
