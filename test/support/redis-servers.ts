@@ -1,0 +1,173 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { Redis } from "ioredis";
+import { watchdog } from "../../src/embedded/watchdog";
+import { waitForProgress } from "./progress";
+
+// Private redis-server processes for tests of the engines operators run (a Cluster, Sentinel,
+// TLS): each on free loopback ports, with its own temporary directory, AOF on as
+// docs/reliability.md asks, and a watchdog that ends it if the test process dies
+// (src/embedded/watchdog.ts). A test stops them in `finally`.
+
+const run = promisify(execFile);
+
+/** A free loopback port (the kernel's pick; released before the server binds it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RedisServer {
+  port: number;
+  dir: string;
+  /** Kills it outright (SIGKILL: no AOF flush, no goodbye) and waits for it to be gone. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and directory: it loads its AOF (and nodes.conf). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Resolves once `port` answers PING (`tls`: the URL to ping instead); fails if the server exits. */
+async function waitUntilUp(child: ChildProcess, log: string, url: string, tlsCa?: Buffer) {
+  await waitForProgress(
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`redis-server exited (${child.exitCode ?? child.signalCode}); see ${log}`);
+      }
+      const r = new Redis(url, {
+        lazyConnect: true,
+        retryStrategy: () => null,
+        maxRetriesPerRequest: 0,
+        ...(tlsCa ? { tls: { ca: tlsCa } } : {}),
+      });
+      r.on("error", () => {});
+      try {
+        await r.connect();
+        return (await r.ping()) === "PONG" ? "up" : "starting";
+      } catch {
+        return `starting ${existsSync(log) ? statSync(log).size : 0}`;
+      } finally {
+        r.disconnect();
+      }
+    },
+    (state) => state === "up",
+    { everyMs: 50, what: `redis-server at ${url}` },
+  );
+}
+
+export async function startRedisServer(
+  o: { args?: string[]; port?: number; binary?: string; tls?: { ca: Buffer } } = {},
+): Promise<RedisServer> {
+  const port = o.port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), "census-redis-"));
+  const log = join(dir, "redis.log");
+  const args = [
+    ...(o.tls ? ["--port", "0", "--tls-port", String(port)] : ["--port", String(port)]),
+    ...["--bind", "127.0.0.1", "--dir", dir, "--logfile", log],
+    ...["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
+    ...(o.args ?? []),
+  ];
+  let child: ChildProcess;
+  let dog: ReturnType<typeof watchdog>;
+  const url = `${o.tls ? "rediss" : "redis"}://127.0.0.1:${port}`;
+  const start = async () => {
+    child = spawn(o.binary ?? "redis-server", args, { stdio: "ignore" });
+    dog = watchdog(child.pid ?? 0, { signal: "TERM", graceSeconds: 5 });
+    await waitUntilUp(child, log, url, o.tls?.ca);
+  };
+  const end = async (signal: NodeJS.Signals) => {
+    dog.release();
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((r) => child.once("exit", r));
+    child.kill(signal);
+    await gone;
+  };
+  await start();
+  return {
+    port,
+    dir,
+    kill: () => end("SIGKILL"),
+    restart: start,
+    async stop() {
+      await end("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The `cluster_state` each node reports. */
+async function clusterStates(ports: readonly number[]): Promise<string[]> {
+  return Promise.all(
+    ports.map(async (port) => {
+      const r = new Redis(port, "127.0.0.1", { lazyConnect: true, retryStrategy: () => null });
+      r.on("error", () => {});
+      try {
+        await r.connect();
+        const info = (await r.cluster("INFO")) as string;
+        return /cluster_state:(\w+)/.exec(info)?.[1] ?? "?";
+      } catch {
+        return "down";
+      } finally {
+        r.disconnect();
+      }
+    }),
+  );
+}
+
+/** Resolves once every node says the cluster is ok (all slots served). */
+export async function waitForClusterOk(ports: readonly number[]): Promise<void> {
+  await waitForProgress(
+    () => clusterStates(ports),
+    (states) => states.every((s) => s === "ok"),
+    { everyMs: 100, stallMs: 60_000, what: "the Redis Cluster reporting ok" },
+  );
+}
+
+/** A Redis Cluster of `masters` redis-server processes (no replicas), AOF on, slots spread evenly. */
+export async function startRedisCluster(masters = 3) {
+  const nodes: RedisServer[] = [];
+  try {
+    for (let i = 0; i < masters; i++) {
+      const bus = await freePort();
+      nodes.push(
+        await startRedisServer({
+          args: [
+            ...["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"],
+            ...["--cluster-port", String(bus), "--cluster-node-timeout", "2000"],
+          ],
+        }),
+      );
+    }
+    const ports = nodes.map((n) => n.port);
+    await run("redis-cli", ["--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-yes"]);
+    await waitForClusterOk(ports);
+    return { nodes, ports, url: `redis://127.0.0.1:${ports[0]}` };
+  } catch (err) {
+    await Promise.all(nodes.map((n) => n.stop()));
+    throw err;
+  }
+}
+
+/** The node serving the slot of `key` (a hash tag such as {census} names its slot). */
+export async function nodeServing(ports: readonly number[], key: string): Promise<number> {
+  const r = new Redis(ports[0] ?? 0, "127.0.0.1");
+  try {
+    const slot = Number(await r.cluster("KEYSLOT", key));
+    const ranges = await r.cluster("SLOTS");
+    const owner = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2];
+    if (!owner) throw new Error(`no node serves slot ${slot}`);
+    return owner[1];
+  } finally {
+    r.disconnect();
+  }
+}
