@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -65,23 +65,50 @@ async function waitUntilUp(child: ChildProcess, log: string, url: string, tlsCa?
   );
 }
 
-export async function startRedisServer(
-  o: { args?: string[]; port?: number; binary?: string; tls?: { ca: Buffer } } = {},
-): Promise<RedisServer> {
-  const port = o.port ?? (await freePort());
+export interface StartOptions {
+  args?: string[];
+  /** Serve TLS only, with this certificate (selfSignedCert). */
+  tls?: TestCert;
+  /** A Sentinel (no data, no AOF) watching the master on this port under `name`. */
+  sentinel?: { masterPort: number; name: string };
+}
+
+export async function startRedisServer(o: StartOptions = {}): Promise<RedisServer> {
+  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "census-redis-"));
   const log = join(dir, "redis.log");
-  const args = [
-    ...(o.tls ? ["--port", "0", "--tls-port", String(port)] : ["--port", String(port)]),
-    ...["--bind", "127.0.0.1", "--dir", dir, "--logfile", log],
-    ...["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
-    ...(o.args ?? []),
-  ];
+  const listen = o.tls
+    ? ["--port", "0", "--tls-port", String(port), "--tls-auth-clients", "no"]
+    : ["--port", String(port)];
+  const tls = o.tls ? ["--tls-cert-file", o.tls.certFile, "--tls-key-file", o.tls.keyFile] : [];
+  const common = ["--bind", "127.0.0.1", "--dir", dir, "--logfile", log];
+  let args: string[];
+  if (o.sentinel) {
+    // a Sentinel rewrites its configuration file: it needs one of its own
+    const conf = join(dir, "sentinel.conf");
+    writeFileSync(
+      conf,
+      [
+        `sentinel monitor ${o.sentinel.name} 127.0.0.1 ${o.sentinel.masterPort} 1`,
+        `sentinel down-after-milliseconds ${o.sentinel.name} 2000`,
+        "",
+      ].join("\n"),
+    );
+    args = [conf, "--sentinel", ...listen, ...tls, ...common];
+  } else {
+    args = [
+      ...listen,
+      ...tls,
+      ...common,
+      ...["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
+      ...(o.args ?? []),
+    ];
+  }
   let child: ChildProcess;
   let dog: ReturnType<typeof watchdog>;
   const url = `${o.tls ? "rediss" : "redis"}://127.0.0.1:${port}`;
   const start = async () => {
-    child = spawn(o.binary ?? "redis-server", args, { stdio: "ignore" });
+    child = spawn("redis-server", args, { stdio: "ignore" });
     dog = watchdog(child.pid ?? 0, { signal: "TERM", graceSeconds: 5 });
     await waitUntilUp(child, log, url, o.tls?.ca);
   };
@@ -102,6 +129,42 @@ export async function startRedisServer(
       await end("SIGTERM");
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+export interface TestCert {
+  dir: string;
+  /** The CA's certificate (PEM), and its file, for REDIS_TLS_CA_FILE. */
+  ca: Buffer;
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+/** A throwaway CA and a server certificate it signed for 127.0.0.1 (openssl). */
+export async function selfSignedCert(): Promise<TestCert> {
+  const dir = mkdtempSync(join(tmpdir(), "census-tls-"));
+  const at = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => run("openssl", args, { cwd: dir });
+  await openssl(
+    ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=census-test-ca"],
+    ...["-keyout", at("ca.key"), "-out", at("ca.pem")],
+  );
+  await openssl(
+    ...["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1"],
+    ...["-keyout", at("server.key"), "-out", at("server.csr")],
+  );
+  writeFileSync(at("ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  await openssl(
+    ...["x509", "-req", "-in", at("server.csr"), "-CA", at("ca.pem"), "-CAkey", at("ca.key")],
+    ...["-CAcreateserial", "-days", "1", "-extfile", at("ext.cnf"), "-out", at("server.pem")],
+  );
+  return {
+    dir,
+    ca: readFileSync(at("ca.pem")),
+    caFile: at("ca.pem"),
+    certFile: at("server.pem"),
+    keyFile: at("server.key"),
   };
 }
 
