@@ -117,7 +117,10 @@ export async function startRedisServer(o: StartOptions = {}): Promise<RedisServe
     if (child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((r) => child.once("exit", r));
     child.kill(signal);
+    // Redis refuses a SIGTERM while it writes its first AOF (after CONFIG SET appendonly yes)
+    const force = setTimeout(() => child.kill("SIGKILL"), 5000);
     await gone;
+    clearTimeout(force);
   };
   await start();
   return {
