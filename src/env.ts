@@ -156,6 +156,13 @@ export const envSchema = z
         message: `needs a hash tag with REDIS_CLUSTER, so a queue's keys share one slot: {${e.QUEUE_PREFIX}}`,
       });
     }
+    if (e.REDIS_CLUSTER && !e.REDIS_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_URL"],
+        message: "must name a node of the cluster (REDIS_CLUSTER)",
+      });
+    }
     if (e.REDIS_CLUSTER && e.REDIS_SENTINELS) {
       ctx.addIssue({
         code: "custom",

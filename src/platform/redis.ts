@@ -75,8 +75,8 @@ function connect(url: string, t: RedisTopology, base: RedisOptions): Redis {
   if (t.cluster) {
     const u = new URL(url);
     const { enableOfflineQueue, ...perNode } = base;
-    // every node shares the first's credentials and TLS; the bare node option passes BullMQ's
-    // check for maxRetriesPerRequest: null, which it reads from redisOptions
+    // Every node gets REDIS_URL's credentials and TLS, and the per-command options (BullMQ looks
+    // for a worker's maxRetriesPerRequest: null there); the offline queue is the Cluster's own.
     return new Cluster([{ host: u.hostname, port: Number(u.port || 6379) }], {
       redisOptions: { ...perNode, ...shared, db: undefined },
       ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
