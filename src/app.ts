@@ -67,7 +67,7 @@ export function createApp(deps: Deps, surface: "api" | "ops" = "api") {
   app.route(
     "/",
     statsRoutes({
-      pool: deps.pool,
+      pool: deps.readPool,
       verifyKey: deps.verifyKey,
       kMinEvents: deps.env.K_MIN_EVENTS,
       pricePer1kUnits: deps.env.GOOGLE_PRICE_PER_1K_UNITS,

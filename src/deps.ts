@@ -5,13 +5,13 @@ import { type CacheStore, createCacheStore } from "./classification/cache";
 import type { Classifier } from "./classification/classifier";
 import type { ProcessorDeps } from "./classification/processor";
 import type { WorkerOptions } from "./classification/worker";
-import { createDb, createPool, type Db } from "./db/client";
+import { createDb, createPool, createReadPool, type Db } from "./db/client";
 import type { Env } from "./env";
 import type { IngestDeps } from "./ingest/service";
 import type { Logger } from "./platform/logger";
 import { createMetrics, type Metrics, trackQueueDepth, trackRemovals } from "./platform/metrics";
 import { redactUrl } from "./platform/redact-url";
-import { createProducerConnection, createWorkerConnection } from "./platform/redis";
+import { createProducerConnection, createWorkerConnection, redisTopology } from "./platform/redis";
 import { createRedisMarker, type RedisMarker } from "./platform/redis-marker";
 import { queueCounts } from "./queue/failed";
 import { type ClassifyQueue, createClassifyQueue } from "./queue/jobs";
@@ -25,6 +25,8 @@ export interface Deps {
   log: Logger;
   metrics: Metrics;
   pool: pg.Pool;
+  /** Where stats and analytics read: DATABASE_READ_URL's replica, or `pool` when unset. */
+  readPool: pg.Pool;
   db: Db;
   redis: Redis;
   queue: ClassifyQueue;
@@ -101,8 +103,12 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
   });
+  const readPool = createReadPool(env.DATABASE_READ_URL, pool, {
+    connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
+  });
   const db = createDb(pool);
-  const redis = createProducerConnection(env.REDIS_URL);
+  const redis = createProducerConnection(env.REDIS_URL, redisTopology(env));
   // The producer connection refuses commands while offline (fail fast), so wait for it once here.
   await new Promise<void>((resolve, reject) => {
     if (redis.status === "ready") return resolve();
@@ -130,7 +136,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     const cache = ttl > 0 ? createCacheStore(pool, ttl) : undefined;
     return {
       options: {
-        connection: createWorkerConnection(e.REDIS_URL),
+        connection: createWorkerConnection(e.REDIS_URL, redisTopology(e)),
         queue,
         queueName: e.QUEUE_NAME,
         prefix: e.QUEUE_PREFIX,
@@ -171,6 +177,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     log,
     metrics,
     pool,
+    readPool,
     db,
     redis,
     queue,
@@ -229,6 +236,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
       await queue.close().catch(() => {});
       await redis.quit().catch(() => {});
       await pool.end().catch(() => {});
+      if (readPool !== pool) await readPool.end().catch(() => {});
     },
   };
 }

@@ -61,8 +61,32 @@ describe("parseEnv", () => {
     [{ CONFIDENCE_THRESHOLD: "2" }, "CONFIDENCE_THRESHOLD"],
     [{ QUEUE_PREFIX: "cen:sus" }, "QUEUE_PREFIX"],
     [{ QUEUE_PREFIX: "{census" }, "QUEUE_PREFIX"],
+    // a Cluster runs multi-key scripts only within one slot
+    [{ REDIS_CLUSTER: "1", REDIS_URL: "redis://n1:7000", QUEUE_PREFIX: "census" }, "QUEUE_PREFIX"],
+    [{ REDIS_CLUSTER: "1" }, "REDIS_URL"],
+    [{ REDIS_SENTINELS: "10.0.0.1" }, "REDIS_SENTINELS"],
+    [{ REDIS_SENTINELS: "a:1,b" }, "REDIS_SENTINELS"],
+    [{ REDIS_CLUSTER: "1", REDIS_URL: "redis://n1:7000", REDIS_SENTINELS: "a:26379" }, "REDIS_SENTINELS"],
+    [{ DATABASE_READ_URL: "replica" }, "DATABASE_READ_URL"],
   ])("%o is rejected naming %s", (source, name) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`${name}:`));
+  });
+
+  it.each([
+    [{}, "census"],
+    [{ REDIS_CLUSTER: "1", REDIS_URL: "redis://n1:7000" }, "{census}"],
+    [{ REDIS_CLUSTER: "1", REDIS_URL: "redis://n1:7000", QUEUE_PREFIX: "{mine}" }, "{mine}"],
+    [{ QUEUE_PREFIX: "{mine}" }, "{mine}"],
+  ])("QUEUE_PREFIX for %o is %s", (source, prefix) => {
+    expect(parseEnv(source).QUEUE_PREFIX).toBe(prefix);
+  });
+
+  it.each([
+    [{}, false],
+    [{ REDIS_URL: "redis://r:6379" }, true],
+    [{ REDIS_SENTINELS: "s1:26379,s2:26379" }, true],
+  ])("Redis for %o is the operator's: %s", (source, configured) => {
+    expect(parseEnv(source).configured.redis).toBe(configured);
   });
 
   it("lists every bad variable at once", () => {

@@ -52,7 +52,22 @@ export const envSchema = z
     // Unset means "the local default, or embedded services when nothing answers there"
     // (src/embedded/services.ts); set means "this one, and say so if it cannot be reached".
     DATABASE_URL: z.url().optional(),
+    // A read replica for the stats and analytics reads (GET /v1/stats/*, `census sql`); writes,
+    // migrations and the worker stay on DATABASE_URL. Unset: everything reads DATABASE_URL.
+    DATABASE_READ_URL: z.url().optional(),
     REDIS_URL: z.url().optional(),
+    // REDIS_URL names one node of a Redis Cluster; the others are discovered from it. The queue's
+    // keys then need a hash tag: QUEUE_PREFIX defaults to {census}.
+    REDIS_CLUSTER: z.stringbool().default(false),
+    // Sentinels that name the master (host:port,host:port); REDIS_URL then gives only the
+    // password, database and TLS (rediss://).
+    REDIS_SENTINELS: z
+      .string()
+      .regex(/^[^:\s/,]+:\d{1,5}(,[^:\s/,]+:\d{1,5})*$/, "host:port,host:port")
+      .optional(),
+    REDIS_SENTINEL_NAME: z.string().min(1).default("mymaster"),
+    // A PEM bundle to trust for rediss:// besides the system's CAs (a private or self-signed CA).
+    REDIS_TLS_CA_FILE: z.string().min(1).optional(),
     // Start private Postgres and Redis even when the local defaults answer (tests, CI, demos).
     CENSUS_EMBEDDED: z.stringbool().default(false),
     // With NODE_ENV=production, start even on a Redis that can lose accepted prompts (AOF off, or
@@ -107,11 +122,12 @@ export const envSchema = z
       .string()
       .regex(/^[\w-]+$/)
       .default("classify"),
-    // A Redis Cluster needs a hash tag so all of a queue's keys share a slot: {census}
+    // A Redis Cluster needs a hash tag so all of a queue's keys share a slot (multi-key scripts:
+    // BullMQ's, the Google limiter's hold): {census}, the default with REDIS_CLUSTER.
     QUEUE_PREFIX: z
       .string()
       .regex(/^(\{[\w-]+\}|[\w-]+)$/, "letters, digits, _ or -, optionally in braces: census or {census}")
-      .default("census"),
+      .optional(),
     RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
     RETRY_MAX_MS: z.coerce.number().int().positive().default(32_000),
     JOB_ATTEMPTS: z.coerce.number().int().positive().default(30),
@@ -133,13 +149,38 @@ export const envSchema = z
         message: "is required in production: it keys sampling and event ids",
       });
     }
+    if (e.REDIS_CLUSTER && e.QUEUE_PREFIX && !e.QUEUE_PREFIX.startsWith("{")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["QUEUE_PREFIX"],
+        message: `needs a hash tag with REDIS_CLUSTER, so a queue's keys share one slot: {${e.QUEUE_PREFIX}}`,
+      });
+    }
+    if (e.REDIS_CLUSTER && !e.REDIS_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_URL"],
+        message: "must name a node of the cluster (REDIS_CLUSTER)",
+      });
+    }
+    if (e.REDIS_CLUSTER && e.REDIS_SENTINELS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_SENTINELS"],
+        message: "cannot be used with REDIS_CLUSTER",
+      });
+    }
   })
   .transform((e) => ({
     ...e,
     DATABASE_URL: e.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     REDIS_URL: e.REDIS_URL ?? DEFAULT_REDIS_URL,
+    QUEUE_PREFIX: e.QUEUE_PREFIX ?? (e.REDIS_CLUSTER ? "{census}" : "census"),
     /** Which of the two the operator set: those are never replaced by embedded services. */
-    configured: { postgres: e.DATABASE_URL !== undefined, redis: e.REDIS_URL !== undefined },
+    configured: {
+      postgres: e.DATABASE_URL !== undefined,
+      redis: e.REDIS_URL !== undefined || e.REDIS_CLUSTER || e.REDIS_SENTINELS !== undefined,
+    },
     HOST: e.HOST ?? (e.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1"),
     HMAC_SECRET: e.HMAC_SECRET ?? DEV_HMAC_SECRET,
     usingDevSecret: !e.HMAC_SECRET,

@@ -34,7 +34,7 @@ export function floor(program: Command) {
       const { resolveRange } = await import("../stats/schema");
       const range = resolveRange(o);
       if (!range.valid) throw new AppError("USAGE", "--from must be before --to, at most ~5 years apart");
-      await withServices({ database: true }, async ({ pool }) => {
+      await withServices({ database: true, readOnly: true }, async ({ pool }) => {
         const { floorReport, engineInWindow } = await import("../stats/floor");
         const engine = o.engine ?? (await engineInWindow(pool, range.from, range.to));
         const rows = await floorReport(pool, { ...o, ...range, engine });

@@ -14,6 +14,8 @@ export interface Needs {
   migrations?: boolean;
   /** A small pool and drizzle on it. */
   database?: boolean;
+  /** Only reads: the pool goes to DATABASE_READ_URL's replica when one is set. */
+  readOnly?: boolean;
   /** The classify queue and its (fail-fast producer) Redis connection. */
   queue?: boolean;
   /** The whole composition root (src/deps.ts): for commands that ingest, as a backfill does. */
@@ -53,14 +55,14 @@ export async function withServices<N extends Needs, T>(
   try {
     if (needs.database) {
       const { createDb, createPool } = await import("../db/client");
-      const pool = createPool(env.DATABASE_URL, { max: 2 });
+      const pool = createPool((needs.readOnly && env.DATABASE_READ_URL) || env.DATABASE_URL, { max: 2 });
       closing.push(() => pool.end());
       Object.assign(given, { pool, db: createDb(pool) });
     }
     if (needs.queue) {
-      const { createProducerConnection } = await import("../platform/redis");
+      const { createProducerConnection, redisTopology } = await import("../platform/redis");
       const { createClassifyQueue } = await import("../queue/jobs");
-      const redis = createProducerConnection(env.REDIS_URL);
+      const redis = createProducerConnection(env.REDIS_URL, redisTopology(env));
       closing.push(async () => redis.disconnect());
       const queue = createClassifyQueue(redis, env.QUEUE_NAME, env.QUEUE_PREFIX);
       closing.push(() => queue.close());

@@ -14,17 +14,26 @@ export interface PoolOptions {
   statementTimeoutMs?: number;
 }
 
-export function createPool(url: string, o: PoolOptions = {}): pg.Pool {
+export function createPool(url: string, o: PoolOptions & { applicationName?: string } = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: o.max ?? 10,
-    application_name: "prompt-census",
+    application_name: o.applicationName ?? "prompt-census",
     connectionTimeoutMillis: o.connectTimeoutMs ?? 5000,
     ...(o.statementTimeoutMs ? { statement_timeout: o.statementTimeoutMs } : {}),
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
   return pool;
+}
+
+/**
+ * The pool stats and analytics read from: a read replica's when DATABASE_READ_URL names one
+ * (its own application_name, so pg_stat_activity tells the two apart), else the primary itself.
+ * Their answers may lag the primary by the replica's delay; writes never go there.
+ */
+export function createReadPool(readUrl: string | undefined, primary: pg.Pool, o: PoolOptions = {}): pg.Pool {
+  return readUrl ? createPool(readUrl, { ...o, applicationName: "prompt-census-read" }) : primary;
 }
 
 export function createDb(pool: pg.Pool) {

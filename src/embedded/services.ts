@@ -53,6 +53,8 @@ export async function provideServices(env: Env, log: Logger, o: ServiceOptions):
   for (const name of ["postgres", "redis"] as const) {
     const spec = SPEC[name];
     if (env.configured[name]) {
+      // Sentinels name the master: REDIS_URL then carries only credentials, nothing to probe.
+      if (name === "redis" && env.REDIS_SENTINELS) continue;
       if (!(await reachable(urls[name]))) {
         throw new AppError(
           "SERVICE_UNAVAILABLE",

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { AppError } from "./errors";
 import type { Logger } from "./logger";
+import { isCluster, redisNodes } from "./redis";
 
 // BullMQ keeps every accepted prompt in Redis until it is stored: Redis is this service's
 // durability. What it must be set to, and what is lost otherwise, is in docs/reliability.md.
@@ -59,24 +60,43 @@ export async function checkRedisDurability(
   log: Logger,
   o: { refuse?: boolean } = {},
 ): Promise<string[]> {
-  let config: RedisPersistence;
+  // A Cluster keeps each slot's jobs on one master (and its replicas, which a failover promotes):
+  // every node must be safe, so each is asked and judged on its own.
+  const nodes = redisNodes(redis);
+  const configs: { node?: string; config: RedisPersistence }[] = [];
   try {
-    const get = async (name: string) => ((await redis.config("GET", name)) as string[])[1] ?? "";
-    config = {
-      appendonly: await get("appendonly"),
-      appendfsync: await get("appendfsync"),
-      maxmemoryPolicy: await get("maxmemory-policy"),
-      save: await get("save"),
-    };
+    for (const node of nodes) {
+      const config = await readPersistence(node);
+      configs.push({ ...(isCluster(redis) ? { node: nodeName(node) } : {}), config });
+    }
   } catch {
     log.warn(
       "Redis refused CONFIG GET (a managed Redis?): cannot check its persistence, starting anyway. It must keep AOF on (appendfsync everysec) and maxmemory-policy noeviction, or accepted prompts can be lost (docs/reliability.md).",
     );
     return [];
   }
-  const refused = o.refuse ? refusal(config) : null;
-  if (refused) throw new AppError("REDIS_VOLATILE", refused);
-  const warnings = assessRedis(config);
-  for (const warning of warnings) log.warn({ redis: config }, `REDIS CAN LOSE ACCEPTED PROMPTS: ${warning}`);
+  for (const { node, config } of configs) {
+    const refused = o.refuse ? refusal(config) : null;
+    if (refused) throw new AppError("REDIS_VOLATILE", node ? `${refused} (Cluster node ${node})` : refused);
+  }
+  const warnings: string[] = [];
+  for (const { node, config } of configs) {
+    for (const warning of assessRedis(config)) {
+      warnings.push(node ? `${node}: ${warning}` : warning);
+      log.warn({ redis: config, ...(node ? { node } : {}) }, `REDIS CAN LOSE ACCEPTED PROMPTS: ${warning}`);
+    }
+  }
   return warnings;
 }
+
+async function readPersistence(redis: Redis): Promise<RedisPersistence> {
+  const get = async (name: string) => ((await redis.config("GET", name)) as string[])[1] ?? "";
+  return {
+    appendonly: await get("appendonly"),
+    appendfsync: await get("appendfsync"),
+    maxmemoryPolicy: await get("maxmemory-policy"),
+    save: await get("save"),
+  };
+}
+
+const nodeName = (node: Redis) => `${node.options.host}:${node.options.port}`;
