@@ -180,7 +180,11 @@ export async function run(
     });
     if (env.MIGRATE_ON_START) await runMigrations(env.DATABASE_URL, log);
     await deps.redisMarker.start();
-    await bootstrapDatabase(deps.pool, { taxonomy: deps.taxonomy, kMinEvents: env.K_MIN_EVENTS });
+    await bootstrapDatabase(deps.pool, {
+      taxonomy: deps.taxonomy,
+      kMinEvents: env.K_MIN_EVENTS,
+      floorGrain: env.FLOOR_GRAIN,
+    });
     http = await startHttp(deps, env.PORT, createApp(deps, roles.api ? "api" : "ops"));
     worker = roles.worker ? await startWorker(deps) : undefined;
   } catch (err) {
