@@ -163,19 +163,24 @@ program
     }) => {
       const e = await servicesEnv();
       const { createPool } = await import("./db/client");
-      const { floorReport, engineInWindow } = await import("./stats/floor");
+      const { floorReport, engineInWindow, grainReport } = await import("./stats/floor");
       const { resolveRange } = await import("./stats/schema");
       const range = resolveRange(o);
       if (!range.valid) throw new InvalidArgumentError("--from must be before --to, at most ~5 years apart");
       const pool = createPool(e.DATABASE_URL, { max: 1 });
       try {
         const engine = o.engine ?? (await engineInWindow(pool, range.from, range.to));
-        const rows = await floorReport(pool, { ...o, ...range, engine });
-        if (o.json) console.log(rows.map((r) => JSON.stringify(r)).join("\n"));
+        const rows = await floorReport(pool, { ...o, ...range, engine, grain: e.FLOOR_GRAIN });
+        // and what each FLOOR_GRAIN would release of the window, to choose one
+        const grains = await grainReport(pool, { ...range, engine, interval: o.interval });
+        if (o.json) console.log([...rows, ...grains].map((r) => JSON.stringify(r)).join("\n"));
         else {
           console.log(`engine ${engine}, ${range.from} to ${range.to} (exclusive), by ${o.interval}`);
           const { formatRows } = await import("./platform/table");
-          console.log(formatRows(rows.map((r) => ({ ...r, released: `${(r.released * 100).toFixed(1)}%` }))));
+          const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+          console.log(formatRows(rows.map((r) => ({ ...r, released: pct(r.released) }))));
+          console.log(`\nreleased with each FLOOR_GRAIN (now ${e.FLOOR_GRAIN}):`);
+          console.log(formatRows(grains.map((g) => ({ ...g, released: pct(g.released) }))));
         }
       } finally {
         await pool.end();
