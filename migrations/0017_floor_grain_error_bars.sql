@@ -27,7 +27,10 @@ ALTER TABLE "census_settings" ADD CONSTRAINT "census_settings_floor_grain_ck" CH
 --    Bernoulli sampling. Sums of released units only, like every number; the analytics functions
 --    return them beside the shares, and src/stats/interval.ts turns them into 95% intervals.
 
-CREATE FUNCTION analytics.floor_grain() RETURNS text LANGUAGE sql STABLE AS $$
+-- Definer: analytics.window_from/window_to read it, and analysts may call those (they cannot read
+-- census_settings; the grain is no secret, every answer's notes say it).
+CREATE FUNCTION analytics.floor_grain() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = public, pg_temp AS $$
   SELECT coalesce((SELECT floor_grain FROM census_settings), 'day')
 $$;
 --> statement-breakpoint

@@ -75,6 +75,18 @@ describe("FLOOR_GRAIN on small traffic", () => {
       expect(weekly.rows.reduce((s, r) => s + r.events, 0)).toBe(200);
       expect(weekly.notes[0]).toMatch(/events of one week, outcome and category/);
       for (const r of weekly.rows) expect(r.shareOfAuthorLow).not.toBeNull();
+      // analysts calling the SQL functions get the same whole weeks
+      const client = await week.deps.pool.connect();
+      try {
+        await client.query("SET ROLE census_analyst");
+        const { rows } = await client.query(
+          "SELECT analytics.window_from('day', '2024-06-05')::text AS f, analytics.window_to('day', '2024-06-06')::text AS t",
+        );
+        expect(rows).toEqual([{ f: "2024-06-03", t: "2024-06-10" }]);
+      } finally {
+        await client.query("RESET ROLE");
+        client.release();
+      }
 
       // and back: the setting, not the rows already stored, decides
       await bootstrapDatabase(week.deps.pool, {

@@ -127,7 +127,7 @@ export async function categoryStats(
   if (filter !== null && rows.length === 0) {
     throw new AppError(
       "BELOW_FLOOR",
-      `No released unit of this ${filter} in [${q.from}, ${q.to}): it has no events there, or too few to clear the privacy floor (${k} events of one model, or of one author's pooled models, in a day and category).`,
+      `No released unit of this ${filter} in [${q.from}, ${q.to}): it has no events there, or too few to clear the privacy floor (${k} events of one model, or of one author's pooled models, in a ${grain} and category).`,
       { errors: [{ path: filter, message: `does not clear the privacy floor in this window` }] },
     );
   }
