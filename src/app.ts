@@ -70,6 +70,7 @@ export function createApp(deps: Deps, surface: "api" | "ops" = "api") {
       pool: deps.readPool,
       verifyKey: deps.verifyKey,
       kMinEvents: deps.env.K_MIN_EVENTS,
+      floorGrain: deps.env.FLOOR_GRAIN,
       pricePer1kUnits: deps.env.GOOGLE_PRICE_PER_1K_UNITS,
       mapping: { scheme: deps.taxonomy.scheme, version: deps.taxonomy.version },
     }),

@@ -75,6 +75,7 @@ export interface Lifecycle {
   /** The database to migrate at start (MIGRATE_ON_START); undefined: none. */
   migrateFrom: string | undefined;
   kMinEvents: number;
+  floorGrain: Env["FLOOR_GRAIN"];
   usingDevSecret: boolean;
   /** Where the services are, passwords hidden, for the start-up line. */
   where: { database: string; redis: string };
@@ -87,6 +88,7 @@ export function lifecycleOf(env: Env): Lifecycle {
     refuseVolatileRedis: env.NODE_ENV === "production" && !env.ALLOW_VOLATILE_REDIS,
     migrateFrom: env.MIGRATE_ON_START ? env.DATABASE_URL : undefined,
     kMinEvents: env.K_MIN_EVENTS,
+    floorGrain: env.FLOOR_GRAIN,
     usingDevSecret: env.usingDevSecret,
     where: { database: redactUrl(env.DATABASE_URL), redis: redactUrl(env.REDIS_URL) },
   };

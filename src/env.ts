@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { parsePayloadKeys } from "./queue/sealed";
 import { MAPPING_SCHEMES } from "./taxonomy/mapping";
-import { classifierEngines, DEFAULT_SAMPLE_RATE_FLOOR, MIN_SAMPLE_RATE, textSources } from "./vocabulary";
+import {
+  classifierEngines,
+  DEFAULT_SAMPLE_RATE_FLOOR,
+  floorGrains,
+  MIN_SAMPLE_RATE,
+  textSources,
+} from "./vocabulary";
 
 // The one reader of process.env. Everything else receives an `Env` value, so tests can build one
 // without touching the process and a typo in a variable name fails at start, not at 3 a.m.
@@ -109,6 +115,10 @@ export const envSchema = z
     MAPPING: z.enum(MAPPING_SCHEMES).default("study-2025"),
     GOOGLE_QPM: z.coerce.number().int().positive().default(600),
     K_MIN_EVENTS: z.coerce.number().int().min(1).default(10),
+    // The period of a privacy release unit: a model's events of one day (the study's rule), week or
+    // month, outcome and category. Coarser shows more of small traffic, in coarser periods.
+    // README "Privacy floor"; `census floor` shows what each would release.
+    FLOOR_GRAIN: z.enum(floorGrains).default("day"),
     // How long a Google answer is reused for the same text (classification/cache.ts); 0 turns the
     // cache off. Seconds, or a number with s, m, h or d.
     CLASSIFY_CACHE_TTL: duration.default(7 * 86_400),

@@ -136,7 +136,11 @@ export async function run(configured: Env, roles: Roles, log: Logger, o: RunOpti
     await checkRedisDurability(deps.redis, log, { refuse: life.refuseVolatileRedis });
     if (life.migrateFrom) await runMigrations(life.migrateFrom, log);
     await deps.redisMarker.start();
-    await bootstrapDatabase(deps.pool, { taxonomy: deps.taxonomy, kMinEvents: life.kMinEvents });
+    await bootstrapDatabase(deps.pool, {
+      taxonomy: deps.taxonomy,
+      kMinEvents: life.kMinEvents,
+      floorGrain: life.floorGrain,
+    });
     http = await startHttp(deps, deps.http.port, createApp(deps, roles.api ? "api" : "ops"));
     worker = roles.worker ? await startWorker(deps) : undefined;
   } catch (err) {

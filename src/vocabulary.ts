@@ -29,6 +29,10 @@ export type TextFrom = (typeof textSources)[number];
 export const intervals = ["day", "week", "month", "range"] as const;
 export type Interval = (typeof intervals)[number];
 
+/** The period of a privacy release unit (FLOOR_GRAIN; migrations/0017): coarser fits less traffic. */
+export const floorGrains = ["day", "week", "month"] as const;
+export type FloorGrain = (typeof floorGrains)[number];
+
 // Limits from the door to the table: what the ingest schema accepts, Postgres stores. Each says
 // which column it protects, so widening a column and raising a limit stay one decision.
 

@@ -127,7 +127,7 @@ describe("rollups", () => {
     );
     expect(kept).toEqual(
       await units(
-        "census_release_cells_of('synthetic', ARRAY['2019-01-21'::date], ARRAY['classified'], ARRAY['programming'])",
+        "census_release_cells_of('synthetic', 'day', ARRAY['2019-01-21'::date], ARRAY['classified'], ARRAY['programming'])",
       ),
     );
     expect(kept).toEqual([

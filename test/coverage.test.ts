@@ -41,8 +41,12 @@ describe("GET /v1/stats/coverage", () => {
       events,
       estimated: events * 2,
       share: Number(((events * 2) / 132).toPrecision(12)), // published to 12 significant digits
+      shareLow: expect.any(Number),
+      shareHigh: expect.any(Number),
     });
     expect(body.rows).toEqual([row("classified", 40), row("too_short", 11), row("unsupported_language", 15)]);
+    // sampled at 0.5, so each share is uncertain: a real interval around it
+    for (const r of body.rows) expect(r.shareLow < r.share && r.share < r.shareHigh).toBe(true);
   });
 
   it("by language: the refused share by language, languages under the floor pooled with no name", async () => {
@@ -64,7 +68,9 @@ describe("GET /v1/stats/coverage", () => {
 
   it("CSV, and the same numbers from SQL as census_analyst", async () => {
     const csv = await (await get("by=outcome", "text/csv")).text();
-    expect(csv.split(/\r?\n/)[0]).toBe('"period","outcome","language","events","estimated","share"');
+    expect(csv.split(/\r?\n/)[0]).toBe(
+      '"period","outcome","language","events","estimated","share","shareLow","shareHigh"',
+    );
     const client = await stack.deps.pool.connect();
     try {
       await client.query("SET ROLE census_analyst");

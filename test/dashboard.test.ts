@@ -124,6 +124,30 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
         }
         expect(share?.datasets[0]?.data).toEqual([58.8, 58.8, 58.8]); // 60k of 102k estimated tokens
 
+        // the last period's shares with their 95% intervals, drawn as whiskers
+        const bars = await summary("category-intervals");
+        expect(bars?.labels).toEqual(["programming", "roleplay", "translation"]);
+        expect(bars?.datasets[0]?.data[0]).toBe(58.8);
+        const drawn = await page.evaluate(() => {
+          const chart = (
+            globalThis as unknown as {
+              __charts: Record<
+                string,
+                { config: { plugins: { id: string }[] }; data: { datasets: { intervals: number[][] }[] } }
+              >;
+            }
+          ).__charts["category-intervals"];
+          return {
+            plugins: chart?.config.plugins.map((p) => p.id),
+            intervals: chart?.data.datasets[0]?.intervals,
+          };
+        });
+        expect(drawn.plugins).toContain("whiskers");
+        (bars?.datasets[0]?.data ?? []).forEach((v, i) => {
+          const [low, high] = drawn.intervals?.[i] ?? [];
+          expect(low !== undefined && high !== undefined && low <= (v ?? 0) && (v ?? 0) <= high).toBe(true);
+        });
+
         // figure 21: categories as 100% bars of their tags
         const tags = await summary("tag-composition");
         expect(tags?.labels).toEqual(["programming", "roleplay"]);

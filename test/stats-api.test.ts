@@ -136,10 +136,40 @@ describe("GET /v1/stats/categories", () => {
     const res = await get(`/v1/stats/categories?${RANGE}`, read, "text/csv");
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
     const lines = (await res.text()).trim().split("\r\n");
-    expect(lines[0]).toBe('"period","category","events","value","estimated","share"');
+    expect(lines[0]).toBe('"period","category","events","value","estimated","share","shareLow","shareHigh"');
     expect(lines.some((l) => l.includes('"legal"'))).toBe(false);
     expect(lines.some((l) => l.startsWith('"2018-03-05","programming",40,4000,8000,0.4'))).toBe(true);
   });
+});
+
+describe("error bars", () => {
+  it.each(["tokens", "requests", "spend"])(
+    "every category row has shareLow <= share <= shareHigh, in JSON and CSV (weight %s)",
+    async (weight) => {
+      const url = `/v1/stats/categories?${RANGE}&interval=week&weight=${weight}`;
+      const rows = (await json(await get(url))).rows as Record<string, number | null>[];
+      const csv = parse(await (await get(url, read, "text/csv")).text(), { columns: true }) as Record<
+        string,
+        string
+      >[];
+      expect(rows.length).toBeGreaterThan(3);
+      expect(csv.length).toBe(rows.length);
+      const checks = [
+        ...rows.map((r) => [r.shareLow, r.share, r.shareHigh]),
+        ...csv.map((r) => [r.shareLow, r.share, r.shareHigh].map((v) => (v === "" ? null : Number(v)))),
+      ];
+      for (const [low, share, high] of checks) {
+        if (share === null || share === undefined) {
+          expect([low, high]).toEqual([null, null]); // others: no share, no interval
+          continue;
+        }
+        expect(low !== null && low !== undefined && high !== null && high !== undefined).toBe(true);
+        expect(Number(low) <= share && share <= Number(high)).toBe(true);
+        // sampled at 0.5: a real interval, except for a share of 0 (no spend) or 1 (alone in its period)
+        if (share > 0 && share < 1) expect(Number(low) < Number(high), JSON.stringify(checks)).toBe(true);
+      }
+    },
+  );
 });
 
 describe("GET /v1/stats/tags", () => {
@@ -154,6 +184,8 @@ describe("GET /v1/stats/tags", () => {
         value: 6000,
         estimated: 12000,
         share: 0.5,
+        shareLow: expect.any(Number),
+        shareHigh: expect.any(Number),
       },
       {
         period: "2018-03-05",
@@ -163,6 +195,8 @@ describe("GET /v1/stats/tags", () => {
         value: 6000,
         estimated: 12000,
         share: 0.5,
+        shareLow: expect.any(Number),
+        shareHigh: expect.any(Number),
       },
     ]);
   });

@@ -63,9 +63,52 @@
   }
 
   const pct = (v) => (v === null || v === undefined ? null : Math.round(v * 1000) / 10);
+  /** A share's 95% interval in percent, [low, high], or null (docs/analytics.md "Error bars"). */
+  const span = (r, field = "share") =>
+    r && r[`${field}Low`] !== null && r[`${field}Low`] !== undefined
+      ? [pct(r[`${field}Low`]), pct(r[`${field}High`])]
+      : null;
+  /** A tooltip line with the interval, when the dataset carries one per point. */
+  const withInterval = (c) => {
+    const iv = c.dataset.intervals?.[c.dataIndex];
+    const v = c.parsed.y !== undefined && c.chart.options.indexAxis !== "y" ? c.parsed.y : c.parsed.x;
+    return `${c.dataset.label}: ${v}%${iv ? ` (95%: ${iv[0]}-${iv[1]}%)` : ""}`;
+  };
+
+  // Whiskers from each point's `intervals` entry [low, high] on the value axis: the error bars.
+  const whiskers = {
+    id: "whiskers",
+    afterDatasetsDraw(chart) {
+      const { ctx } = chart;
+      chart.data.datasets.forEach((d, di) => {
+        const meta = chart.getDatasetMeta(di);
+        if (!d.whiskers || !d.intervals || meta.hidden) return;
+        const axis = chart.scales[meta.vAxisID];
+        meta.data.forEach((el, i) => {
+          const iv = d.intervals[i];
+          if (!iv) return;
+          const [lo, hi] = iv.map((v) => axis.getPixelForValue(v));
+          ctx.save();
+          ctx.strokeStyle = "#212529";
+          ctx.lineWidth = 1.5;
+          ctx.beginPath();
+          for (const [x1, y1, x2, y2] of [
+            [el.x, lo, el.x, hi],
+            [el.x - 6, lo, el.x + 6, lo],
+            [el.x - 6, hi, el.x + 6, hi],
+          ]) {
+            ctx.moveTo(x1, y1);
+            ctx.lineTo(x2, y2);
+          }
+          ctx.stroke();
+          ctx.restore();
+        });
+      });
+    },
+  };
   const percentAxis = { stacked: true, min: 0, max: 100, ticks: { callback: (v) => `${v}%` } };
 
-  /** Horizontal bars stacked to 100%, one per label (figures 21-23). */
+  /** Horizontal bars stacked to 100%, one per label (figures 21-23); intervals in the tooltips. */
   function percentBars(id, labels, datasets) {
     draw(id, {
       type: "bar",
@@ -75,7 +118,7 @@
         maintainAspectRatio: false,
         animation: false,
         scales: { x: percentAxis, y: { stacked: true } },
-        plugins: { legend: { position: "right" } },
+        plugins: { legend: { position: "right" }, tooltip: { callbacks: { label: withInterval } } },
       },
     });
   }
@@ -86,6 +129,7 @@
     // named categories with a share in some period (`others` has none)
     const categories = [...new Set(body.rows.filter((r) => r.share !== null).map((r) => r.category))];
     const share = new Map(body.rows.map((r) => [`${r.period}|${r.category}`, r.share]));
+    const row = new Map(body.rows.map((r) => [`${r.period}|${r.category}`, r]));
     // biggest first so the stack reads like the study's figure
     const total = (c) => periods.reduce((s, p) => s + (share.get(`${p}|${c}`) ?? 0), 0);
     categories.sort((a, b) => total(b) - total(a));
@@ -96,6 +140,7 @@
         datasets: categories.map((c, i) => ({
           label: c,
           data: periods.map((p) => pct(share.get(`${p}|${c}`) ?? 0)),
+          intervals: periods.map((p) => span(row.get(`${p}|${c}`))),
           fill: true,
           borderColor: color(c, i),
           backgroundColor: `${color(c, i)}cc`,
@@ -108,8 +153,43 @@
         animation: false,
         interaction: { mode: "index", intersect: false },
         scales: { y: percentAxis },
-        plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y}%` } } },
+        plugins: { tooltip: { callbacks: { label: withInterval } } },
       },
+    });
+    drawCategoryIntervals(body, periods.at(-1), categories);
+  }
+
+  // The last period's category shares, each with its 95% interval as a whisker: how sure each is.
+  function drawCategoryIntervals(body, period, categories) {
+    const rows = categories.map((c) => body.rows.find((r) => r.period === period && r.category === c));
+    draw("category-intervals", {
+      type: "bar",
+      data: {
+        labels: categories,
+        datasets: [
+          {
+            label: `share in the period from ${period ?? "-"}`,
+            data: rows.map((r) => pct(r?.share ?? 0)),
+            intervals: rows.map((r) => span(r)),
+            whiskers: true,
+            backgroundColor: categories.map((c, i) => `${color(c, i)}99`),
+          },
+        ],
+      },
+      options: {
+        maintainAspectRatio: false,
+        animation: false,
+        // room for the highest whisker
+        scales: {
+          y: {
+            min: 0,
+            suggestedMax: Math.max(0, ...rows.map((r) => span(r)?.[1] ?? 0)),
+            ticks: { callback: (v) => `${v}%` },
+          },
+        },
+        plugins: { legend: { display: false }, tooltip: { callbacks: { label: withInterval } } },
+      },
+      plugins: [whiskers],
     });
   }
 
@@ -139,6 +219,7 @@
     const datasets = tags.map((t, i) => ({
       label: t,
       data: categories.map((c) => pct(top.get(c).find((r) => r.tag === t)?.share ?? 0)),
+      intervals: categories.map((c) => span(top.get(c).find((r) => r.tag === t))),
       backgroundColor: EXTRA[i % EXTRA.length],
     }));
     datasets.push({
@@ -164,6 +245,12 @@
         data: authors.map((a) =>
           pct(rows.find((r) => r.author === a && r.category === c)?.shareOfAuthor ?? 0),
         ),
+        intervals: authors.map((a) =>
+          span(
+            rows.find((r) => r.author === a && r.category === c),
+            "shareOfAuthor",
+          ),
+        ),
         backgroundColor: color(c, i),
       })),
     );
@@ -188,6 +275,7 @@
           data: periods.map((p) =>
             pct(body.rows.find((r) => r.period === p && r.outcome === outcome)?.share ?? 0),
           ),
+          intervals: periods.map((p) => span(body.rows.find((r) => r.period === p && r.outcome === outcome))),
           backgroundColor: color,
           stack: "s",
         })),
@@ -196,6 +284,7 @@
         maintainAspectRatio: false,
         animation: false,
         scales: { y: { stacked: true, max: 100, title: { display: true, text: "% of sampled events" } } },
+        plugins: { tooltip: { callbacks: { label: withInterval } } },
       },
     });
   }

@@ -34,14 +34,19 @@ export function floor(program: Command) {
       const { resolveRange } = await import("../stats/schema");
       const range = resolveRange(o);
       if (!range.valid) throw new AppError("USAGE", "--from must be before --to, at most ~5 years apart");
-      await withServices({ database: true, readOnly: true }, async ({ pool }) => {
-        const { floorReport, engineInWindow } = await import("../stats/floor");
+      await withServices({ database: true, readOnly: true }, async ({ pool, env }) => {
+        const { floorReport, engineInWindow, grainReport } = await import("../stats/floor");
         const engine = o.engine ?? (await engineInWindow(pool, range.from, range.to));
-        const rows = await floorReport(pool, { ...o, ...range, engine });
-        if (o.json) return console.log(rows.map((r) => JSON.stringify(r)).join("\n"));
+        const rows = await floorReport(pool, { ...o, ...range, engine, grain: env.FLOOR_GRAIN });
+        // and what each FLOOR_GRAIN would release of the window, to choose one
+        const grains = await grainReport(pool, { ...range, engine, interval: o.interval });
+        if (o.json) return console.log([...rows, ...grains].map((r) => JSON.stringify(r)).join("\n"));
         console.log(`engine ${engine}, ${range.from} to ${range.to} (exclusive), by ${o.interval}`);
         const { formatRows } = await import("../platform/table");
-        console.log(formatRows(rows.map((r) => ({ ...r, released: `${(r.released * 100).toFixed(1)}%` }))));
+        const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+        console.log(formatRows(rows.map((r) => ({ ...r, released: pct(r.released) }))));
+        console.log(`\nreleased with each FLOOR_GRAIN (now ${env.FLOOR_GRAIN}):`);
+        console.log(formatRows(grains.map((g) => ({ ...g, released: pct(g.released) }))));
       });
     });
 }

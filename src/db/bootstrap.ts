@@ -1,16 +1,21 @@
 import type pg from "pg";
 import type { Taxonomy } from "../taxonomy/mapping";
+import type { FloorGrain } from "../vocabulary";
 
 /**
  * Start-up writes every role needs before it serves: the mapping version in use (so events can be
  * traced to their rules) and the settings SQL views read (they cannot see the environment).
  */
-export async function bootstrapDatabase(pool: pg.Pool, opts: { taxonomy: Taxonomy; kMinEvents: number }) {
+export async function bootstrapDatabase(
+  pool: pg.Pool,
+  opts: { taxonomy: Taxonomy; kMinEvents: number; floorGrain?: FloorGrain },
+) {
   await registerTaxonomy(pool, opts.taxonomy);
+  // a change of either recomputes every release unit (the census_settings_k trigger)
   await pool.query(
-    `INSERT INTO census_settings (id, k_min_events) VALUES (true, $1)
-     ON CONFLICT (id) DO UPDATE SET k_min_events = excluded.k_min_events`,
-    [opts.kMinEvents],
+    `INSERT INTO census_settings (id, k_min_events, floor_grain) VALUES (true, $1, $2)
+     ON CONFLICT (id) DO UPDATE SET k_min_events = excluded.k_min_events, floor_grain = excluded.floor_grain`,
+    [opts.kMinEvents, opts.floorGrain ?? "day"],
   );
 }
 

@@ -106,8 +106,13 @@ export const censusSettings = pgTable(
   {
     id: boolean("id").primaryKey().default(true),
     kMinEvents: integer("k_min_events").notNull(),
+    // FLOOR_GRAIN: the period of a release unit (migrations/0017)
+    floorGrain: text("floor_grain").notNull().default("day"),
   },
-  (t) => [check("census_settings_one_row_ck", sql`${t.id}`)],
+  (t) => [
+    check("census_settings_one_row_ck", sql`${t.id}`),
+    check("census_settings_floor_grain_ck", sql`${t.floorGrain} IN ('day', 'week', 'month')`),
+  ],
 );
 
 // Rollups kept current by statement-level triggers as events land (see migrations/0002), so a year
@@ -120,6 +125,11 @@ const measures = {
   estRequests: doublePrecision("est_requests").notNull(),
   tokens: bigint("tokens", { mode: "number" }).notNull(),
   estTokens: doublePrecision("est_tokens").notNull(),
+  // sum over the events of (1 - p) / p^2 * x^2 (p its sample rate, x its weight): the unbiased
+  // variance estimate of est_* under Bernoulli sampling, which the share intervals need
+  // (migrations/0017, docs/analytics.md "Error bars")
+  varRequests: doublePrecision("var_requests").notNull().default(0),
+  varTokens: doublePrecision("var_tokens").notNull().default(0),
 };
 
 export const rollupCategoryDaily = pgTable(
@@ -134,6 +144,7 @@ export const rollupCategoryDaily = pgTable(
     ...measures,
     spend: doublePrecision("spend").notNull(),
     estSpend: doublePrecision("est_spend").notNull(),
+    varSpend: doublePrecision("var_spend").notNull().default(0),
     // tokens of the events that carry a cost, so price per token is not diluted by unpriced events
     pricedTokens: bigint("priced_tokens", { mode: "number" }).notNull(),
     estPricedTokens: doublePrecision("est_priced_tokens").notNull(),
@@ -199,6 +210,7 @@ export const releaseUnitDaily = pgTable(
     ...measures,
     spend: doublePrecision("spend").notNull(),
     estSpend: doublePrecision("est_spend").notNull(),
+    varSpend: doublePrecision("var_spend").notNull().default(0),
     pricedTokens: bigint("priced_tokens", { mode: "number" }).notNull(),
     estPricedTokens: doublePrecision("est_priced_tokens").notNull(),
   },

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { Interval } from "../vocabulary";
+import { type FloorGrain, floorGrains, type Interval } from "../vocabulary";
 import { snapWindow } from "./window";
 
 // What the privacy floor leaves out, per period: for operators (`census floor`), never on the
@@ -25,12 +25,14 @@ export interface FloorRow {
 
 export async function floorReport(
   pool: pg.Pool,
-  q: { engine: string; from: string; to: string; interval: Interval },
+  q: { engine: string; from: string; to: string; interval: Interval; grain?: FloorGrain },
 ): Promise<FloorRow[]> {
-  const w = snapWindow(q.interval, q.from, q.to);
+  // the grain the release rows were kept with (FLOOR_GRAIN): they are keyed by its first day
+  const grain = q.grain ?? "day";
+  const w = snapWindow(q.interval, q.from, q.to, grain);
   const { rows } = await pool.query<Record<string, string>>(
     `WITH sampled AS (
-       SELECT analytics.bucket($4, $2::date, day) AS period, sum(events) AS events
+       SELECT analytics.bucket($4, $2::date, census_grain_start($5, day)) AS period, sum(events) AS events
        FROM rollup_category_daily WHERE engine = $1 AND day >= $2::date AND day < $3::date GROUP BY 1
      ), released AS (
        SELECT analytics.bucket($4, $2::date, day) AS period,
@@ -42,7 +44,7 @@ export async function floorReport(
      SELECT s.period, s.events, coalesce(r.models, 0) AS models, coalesce(r.author_pools, 0) AS author_pools,
        coalesce(r.category_pools, 0) AS category_pools
      FROM sampled s LEFT JOIN released r USING (period) ORDER BY 1`,
-    [q.engine, w.from, w.to, q.interval],
+    [q.engine, w.from, w.to, q.interval, grain],
   );
   return rows.map((r) => {
     const events = Number(r.events);
@@ -60,6 +62,43 @@ export async function floorReport(
       released: events > 0 ? shown / events : 0,
     };
   });
+}
+
+export interface GrainRow {
+  grain: FloorGrain;
+  /** Sampled events of the window widened to whole periods, then grains; every outcome. */
+  events: number;
+  /** Share of them in a unit that grain would release. */
+  released: number;
+}
+
+/**
+ * What each FLOOR_GRAIN would release of the window, computed from the rollups with the same
+ * rule the triggers keep (census_release_cells_of), so an operator can choose before switching.
+ */
+export async function grainReport(
+  pool: pg.Pool,
+  q: { engine: string; from: string; to: string; interval: Interval },
+): Promise<GrainRow[]> {
+  const out: GrainRow[] = [];
+  for (const grain of floorGrains) {
+    const w = snapWindow(q.interval, q.from, q.to, grain);
+    const { rows } = await pool.query<{ events: string | null; released: string | null }>(
+      `WITH parts AS (
+         SELECT census_grain_start($2, day) AS start, outcome, category, sum(events) AS events
+         FROM rollup_category_daily WHERE engine = $1 AND day >= $3::date AND day < $4::date GROUP BY 1, 2, 3
+       )
+       SELECT (SELECT sum(events) FROM parts) AS events,
+         (SELECT sum(u.events) FROM census_release_cells_of($1, $2,
+            (SELECT array_agg(start) FROM parts), (SELECT array_agg(outcome) FROM parts),
+            (SELECT array_agg(category) FROM parts)) u) AS released`,
+      [q.engine, grain, w.from, w.to],
+    );
+    const events = Number(rows[0]?.events ?? 0);
+    const released = Number(rows[0]?.released ?? 0);
+    out.push({ grain, events, released: events > 0 ? released / events : 0 });
+  }
+  return out;
 }
 
 /** The engine whose events a window holds: google when it has any, else the one with most events. */

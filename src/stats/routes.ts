@@ -6,7 +6,7 @@ import { requireScope } from "../auth/middleware";
 import type { AppEnv } from "../http/context";
 import { problemResponses, validationHook } from "../http/openapi";
 import { AppError } from "../platform/errors";
-import type { Interval } from "../vocabulary";
+import type { FloorGrain, Interval } from "../vocabulary";
 import { toCsv } from "./csv";
 import {
   authorsQuerySchema,
@@ -102,14 +102,17 @@ const usage = statsRoute({
 });
 
 /** The query's window: defaults filled in, checked, and widened to whole periods of its interval. */
-function range(q: { from?: string | undefined; to?: string | undefined; interval: Interval }) {
+function range(
+  q: { from?: string | undefined; to?: string | undefined; interval: Interval },
+  grain: FloorGrain,
+) {
   const r = resolveRange(q);
   if (!r.valid) {
     throw new AppError("VALIDATION_FAILED", "`from` must be before `to`, at most 1,900 days apart.", {
       errors: [{ path: "from", message: "must be before `to`, at most 1,900 days apart" }],
     });
   }
-  return snapWindow(q.interval, r.from, r.to);
+  return snapWindow(q.interval, r.from, r.to, grain);
 }
 
 function respond(c: Context, body: { rows: Record<string, unknown>[]; [field: string]: unknown }) {
@@ -123,6 +126,8 @@ export function statsRoutes(deps: {
   pool: pg.Pool;
   verifyKey: KeyVerifier;
   kMinEvents: number;
+  /** FLOOR_GRAIN: windows widen to whole grains of it, as the SQL functions do. */
+  floorGrain: FloorGrain;
   pricePer1kUnits: number;
   /** Which scheme the numbers come from: said in every category answer. */
   mapping: { scheme: string; version: string };
@@ -132,23 +137,32 @@ export function statsRoutes(deps: {
   app.use("/v1/stats/*", requireScope(deps.verifyKey, "read"));
   app.openapi(categories, async (c) => {
     const q = c.req.valid("query");
-    return respond(c, { ...(await categoryStats(pool, { ...q, ...range(q) }, k)), mapping });
+    return respond(c, {
+      ...(await categoryStats(pool, { ...q, ...range(q, deps.floorGrain) }, k, deps.floorGrain)),
+      mapping,
+    });
   });
   app.openapi(tags, async (c) => {
     const q = c.req.valid("query");
-    return respond(c, { ...(await tagStats(pool, { ...q, ...range(q) }, k)), mapping });
+    return respond(c, {
+      ...(await tagStats(pool, { ...q, ...range(q, deps.floorGrain) }, k, deps.floorGrain)),
+      mapping,
+    });
   });
   app.openapi(authors, async (c) => {
     const q = c.req.valid("query");
-    return respond(c, { ...(await authorStats(pool, { ...q, ...range(q) }, k)), mapping });
+    return respond(c, {
+      ...(await authorStats(pool, { ...q, ...range(q, deps.floorGrain) }, k, deps.floorGrain)),
+      mapping,
+    });
   });
   app.openapi(coverage, async (c) => {
     const q = c.req.valid("query");
-    return respond(c, await coverageStats(pool, { ...q, ...range(q) }, k));
+    return respond(c, await coverageStats(pool, { ...q, ...range(q, deps.floorGrain) }, k));
   });
   app.openapi(usage, async (c) => {
     const q = c.req.valid("query");
-    return respond(c, await usageStats(pool, { ...q, ...range(q) }, deps.pricePer1kUnits));
+    return respond(c, await usageStats(pool, { ...q, ...range(q, "day") }, deps.pricePer1kUnits));
   });
   return app;
 }

@@ -93,6 +93,12 @@ const cell = {
     .openapi({ description: "Population estimate: each event weighs 1 / its sample rate" }),
 };
 
+const shareLow = z.number().nullable().openapi({
+  description:
+    "Lower end of the share's 95% interval (sampling error; released units only): docs/analytics.md",
+});
+const shareHigh = z.number().nullable().openapi({ description: "Upper end of the share's 95% interval" });
+
 const totalRow = z.object({
   period: z.iso.date(),
   events: z.number(),
@@ -124,14 +130,25 @@ const meta = {
 export const categoriesResponseSchema = z
   .object({
     ...meta,
-    rows: z.array(z.object({ ...cell, category: z.string(), share: z.number().nullable() })),
+    rows: z.array(
+      z.object({ ...cell, category: z.string(), share: z.number().nullable(), shareLow, shareHigh }),
+    ),
   })
   .openapi("CategoryStats");
 
 export const tagsResponseSchema = z
   .object({
     ...meta,
-    rows: z.array(z.object({ ...cell, category: z.string(), tag: z.string(), share: z.number().nullable() })),
+    rows: z.array(
+      z.object({
+        ...cell,
+        category: z.string(),
+        tag: z.string(),
+        share: z.number().nullable(),
+        shareLow,
+        shareHigh,
+      }),
+    ),
   })
   .openapi("TagStats");
 
@@ -150,10 +167,14 @@ export const authorsResponseSchema = z
           .number()
           .nullable()
           .openapi({ description: "The category's share of the author's weight (named categories only)" }),
+        shareOfAuthorLow: shareLow,
+        shareOfAuthorHigh: shareHigh,
         shareOfCategory: z
           .number()
           .nullable()
           .openapi({ description: "The row's share of the category's weight (the pool included)" }),
+        shareOfCategoryLow: shareLow,
+        shareOfCategoryHigh: shareHigh,
       }),
     ),
   })
@@ -183,6 +204,8 @@ export const coverageResponseSchema = z
           .number()
           .nullable()
           .openapi({ description: "Of the period's released events, by estimated requests" }),
+        shareLow,
+        shareHigh,
       }),
     ),
   })

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { AppError } from "../platform/errors";
-import type { Outcome } from "../vocabulary";
+import type { FloorGrain, Outcome } from "../vocabulary";
+import { type ShareRow, shareIntervals } from "./interval";
 import type {
   AuthorsQuery,
   AuthorsResponse,
@@ -24,10 +25,14 @@ type Weight = "tokens" | "requests" | "spend";
 type Row = Record<string, unknown>;
 
 const NOTES = {
-  floor: (k: number) =>
-    `The privacy floor: every number is a sum of released units. A model's events of one day, outcome and category are released when there are at least ${k}; an author's models under ${k} that day are pooled and released when the pool reaches ${k}; then the category's remaining authors likewise. Events in no released unit are in no answer, so no two answers can be differenced to recover them (docs/analytics.md).`,
-  window:
-    "Periods are whole: `from` and `to` are widened to the interval's boundaries (weeks start on Monday).",
+  floor: (k: number, grain: FloorGrain) =>
+    `The privacy floor: every number is a sum of released units. A model's events of one ${grain}, outcome and category are released when there are at least ${k}; an author's models under ${k} that ${grain} are pooled and released when the pool reaches ${k}; then the category's remaining authors likewise. Events in no released unit are in no answer, so no two answers can be differenced to recover them (docs/analytics.md).`,
+  window: (grain: FloorGrain) =>
+    grain === "day"
+      ? "Periods are whole: `from` and `to` are widened to the interval's boundaries (weeks start on Monday)."
+      : `Periods are whole: \`from\` and \`to\` are widened to the interval's boundaries, then to whole ${grain}s (FLOOR_GRAIN); a ${grain}'s units count in the period of its first day.`,
+  intervals:
+    '`shareLow`..`shareHigh` is a 95% interval for sampling error (a linearised ratio variance on the logit scale, from released units only); it does not cover misclassification (docs/analytics.md "Error bars").',
   others:
     "Shares are among the named categories: `others` (the long tail) has numbers but no share, as in the study.",
   estimates:
@@ -39,11 +44,30 @@ const NOTES = {
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-/** Sample value, estimate and share column names of a weight in the analytics functions. */
+/** Sample value, estimate, variance and share column names of a weight in the analytics functions. */
 function columns(weight: Weight) {
-  if (weight === "requests") return { value: "events", estimated: "est_requests", share: "requests" };
-  if (weight === "spend") return { value: "spend", estimated: "est_spend", share: "spend" };
-  return { value: "tokens", estimated: "est_tokens", share: "tokens" };
+  if (weight === "requests")
+    return { value: "events", estimated: "est_requests", variance: "var_requests", share: "requests" };
+  if (weight === "spend")
+    return { value: "spend", estimated: "est_spend", variance: "var_spend", share: "spend" };
+  return { value: "tokens", estimated: "est_tokens", variance: "var_tokens", share: "tokens" };
+}
+
+/** What an interval needs of a row, for the share in column `share`. */
+function moments(r: Row, weight: Weight, share: string): ShareRow {
+  const c = columns(weight);
+  return {
+    share: num(r[share]),
+    estimated: Number(r[c.estimated]),
+    variance: Number(r[c.variance]),
+    requests: Number(r.est_requests),
+  };
+}
+
+/** Each row's 95% interval of the share in column `share`, divided within `partition` as SQL does. */
+function intervalsOf(raw: Row[], weight: Weight, share: string, partition: (r: Row) => string) {
+  const rows = raw.map((r) => ({ ...moments(r, weight, share), key: partition(r) }));
+  return shareIntervals(rows, (r) => r.key);
 }
 
 /** Calls one analytics function with (engine, from, to, interval, ...rest). */
@@ -69,11 +93,12 @@ function respond<R extends Cell>(
   k: number,
   notes: string[],
   rows: R[],
+  grain: FloorGrain,
 ) {
   return {
     query,
     kMinEvents: k,
-    notes: [NOTES.floor(k), NOTES.window, ...notes, NOTES.estimates],
+    notes: [NOTES.floor(k, grain), NOTES.window(grain), ...notes, NOTES.estimates, NOTES.intervals],
     rows,
     totals: totalsOf(rows),
   };
@@ -83,13 +108,18 @@ export async function categoryStats(
   pool: pg.Pool,
   q: CategoriesQuery & Range,
   k: number,
+  grain: FloorGrain = "day",
 ): Promise<Omit<CategoriesResponse, "mapping">> {
-  const share = columns(q.weight).share;
-  const rows = (await call(pool, "category_share", q, q.model ?? null, q.author ?? null)).map((r) => ({
+  const share = `share_${columns(q.weight).share}`;
+  const raw = await call(pool, "category_share", q, q.model ?? null, q.author ?? null);
+  const bounds = intervalsOf(raw, q.weight, share, (r) => String(r.period));
+  const rows = raw.map((r, i) => ({
     period: String(r.period),
     category: String(r.category),
     ...measures(r, q.weight),
-    share: num(r[`share_${share}`]),
+    share: num(r[share]),
+    shareLow: bounds[i]?.low ?? null,
+    shareHigh: bounds[i]?.high ?? null,
   }));
   // A filter is usable only where it clears the floor in the window: with no released unit of its
   // own it has nothing to show, and says so instead of answering with an empty chart.
@@ -97,44 +127,63 @@ export async function categoryStats(
   if (filter !== null && rows.length === 0) {
     throw new AppError(
       "BELOW_FLOOR",
-      `No released unit of this ${filter} in [${q.from}, ${q.to}): it has no events there, or too few to clear the privacy floor (${k} events of one model, or of one author's pooled models, in a day and category).`,
+      `No released unit of this ${filter} in [${q.from}, ${q.to}): it has no events there, or too few to clear the privacy floor (${k} events of one model, or of one author's pooled models, in a ${grain} and category).`,
       { errors: [{ path: filter, message: `does not clear the privacy floor in this window` }] },
     );
   }
-  return respond({ ...q, model: q.model ?? null, author: q.author ?? null }, k, [NOTES.others], rows);
+  return respond({ ...q, model: q.model ?? null, author: q.author ?? null }, k, [NOTES.others], rows, grain);
 }
 
 export async function tagStats(
   pool: pg.Pool,
   q: TagsQuery & Range,
   k: number,
+  grain: FloorGrain = "day",
 ): Promise<Omit<TagsResponse, "mapping">> {
-  const share = columns(q.weight).share;
-  const rows = (await call(pool, "tag_composition", q, q.category ?? null)).map((r) => ({
+  const share = `share_${columns(q.weight).share}`;
+  const raw = await call(pool, "tag_composition", q, q.category ?? null);
+  // tags overlap: an event with two tags counts in both, which this variance treats as two events
+  const bounds = intervalsOf(raw, q.weight, share, (r) => `${r.period}|${r.category}`);
+  const rows = raw.map((r, i) => ({
     period: String(r.period),
     category: String(r.category),
     tag: String(r.tag),
     ...measures(r, q.weight),
-    share: num(r[`share_${share}`]),
+    share: num(r[share]),
+    shareLow: bounds[i]?.low ?? null,
+    shareHigh: bounds[i]?.high ?? null,
   }));
-  return respond({ ...q, category: q.category ?? null }, k, [NOTES.tags], rows);
+  return respond({ ...q, category: q.category ?? null }, k, [NOTES.tags], rows, grain);
 }
 
 export async function authorStats(
   pool: pg.Pool,
   q: AuthorsQuery & Range,
   k: number,
+  grain: FloorGrain = "day",
 ): Promise<Omit<AuthorsResponse, "mapping">> {
   const share = columns(q.weight).share;
-  const rows = (await call(pool, "author_mix", q, q.category ?? null)).map((r) => ({
+  const raw = await call(pool, "author_mix", q, q.category ?? null);
+  const ofAuthor = intervalsOf(raw, q.weight, `share_of_author_${share}`, (r) => `${r.period}|${r.author}`);
+  const ofCategory = intervalsOf(
+    raw,
+    q.weight,
+    `share_of_category_${share}`,
+    (r) => `${r.period}|${r.category}`,
+  );
+  const rows = raw.map((r, i) => ({
     period: String(r.period),
     author: r.author === null ? null : String(r.author), // the pool of authors under the floor
     category: String(r.category),
     ...measures(r, q.weight),
     shareOfAuthor: num(r[`share_of_author_${share}`]),
+    shareOfAuthorLow: ofAuthor[i]?.low ?? null,
+    shareOfAuthorHigh: ofAuthor[i]?.high ?? null,
     shareOfCategory: num(r[`share_of_category_${share}`]),
+    shareOfCategoryLow: ofCategory[i]?.low ?? null,
+    shareOfCategoryHigh: ofCategory[i]?.high ?? null,
   }));
-  return respond({ ...q, category: q.category ?? null }, k, [NOTES.pooled, NOTES.others], rows);
+  return respond({ ...q, category: q.category ?? null }, k, [NOTES.pooled, NOTES.others], rows, grain);
 }
 
 export async function coverageStats(
@@ -149,6 +198,7 @@ export async function coverageStats(
     q.interval,
     q.by === "language",
   ]);
+  const bounds = intervalsOf(rows, "requests", "share_requests", (r) => String(r.period));
   return {
     query: { ...q },
     kMinEvents: k,
@@ -157,13 +207,15 @@ export async function coverageStats(
       "With by=language, a language is shown where at least k events of a unit have it; the row with no language pools the rest.",
       "Category shares cover `classified` events only: this is what they leave out.",
     ],
-    rows: rows.map((r) => ({
+    rows: rows.map((r, i) => ({
       period: String(r.period),
       outcome: r.outcome as Outcome, // analytics.coverage groups by the checked column
       language: r.language === null ? null : String(r.language),
       events: Number(r.events),
       estimated: Number(r.est_requests),
       share: num(r.share_requests),
+      shareLow: bounds[i]?.low ?? null,
+      shareHigh: bounds[i]?.high ?? null,
     })),
   };
 }

@@ -1,8 +1,9 @@
-// The window an answer publishes: whole periods of its interval, as analytics.window_from and
-// analytics.window_to (migrations/0014) compute it, so the API can say which days it covers.
-// A week starts on Monday and a month on the 1st; `day` and `range` keep the days asked for.
+// The window an answer publishes: whole periods of its interval, then whole grains of the privacy
+// floor (FLOOR_GRAIN), as analytics.window_from and analytics.window_to (migrations/0017) compute
+// it, so the API can say which days it covers. A week starts on Monday and a month on the 1st;
+// `day` and `range` keep the days asked for when the grain is a day.
 
-import type { Interval } from "../vocabulary";
+import type { FloorGrain, Interval } from "../vocabulary";
 
 const DAY = 86_400_000;
 const parse = (d: string) => new Date(`${d}T00:00:00Z`);
@@ -20,12 +21,22 @@ function nextPeriod(interval: "week" | "month", start: Date): Date {
   return new Date(start.getTime() + 7 * DAY);
 }
 
-/** Widens [from, to) (`to` exclusive, YYYY-MM-DD) to whole periods of `interval`. */
-export function snapWindow(interval: Interval, from: string, to: string): { from: string; to: string } {
-  if (interval === "day" || interval === "range") return { from, to };
+function snap(period: Interval | FloorGrain, from: string, to: string): { from: string; to: string } {
+  if (period === "day" || period === "range") return { from, to };
   const lastDay = new Date(parse(to).getTime() - DAY);
   return {
-    from: iso(periodStart(interval, parse(from))),
-    to: iso(nextPeriod(interval, periodStart(interval, lastDay))),
+    from: iso(periodStart(period, parse(from))),
+    to: iso(nextPeriod(period, periodStart(period, lastDay))),
   };
+}
+
+/** Widens [from, to) (`to` exclusive, YYYY-MM-DD) to whole periods of `interval`, then whole grains. */
+export function snapWindow(
+  interval: Interval,
+  from: string,
+  to: string,
+  grain: FloorGrain = "day",
+): { from: string; to: string } {
+  const w = snap(interval, from, to);
+  return snap(grain, w.from, w.to);
 }

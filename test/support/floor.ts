@@ -22,10 +22,25 @@ function sums<T>(items: T[], key: (t: T) => string, n: (t: T) => number) {
   return out;
 }
 
-/** The items in a released unit, each with its unit's author and model (null where pooled). */
-export function released<T extends FloorItem>(items: readonly T[], k: number): Released<T>[] {
+export type Grain = "day" | "week" | "month";
+
+/** The first day (YYYY-MM-DD) of the grain `day` falls in: weeks from Monday, months from the 1st. */
+export function grainStart(day: string, grain: Grain): string {
+  if (grain === "month") return `${day.slice(0, 7)}-01`;
+  if (grain === "day") return day;
+  const d = new Date(`${day}T00:00:00Z`);
+  return new Date(d.getTime() - ((d.getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The items in a released unit, each with its unit's author and model (null where pooled). Units
+ * are of one grain (FLOOR_GRAIN), outcome and category. */
+export function released<T extends FloorItem>(
+  items: readonly T[],
+  k: number,
+  grain: Grain = "day",
+): Released<T>[] {
   const model = (e: T) => e.model ?? "openai/gpt-5";
-  const day = (e: T) => `${e.day}|${e.outcome ?? "classified"}|${e.category}`;
+  const day = (e: T) => `${grainStart(e.day, grain)}|${e.outcome ?? "classified"}|${e.category}`;
   const cell = (e: T) => `${day(e)}|${model(e)}`;
   const author = (e: T) => `${day(e)}|${authorOf(model(e))}`;
   const cells = sums([...items], cell, (e) => e.n);
@@ -41,4 +56,33 @@ export function released<T extends FloorItem>(items: readonly T[], k: number): R
     if ((days.get(day(e)) ?? 0) >= k) return [{ ...e, unitAuthor: null, unitModel: null }];
     return [];
   });
+}
+
+/**
+ * `items` changed only where the floor of `grain` hides: in each partition (grain, outcome,
+ * category) the events in no released unit, which hold fewer than k together, become one cell of
+ * another count, model and size; and a new hidden cell appears. Every released unit is the same.
+ */
+export function hiddenTwin<T extends FloorItem & { promptTokens?: number }>(
+  items: readonly T[],
+  k: number,
+  grain: Grain,
+  extra: T,
+): T[] {
+  const indexed = items.map((e, i) => ({ ...e, index: i }));
+  const shownAt = new Set(released(indexed, k, grain).map((e) => e.index));
+  const shown = new Set(items.filter((_, i) => shownAt.has(i)));
+  const byPartition = new Map<string, T[]>();
+  for (const e of items) {
+    if (shown.has(e)) continue;
+    const key = `${grainStart(e.day, grain)}|${e.outcome ?? "classified"}|${e.category}`;
+    byPartition.set(key, [...(byPartition.get(key) ?? []), e]);
+  }
+  const twin = items.filter((e) => shown.has(e));
+  for (const hidden of byPartition.values()) {
+    const first = hidden[0] as T;
+    const n = hidden.reduce((s, e) => s + e.n, 0);
+    twin.push({ ...first, model: "zz-hidden/m", n: n === 1 ? 2 : n - 1, promptTokens: 4321 });
+  }
+  return [...twin, extra];
 }

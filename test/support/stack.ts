@@ -62,7 +62,11 @@ export async function createStack(opts: StackOptions = {}) {
     opts.classifier ?? createGoogleClassifier({ apiKey: "test-key", projectId: "test-project" });
   const deps = await createDeps(env, log, { classifier });
   if (opts.bootstrap !== false) {
-    await bootstrapDatabase(deps.pool, { taxonomy: deps.taxonomy, kMinEvents: env.K_MIN_EVENTS });
+    await bootstrapDatabase(deps.pool, {
+      taxonomy: deps.taxonomy,
+      kMinEvents: env.K_MIN_EVENTS,
+      floorGrain: env.FLOOR_GRAIN,
+    });
   }
   const app = createApp(deps);
   let worker = opts.worker === false ? undefined : await startWorker(deps);
