@@ -183,6 +183,18 @@ program
     },
   );
 
+program
+  .command("demo")
+  .description(
+    "load a demo data set (engine synthetic: the last 120 days, ~200k events, marked in every answer); --remove deletes it",
+  )
+  .option("--remove", "delete every synthetic event and its rollups")
+  .option("--events <n>", "how many events to generate (default: 200000)")
+  .action(async (o: Record<string, unknown>) => {
+    const { runDemoCommand } = await import("./demo/command");
+    process.exitCode = await runDemoCommand(await servicesEnv(), o);
+  });
+
 const isoTime = (v: string) => {
   const d = new Date(v);
   if (Number.isNaN(d.getTime()))
