@@ -174,6 +174,8 @@ program
         if (o.json) console.log(rows.map((r) => JSON.stringify(r)).join("\n"));
         else {
           console.log(`engine ${engine}, ${range.from} to ${range.to} (exclusive), by ${o.interval}`);
+          const notice = (await import("./stats/engine")).engineNotice(engine);
+          if (notice) console.log(notice);
           const { formatRows } = await import("./platform/table");
           console.log(formatRows(rows.map((r) => ({ ...r, released: `${(r.released * 100).toFixed(1)}%` }))));
         }
