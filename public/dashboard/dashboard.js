@@ -1,4 +1,4 @@
-// prompt-census dashboard: four charts from the stats API, drawn with Chart.js served locally.
+// prompt-census dashboard: five charts from the stats API, each also as a table and as CSV, drawn with Chart.js served locally.
 // The key lives in sessionStorage (this tab only); nothing is fetched from outside this server.
 (() => {
   const KEY = "prompt-census.key";
@@ -50,7 +50,9 @@
     if (res.status === 401 || res.status === 403) {
       sessionStorage.removeItem(KEY);
       showKeyForm();
-      throw new Error(res.status === 401 ? "That key is not valid." : "That key lacks the read scope.");
+      const err = new Error(res.status === 401 ? "That key is not valid." : "That key lacks the read scope.");
+      err.askKey = true; // the page is back at the key form, not in an error state
+      throw err;
     }
     const body = await res.json();
     if (!res.ok) throw new Error(body.detail ?? `HTTP ${res.status}`);
@@ -89,8 +91,11 @@
     // biggest first so the stack reads like the study's figure
     const total = (c) => periods.reduce((s, p) => s + (share.get(`${p}|${c}`) ?? 0), 0);
     categories.sort((a, b) => total(b) - total(a));
+    // one period is one point per series, which a filled line without points leaves invisible:
+    // draw stacked bars then
+    const single = periods.length === 1;
     draw("category-share", {
-      type: "line",
+      type: single ? "bar" : "line",
       data: {
         labels: periods,
         datasets: categories.map((c, i) => ({
@@ -107,7 +112,7 @@
         maintainAspectRatio: false,
         animation: false,
         interaction: { mode: "index", intersect: false },
-        scales: { y: percentAxis },
+        scales: { x: { stacked: single }, y: percentAxis },
         plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y}%` } } },
       },
     });
@@ -200,16 +205,20 @@
     });
   }
 
-  // Google usage: calls made and calls the cache avoided per period (bars), estimated cost (line).
+  // Classifier usage: calls made and calls the cache avoided per period (bars), and for Google's
+  // engine the estimated cost (line). The emulator's and generated calls cost nothing: no line.
   function drawUsage(body) {
     const periods = body.rows.map((r) => r.period);
+    const engine = body.query.engine;
+    const priced = engine === "google";
+    const calls = priced ? "Google calls" : `${engine} calls`;
     draw("usage", {
       data: {
         labels: periods,
         datasets: [
-          // how each answer was obtained, stacked: what Google was paid for, and what it was not
+          // how each answer was obtained, stacked: what the classifier was asked, and what it was not
           ...[
-            ["Google calls", "calls", "#2457d6"],
+            [calls, "calls", "#2457d6"],
             ["cache hits", "cacheHits", "#63e6be"],
           ].map(([label, field, color]) => ({
             type: "bar",
@@ -218,14 +227,18 @@
             backgroundColor: color,
             stack: "n",
           })),
-          {
-            type: "line",
-            label: "estimated cost (USD)",
-            data: body.rows.map((r) => r.estimatedCostUsd),
-            borderColor: "#e8590c",
-            yAxisID: "cost",
-            pointRadius: 2,
-          },
+          ...(priced
+            ? [
+                {
+                  type: "line",
+                  label: "estimated cost (USD)",
+                  data: body.rows.map((r) => r.estimatedCostUsd),
+                  borderColor: "#e8590c",
+                  yAxisID: "cost",
+                  pointRadius: 2,
+                },
+              ]
+            : []),
         ],
       },
       options: {
@@ -234,29 +247,126 @@
         interaction: { mode: "index", intersect: false },
         scales: {
           y: { stacked: true, title: { display: true, text: "events" } },
-          cost: {
-            position: "right",
-            grid: { drawOnChartArea: false },
-            title: { display: true, text: "USD" },
-          },
+          ...(priced
+            ? {
+                cost: {
+                  position: "right",
+                  grid: { drawOnChartArea: false },
+                  title: { display: true, text: "USD" },
+                },
+              }
+            : {}),
         },
       },
     });
-    const calls = body.rows.reduce((s, r) => s + r.calls, 0);
+    const n = body.rows.reduce((s, r) => s + r.calls, 0);
     const hits = body.rows.reduce((s, r) => s + r.cacheHits, 0);
-    const cost = body.rows.reduce((s, r) => s + r.estimatedCostUsd, 0);
-    $("usage-summary").textContent =
-      `${calls} Google calls, ${hits} answered from the cache (${calls + hits ? Math.round((100 * hits) / (calls + hits)) : 0}%), about $${cost.toFixed(2)} at $${body.pricePer1kUnits} per 1,000 units.`;
+    const rate = n + hits ? Math.round((100 * hits) / (n + hits)) : 0;
+    const cost = body.rows.reduce((s, r) => s + (r.estimatedCostUsd ?? 0), 0);
+    $("usage-summary").textContent = priced
+      ? `${n} Google calls, ${hits} answered from the cache (${rate}%), about $${cost.toFixed(2)} at $${body.pricePer1kUnits} per 1,000 units.`
+      : `${n} ${calls} (none went to Google: no cost), ${hits} answered from the cache (${rate}%).`;
+  }
+
+  // Every chart as a table and as CSV: exactly the numbers it draws (labels by series).
+  const FIRST_COLUMN = {
+    "category-share": "period",
+    "tag-composition": "category",
+    "author-mix": "author",
+    coverage: "period",
+    usage: "period",
+  };
+  const PERCENT = new Set(["category-share", "tag-composition", "author-mix", "coverage"]);
+
+  function chartTable(id) {
+    const { labels, datasets } = charts[id].data;
+    const unit = PERCENT.has(id) ? " (%)" : "";
+    return [
+      [FIRST_COLUMN[id], ...datasets.map((d) => `${d.label}${unit}`)],
+      ...labels.map((label, i) => [label, ...datasets.map((d) => d.data[i] ?? null)]),
+    ];
+  }
+
+  // RFC 4180, every text cell quoted, and a cell that a spreadsheet would run as a formula (model
+  // and author names come from routers) prefixed with a quote, as the API's CSV does.
+  function csvCell(v) {
+    if (v === null || v === undefined) return "";
+    if (typeof v === "number") return String(v);
+    const text = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/.test(String(v)) ? `'${v}` : String(v);
+    return `"${text.replaceAll('"', '""')}"`;
+  }
+
+  function showViews(id) {
+    const section = $(id).closest("section");
+    const rows = chartTable(id);
+    const table = section.querySelector("table.data-table");
+    table.replaceChildren();
+    rows.forEach((cells, r) => {
+      const tr = document.createElement("tr");
+      for (const c of cells) {
+        const cell = document.createElement(r === 0 ? "th" : "td");
+        cell.textContent = c === null ? "" : String(c);
+        tr.append(cell);
+      }
+      (r === 0 ? table.createTHead() : table.tBodies[0] || table.createTBody()).append(tr);
+    });
+    const link = section.querySelector("a.csv");
+    if (link.href.startsWith("blob:")) URL.revokeObjectURL(link.href);
+    const csv = `${rows.map((cells) => cells.map(csvCell).join(",")).join("\r\n")}\r\n`;
+    link.href = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
+    link.dataset.csv = csv; // what the download holds, for the browser test
+  }
+
+  /** The table toggle and the CSV link under each chart, made once. */
+  function addViews() {
+    for (const section of document.querySelectorAll("section[data-chart]")) {
+      const id = section.querySelector("canvas").id;
+      const views = document.createElement("div");
+      views.className = "views";
+      const toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.textContent = "Show table";
+      const link = document.createElement("a");
+      link.className = "csv";
+      link.download = `${id}.csv`;
+      link.textContent = "Download CSV";
+      const table = document.createElement("table");
+      table.className = "data-table";
+      table.id = `${id}-table`;
+      table.hidden = true;
+      toggle.addEventListener("click", () => {
+        table.hidden = !table.hidden;
+        toggle.textContent = table.hidden ? "Show table" : "Hide table";
+      });
+      views.append(toggle, link);
+      section.append(views, table);
+    }
+  }
+
+  /** Emulator or demo data: say so above every chart, in the answer's own words. */
+  function showBanner(body) {
+    const notice = body.notes.find((n) => n.startsWith("Engine "));
+    $("engine-banner").hidden = !notice;
+    $("engine-banner").textContent = notice ?? "";
   }
 
   async function load() {
     document.body.dataset.state = "loading";
     setStatus("Loading…");
-    const common = { from: $("from").value, to: $("to").value, engine: $("engine").value };
+    const span = { from: $("from").value, to: $("to").value };
+    const chosen = $("engine").value;
     const weight = $("weight").value;
     try {
-      const [categories, tags, authors, usage, coverage] = await Promise.all([
-        api("/v1/stats/categories", { ...common, interval: $("interval").value, weight }),
+      // the categories first: with no engine chosen, their answer names the engine of the data,
+      // and every other chart asks for that one, so the charts never mix engines
+      const categories = await api("/v1/stats/categories", {
+        ...span,
+        ...(chosen ? { engine: chosen } : {}),
+        interval: $("interval").value,
+        weight,
+      });
+      const common = { ...span, engine: categories.query.engine };
+      const [tags, authors, usage, coverage] = await Promise.all([
         api("/v1/stats/tags", {
           ...common,
           interval: "range",
@@ -268,19 +378,21 @@
       ]);
       $("k").textContent = String(categories.kMinEvents);
       $("mapping").textContent = `${categories.mapping.scheme} (${categories.mapping.version})`;
+      showBanner(categories);
       $("charts").hidden = false;
       drawCategoryShare(categories);
       drawTagComposition(tags);
       drawAuthorMix(authors);
       drawUsage(usage);
       drawCoverage(coverage);
+      for (const id of Object.keys(FIRST_COLUMN)) showViews(id);
       setStatus(
-        `${categories.rows.length} category cells, each a sum of units of at least ${categories.kMinEvents} events (the privacy floor).${weight === "spend" ? " Tags are weighted by tokens (spend is not kept per tag)." : ""}`,
+        `Engine ${categories.query.engine}${chosen ? "" : " (the data's)"}: ${categories.rows.length} category cells, each a sum of units of at least ${categories.kMinEvents} events (the privacy floor).${weight === "spend" ? " Tags are weighted by tokens (spend is not kept per tag)." : ""}`,
       );
       document.body.dataset.state = "ready";
     } catch (err) {
       setStatus(err.message, true);
-      document.body.dataset.state = "error";
+      document.body.dataset.state = err.askKey ? "key" : "error";
     }
   }
 
@@ -297,6 +409,7 @@
     $("to").value = params.get("to") ?? iso(to);
     $("from").value = params.get("from") ?? iso(new Date(to.getTime() - 26 * 7 * 86_400_000));
     for (const id of ["interval", "weight", "engine"]) if (params.get(id)) $(id).value = params.get(id);
+    addViews();
     $("key-form").addEventListener("submit", (e) => {
       e.preventDefault();
       sessionStorage.setItem(KEY, $("key").value.trim());
