@@ -35,6 +35,7 @@
   const $ = (id) => document.getElementById(id);
   const charts = {};
   window.__charts = charts; // for the browser test and for curious analysts
+  const views = window.censusViews(charts); // views.js: each chart as a table and as CSV
 
   const color = (name, i) => COLORS[name] ?? EXTRA[i % EXTRA.length];
   const iso = (d) => d.toISOString().slice(0, 10);
@@ -268,81 +269,6 @@
       : `${n} ${calls} (none went to Google: no cost), ${hits} answered from the cache (${rate}%).`;
   }
 
-  // Every chart as a table and as CSV: exactly the numbers it draws (labels by series).
-  const FIRST_COLUMN = {
-    "category-share": "period",
-    "tag-composition": "category",
-    "author-mix": "author",
-    coverage: "period",
-    usage: "period",
-  };
-  const PERCENT = new Set(["category-share", "tag-composition", "author-mix", "coverage"]);
-
-  function chartTable(id) {
-    const { labels, datasets } = charts[id].data;
-    const unit = PERCENT.has(id) ? " (%)" : "";
-    return [
-      [FIRST_COLUMN[id], ...datasets.map((d) => `${d.label}${unit}`)],
-      ...labels.map((label, i) => [label, ...datasets.map((d) => d.data[i] ?? null)]),
-    ];
-  }
-
-  // RFC 4180, every text cell quoted, and a cell that a spreadsheet would run as a formula (model
-  // and author names come from routers) prefixed with a quote, as the API's CSV does.
-  function csvCell(v) {
-    if (v === null || v === undefined) return "";
-    if (typeof v === "number") return String(v);
-    const text = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/.test(String(v)) ? `'${v}` : String(v);
-    return `"${text.replaceAll('"', '""')}"`;
-  }
-
-  function showViews(id) {
-    const section = $(id).closest("section");
-    const rows = chartTable(id);
-    const table = section.querySelector("table.data-table");
-    table.replaceChildren();
-    rows.forEach((cells, r) => {
-      const tr = document.createElement("tr");
-      for (const c of cells) {
-        const cell = document.createElement(r === 0 ? "th" : "td");
-        cell.textContent = c === null ? "" : String(c);
-        tr.append(cell);
-      }
-      (r === 0 ? table.createTHead() : table.tBodies[0] || table.createTBody()).append(tr);
-    });
-    const link = section.querySelector("a.csv");
-    if (link.href.startsWith("blob:")) URL.revokeObjectURL(link.href);
-    const csv = `${rows.map((cells) => cells.map(csvCell).join(",")).join("\r\n")}\r\n`;
-    link.href = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
-    link.dataset.csv = csv; // what the download holds, for the browser test
-  }
-
-  /** The table toggle and the CSV link under each chart, made once. */
-  function addViews() {
-    for (const section of document.querySelectorAll("section[data-chart]")) {
-      const id = section.querySelector("canvas").id;
-      const views = document.createElement("div");
-      views.className = "views";
-      const toggle = document.createElement("button");
-      toggle.type = "button";
-      toggle.textContent = "Show table";
-      const link = document.createElement("a");
-      link.className = "csv";
-      link.download = `${id}.csv`;
-      link.textContent = "Download CSV";
-      const table = document.createElement("table");
-      table.className = "data-table";
-      table.id = `${id}-table`;
-      table.hidden = true;
-      toggle.addEventListener("click", () => {
-        table.hidden = !table.hidden;
-        toggle.textContent = table.hidden ? "Show table" : "Hide table";
-      });
-      views.append(toggle, link);
-      section.append(views, table);
-    }
-  }
-
   /** Emulator or demo data: say so above every chart, in the answer's own words. */
   function showBanner(body) {
     const notice = body.notes.find((n) => n.startsWith("Engine "));
@@ -385,7 +311,7 @@
       drawAuthorMix(authors);
       drawUsage(usage);
       drawCoverage(coverage);
-      for (const id of Object.keys(FIRST_COLUMN)) showViews(id);
+      for (const id of Object.keys(charts)) views.show(id);
       setStatus(
         `Engine ${categories.query.engine}${chosen ? "" : " (the data's)"}: ${categories.rows.length} category cells, each a sum of units of at least ${categories.kMinEvents} events (the privacy floor).${weight === "spend" ? " Tags are weighted by tokens (spend is not kept per tag)." : ""}`,
       );
@@ -409,7 +335,7 @@
     $("to").value = params.get("to") ?? iso(to);
     $("from").value = params.get("from") ?? iso(new Date(to.getTime() - 26 * 7 * 86_400_000));
     for (const id of ["interval", "weight", "engine"]) if (params.get(id)) $(id).value = params.get(id);
-    addViews();
+    views.add();
     $("key-form").addEventListener("submit", (e) => {
       e.preventDefault();
       sessionStorage.setItem(KEY, $("key").value.trim());
