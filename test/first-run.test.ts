@@ -102,6 +102,16 @@ describe("a fresh install with the emulator's events only", () => {
     expect(google.notes.some((n: string) => /^(No engine|Engine )/.test(n))).toBe(false);
   });
 
+  it("Google events the privacy floor hides do not choose the engine (it reads released units only)", async () => {
+    // 3 events of one model, day and category: under k, in no released unit, so in no answer
+    await seed(stack.deps.pool, [
+      { day: day(-1), model: "openai/gpt-5", category: "legal", n: 3, engine: "google" as const },
+    ]);
+    for (const path of ["categories", "usage"]) {
+      expect((await json(await get(`/v1/stats/${path}`))).query.engine, path).toBe("emulator");
+    }
+  });
+
   it("CSV carries the engine and its notice in headers, never as a row", async () => {
     const res = await get("/v1/stats/categories", "text/csv");
     expect(res.status).toBe(200);
