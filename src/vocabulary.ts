@@ -16,6 +16,7 @@ export type ClassifierEngine = (typeof classifierEngines)[number];
 
 /** Whose events a row is: the classifiers', or generated ones (never mixed in one answer). */
 export const engines = [...classifierEngines, "synthetic"] as const;
+export type Engine = (typeof engines)[number];
 
 /** Where an event's answer came from: a Google call, the classification cache, or the pre-skip. */
 export const answerSources = ["google", "cache", "skipped"] as const;

@@ -170,10 +170,12 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
         const usage = await summary("usage");
         expect(usage?.labels).toEqual(["2017-01-02", "2017-01-09", "2017-01-16"]);
         const usageSeries = (label: string) => usage?.datasets.find((d) => d.label === label)?.data;
-        expect(usageSeries("Google calls")).toEqual([82, 82, 82]); // refusals are calls too
+        expect(usageSeries("synthetic calls")).toEqual([82, 82, 82]); // refusals are calls too
         expect(usageSeries("cache hits")).toEqual([6, 6, 6]);
+        // no call of engine synthetic went to Google: counted, never priced
+        expect(usage?.datasets.map((d) => d.label)).not.toContain("estimated cost (USD)");
         expect(await page.textContent("#usage-summary")).toMatch(
-          /^246 Google calls, 18 answered from the cache \(7%\)/,
+          /^246 synthetic calls \(none went to Google: no cost\), 18 answered from the cache \(7%\)/,
         );
 
         // coverage, among released events: per week 69 classified (legal's 2 and the cached 6 are
@@ -193,6 +195,40 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
         await page.reload();
         await page.waitForSelector("body[data-state=ready]");
         expect(await page.isHidden("#key-form")).toBe(true);
+
+        // one week, no engine chosen: the data's engine, said in a banner; figure 19 as bars (a
+        // filled line through one point draws nothing); each chart as a table and as CSV
+        await page.goto(`${base}/dashboard?from=2017-01-09&to=2017-01-16&interval=week`);
+        await page.waitForSelector("body[data-state=ready]");
+        expect(await page.textContent("#status")).toMatch(/^Engine synthetic \(the data's\)/);
+        expect(await page.isVisible("#engine-banner")).toBe(true);
+        expect(await page.textContent("#engine-banner")).toMatch(/^Engine synthetic: demo data/);
+        const one = await summary("category-share");
+        expect(one?.labels).toEqual(["2017-01-09"]);
+        expect(one?.datasets[0]?.data).toEqual([58.8]);
+        expect(
+          await page.evaluate(
+            () =>
+              (globalThis as unknown as { __charts: Record<string, { config: { type: string } }> }).__charts[
+                "category-share"
+              ]?.config.type,
+          ),
+        ).toBe("bar");
+        expect(await page.isHidden("#category-share-table")).toBe(true);
+        await page.click("section:has(#category-share) .views button");
+        await page.waitForSelector("#category-share-table:not([hidden])");
+        const table = await page.$$eval("#category-share-table tr", (trs) =>
+          trs.map((tr) => [...tr.children].map((c) => c.textContent)),
+        );
+        expect(table).toEqual([
+          ["period", "programming (%)", "roleplay (%)", "translation (%)"],
+          ["2017-01-09", ...(one?.datasets.map((d) => String(d.data[0])) ?? [])],
+        ]);
+        const csv = await page.getAttribute("section:has(#category-share) a.csv", "data-csv");
+        expect(csv).toBe(
+          `"period","programming (%)","roleplay (%)","translation (%)"\r\n"2017-01-09",${one?.datasets.map((d) => d.data[0]).join(",")}\r\n`,
+        );
+        expect(await page.getAttribute("section:has(#category-share) a.csv", "href")).toMatch(/^blob:/);
 
         expect(foreign).toEqual([]); // no CDN, nothing from outside
         expect(errors).toEqual([]);

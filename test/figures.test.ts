@@ -108,16 +108,16 @@ function guideQuery(heading: string): string {
   const at = doc.indexOf(`### ${heading}`);
   expect(at, heading).toBeGreaterThan(-1);
   const sql = /```sql\n([\s\S]*?)```/.exec(doc.slice(at))?.[1] ?? "";
-  // the guide's window and engine, moved to the seed's
+  // the guide's windows (relative to today) and engine (the data's), moved to the seed's
   return sql
     .replaceAll(
       "analytics.category_weekly",
-      `analytics.category_share('google', '${W1}', '2014-03-17', 'week')`,
+      `analytics.category_share('synthetic', '${W1}', '2014-03-17', 'week')`,
     )
-    .replaceAll("'google'", "'synthetic'")
-    .replaceAll("'2025-05-05'", `'${W1}'`)
-    .replaceAll("'2025-05-01'", "'2014-03-01'")
-    .replaceAll("'2026-01-01'", "'2014-04-01'");
+    .replaceAll("analytics.default_engine()", "'synthetic'")
+    .replaceAll("current_date - 90", `'${W1}'::date`)
+    .replaceAll("current_date - 120", "'2014-03-01'::date")
+    .replaceAll("current_date + 1", "'2014-04-01'::date");
 }
 
 let stack: Stack;

@@ -131,6 +131,8 @@ async function answer(ctx: Ctx, path: string, engine: string, accept = "applicat
   if (res.status === 200 && accept === "text/csv") return text;
   const body = JSON.parse(text);
   if (body.query) delete body.query.engine;
+  // the notice of where the numbers come from names the engine too
+  if (Array.isArray(body.notes)) body.notes = body.notes.filter((n: string) => !n.startsWith("Engine "));
   delete body.requestId;
   return JSON.stringify({ status: res.status, body });
 }

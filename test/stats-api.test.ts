@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seed } from "./support/seed";
+import { type SeedEvent, seed } from "./support/seed";
 import { createStack, json, type Stack } from "./support/stack";
 
 // The stats API over seeded synthetic events in 2018 (no other file writes there).
@@ -274,7 +274,8 @@ describe("GET /v1/stats/authors", () => {
 
 describe("GET /v1/stats/usage", () => {
   it("counts Google calls, billable units, estimated cost and the calls the cache avoided", async () => {
-    await seed(stack.deps.pool, [
+    // Google's own calls: only they are priced (the emulator's and generated ones are not)
+    const calls: (SeedEvent & { n?: number })[] = [
       { day: "2018-05-07", category: "programming", n: 5 },
       { day: "2018-05-07", category: "programming", charCount: 2500 }, // 3 units
       { day: "2018-05-07", category: "others", outcome: "too_short" }, // refused by Google: no unit
@@ -282,8 +283,12 @@ describe("GET /v1/stats/usage", () => {
       { day: "2018-05-07", category: "others", outcome: "too_short", answerSource: "skipped" },
       { day: "2018-05-08", category: "programming", answerSource: "cache", n: 2 },
       { day: "2018-05-09", category: "others", outcome: "too_short", answerSource: "skipped" },
-    ]);
-    const body = await json(await get("/v1/stats/usage?from=2018-05-07&to=2018-05-10&engine=synthetic"));
+    ];
+    await seed(
+      stack.deps.pool,
+      calls.map((e) => ({ ...e, engine: "google" as const })),
+    );
+    const body = await json(await get("/v1/stats/usage?from=2018-05-07&to=2018-05-10&engine=google"));
     expect(body.pricePer1kUnits).toBe(2);
     // nothing is split by outcome: a day's pre-skipped (too_short) events appear nowhere, not even
     // as a day of their own
@@ -291,10 +296,10 @@ describe("GET /v1/stats/usage", () => {
       { period: "2018-05-07", calls: 7, units: 8, estimatedCostUsd: 0.016, cacheHits: 3, cacheHitRate: 0.3 },
       { period: "2018-05-08", calls: 0, units: 0, estimatedCostUsd: 0, cacheHits: 2, cacheHitRate: 1 },
     ]);
-    const csv = await get("/v1/stats/usage?from=2018-05-07&to=2018-05-09&engine=synthetic", read, "text/csv");
+    const csv = await get("/v1/stats/usage?from=2018-05-07&to=2018-05-09&engine=google", read, "text/csv");
     expect((await csv.text()).split("\r\n")[1]).toBe('"2018-05-07",7,8,0.016,3,0.3');
     const weekly = await json(
-      await get("/v1/stats/usage?from=2018-05-07&to=2018-05-14&engine=synthetic&interval=week"),
+      await get("/v1/stats/usage?from=2018-05-07&to=2018-05-14&engine=google&interval=week"),
     );
     expect(weekly.rows).toMatchObject([{ period: "2018-05-07", calls: 7, cacheHits: 5 }]);
   });

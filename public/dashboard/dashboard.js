@@ -1,4 +1,4 @@
-// prompt-census dashboard: four charts from the stats API, drawn with Chart.js served locally.
+// prompt-census dashboard: five charts from the stats API, each also as a table and as CSV, drawn with Chart.js served locally.
 // The key lives in sessionStorage (this tab only); nothing is fetched from outside this server.
 (() => {
   const KEY = "prompt-census.key";
@@ -35,6 +35,7 @@
   const $ = (id) => document.getElementById(id);
   const charts = {};
   window.__charts = charts; // for the browser test and for curious analysts
+  const views = window.censusViews(charts); // views.js: each chart as a table and as CSV
 
   const color = (name, i) => COLORS[name] ?? EXTRA[i % EXTRA.length];
   const iso = (d) => d.toISOString().slice(0, 10);
@@ -50,7 +51,9 @@
     if (res.status === 401 || res.status === 403) {
       sessionStorage.removeItem(KEY);
       showKeyForm();
-      throw new Error(res.status === 401 ? "That key is not valid." : "That key lacks the read scope.");
+      const err = new Error(res.status === 401 ? "That key is not valid." : "That key lacks the read scope.");
+      err.askKey = true; // the page is back at the key form, not in an error state
+      throw err;
     }
     const body = await res.json();
     if (!res.ok) throw new Error(body.detail ?? `HTTP ${res.status}`);
@@ -133,8 +136,11 @@
     // biggest first so the stack reads like the study's figure
     const total = (c) => periods.reduce((s, p) => s + (share.get(`${p}|${c}`) ?? 0), 0);
     categories.sort((a, b) => total(b) - total(a));
+    // one period is one point per series, which a filled line without points leaves invisible:
+    // draw stacked bars then
+    const single = periods.length === 1;
     draw("category-share", {
-      type: "line",
+      type: single ? "bar" : "line",
       data: {
         labels: periods,
         datasets: categories.map((c, i) => ({
@@ -152,7 +158,7 @@
         maintainAspectRatio: false,
         animation: false,
         interaction: { mode: "index", intersect: false },
-        scales: { y: percentAxis },
+        scales: { x: { stacked: single }, y: percentAxis },
         plugins: { tooltip: { callbacks: { label: withInterval } } },
       },
     });
@@ -289,16 +295,20 @@
     });
   }
 
-  // Google usage: calls made and calls the cache avoided per period (bars), estimated cost (line).
+  // Classifier usage: calls made and calls the cache avoided per period (bars), and for Google's
+  // engine the estimated cost (line). The emulator's and generated calls cost nothing: no line.
   function drawUsage(body) {
     const periods = body.rows.map((r) => r.period);
+    const engine = body.query.engine;
+    const priced = engine === "google";
+    const calls = priced ? "Google calls" : `${engine} calls`;
     draw("usage", {
       data: {
         labels: periods,
         datasets: [
-          // how each answer was obtained, stacked: what Google was paid for, and what it was not
+          // how each answer was obtained, stacked: what the classifier was asked, and what it was not
           ...[
-            ["Google calls", "calls", "#2457d6"],
+            [calls, "calls", "#2457d6"],
             ["cache hits", "cacheHits", "#63e6be"],
           ].map(([label, field, color]) => ({
             type: "bar",
@@ -307,14 +317,18 @@
             backgroundColor: color,
             stack: "n",
           })),
-          {
-            type: "line",
-            label: "estimated cost (USD)",
-            data: body.rows.map((r) => r.estimatedCostUsd),
-            borderColor: "#e8590c",
-            yAxisID: "cost",
-            pointRadius: 2,
-          },
+          ...(priced
+            ? [
+                {
+                  type: "line",
+                  label: "estimated cost (USD)",
+                  data: body.rows.map((r) => r.estimatedCostUsd),
+                  borderColor: "#e8590c",
+                  yAxisID: "cost",
+                  pointRadius: 2,
+                },
+              ]
+            : []),
         ],
       },
       options: {
@@ -323,29 +337,51 @@
         interaction: { mode: "index", intersect: false },
         scales: {
           y: { stacked: true, title: { display: true, text: "events" } },
-          cost: {
-            position: "right",
-            grid: { drawOnChartArea: false },
-            title: { display: true, text: "USD" },
-          },
+          ...(priced
+            ? {
+                cost: {
+                  position: "right",
+                  grid: { drawOnChartArea: false },
+                  title: { display: true, text: "USD" },
+                },
+              }
+            : {}),
         },
       },
     });
-    const calls = body.rows.reduce((s, r) => s + r.calls, 0);
+    const n = body.rows.reduce((s, r) => s + r.calls, 0);
     const hits = body.rows.reduce((s, r) => s + r.cacheHits, 0);
-    const cost = body.rows.reduce((s, r) => s + r.estimatedCostUsd, 0);
-    $("usage-summary").textContent =
-      `${calls} Google calls, ${hits} answered from the cache (${calls + hits ? Math.round((100 * hits) / (calls + hits)) : 0}%), about $${cost.toFixed(2)} at $${body.pricePer1kUnits} per 1,000 units.`;
+    const rate = n + hits ? Math.round((100 * hits) / (n + hits)) : 0;
+    const cost = body.rows.reduce((s, r) => s + (r.estimatedCostUsd ?? 0), 0);
+    $("usage-summary").textContent = priced
+      ? `${n} Google calls, ${hits} answered from the cache (${rate}%), about $${cost.toFixed(2)} at $${body.pricePer1kUnits} per 1,000 units.`
+      : `${n} ${calls} (none went to Google: no cost), ${hits} answered from the cache (${rate}%).`;
+  }
+
+  /** Emulator or demo data: say so above every chart, in the answer's own words. */
+  function showBanner(body) {
+    const notice = body.notes.find((n) => n.startsWith("Engine "));
+    $("engine-banner").hidden = !notice;
+    $("engine-banner").textContent = notice ?? "";
   }
 
   async function load() {
     document.body.dataset.state = "loading";
     setStatus("Loading…");
-    const common = { from: $("from").value, to: $("to").value, engine: $("engine").value };
+    const span = { from: $("from").value, to: $("to").value };
+    const chosen = $("engine").value;
     const weight = $("weight").value;
     try {
-      const [categories, tags, authors, usage, coverage] = await Promise.all([
-        api("/v1/stats/categories", { ...common, interval: $("interval").value, weight }),
+      // the categories first: with no engine chosen, their answer names the engine of the data,
+      // and every other chart asks for that one, so the charts never mix engines
+      const categories = await api("/v1/stats/categories", {
+        ...span,
+        ...(chosen ? { engine: chosen } : {}),
+        interval: $("interval").value,
+        weight,
+      });
+      const common = { ...span, engine: categories.query.engine };
+      const [tags, authors, usage, coverage] = await Promise.all([
         api("/v1/stats/tags", {
           ...common,
           interval: "range",
@@ -357,19 +393,21 @@
       ]);
       $("k").textContent = String(categories.kMinEvents);
       $("mapping").textContent = `${categories.mapping.scheme} (${categories.mapping.version})`;
+      showBanner(categories);
       $("charts").hidden = false;
       drawCategoryShare(categories);
       drawTagComposition(tags);
       drawAuthorMix(authors);
       drawUsage(usage);
       drawCoverage(coverage);
+      for (const id of Object.keys(charts)) views.show(id);
       setStatus(
-        `${categories.rows.length} category cells, each a sum of units of at least ${categories.kMinEvents} events (the privacy floor).${weight === "spend" ? " Tags are weighted by tokens (spend is not kept per tag)." : ""}`,
+        `Engine ${categories.query.engine}${chosen ? "" : " (the data's)"}: ${categories.rows.length} category cells, each a sum of units of at least ${categories.kMinEvents} events (the privacy floor).${weight === "spend" ? " Tags are weighted by tokens (spend is not kept per tag)." : ""}`,
       );
       document.body.dataset.state = "ready";
     } catch (err) {
       setStatus(err.message, true);
-      document.body.dataset.state = "error";
+      document.body.dataset.state = err.askKey ? "key" : "error";
     }
   }
 
@@ -386,6 +424,7 @@
     $("to").value = params.get("to") ?? iso(to);
     $("from").value = params.get("from") ?? iso(new Date(to.getTime() - 26 * 7 * 86_400_000));
     for (const id of ["interval", "weight", "engine"]) if (params.get(id)) $(id).value = params.get(id);
+    views.add();
     $("key-form").addEventListener("submit", (e) => {
       e.preventDefault();
       sessionStorage.setItem(KEY, $("key").value.trim());

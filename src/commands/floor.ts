@@ -42,6 +42,8 @@ export function floor(program: Command) {
         const grains = await grainReport(pool, { ...range, engine, interval: o.interval });
         if (o.json) return console.log([...rows, ...grains].map((r) => JSON.stringify(r)).join("\n"));
         console.log(`engine ${engine}, ${range.from} to ${range.to} (exclusive), by ${o.interval}`);
+        const notice = (await import("../stats/engine")).engineNotice(engine);
+        if (notice) console.log(notice);
         const { formatRows } = await import("../platform/table");
         const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
         console.log(formatRows(rows.map((r) => ({ ...r, released: pct(r.released) }))));

@@ -17,6 +17,7 @@
 
 import type { Command } from "commander";
 import { backfill } from "./backfill";
+import { demo } from "./demo";
 import { emulator } from "./emulator";
 import { floor } from "./floor";
 import { keys } from "./keys";
@@ -37,6 +38,7 @@ export const commands: ((program: Command) => void)[] = [
   remap,
   floor,
   backfill,
+  demo,
   keys,
   queue,
   sql,

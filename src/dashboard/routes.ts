@@ -15,6 +15,7 @@ const own = (file: string) => fromRoot("public", "dashboard", file);
 
 const assets = new Map<string, Asset>([
   ["dashboard.js", { path: own("dashboard.js"), type: "text/javascript; charset=utf-8" }],
+  ["views.js", { path: own("views.js"), type: "text/javascript; charset=utf-8" }],
   ["dashboard.css", { path: own("dashboard.css"), type: "text/css; charset=utf-8" }],
   // chart.js exports no subpath for its UMD build; it sits beside the CommonJS entry in dist/
   [

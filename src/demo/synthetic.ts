@@ -21,6 +21,21 @@ export interface SyntheticOptions {
   /** Prefix of generated ids, so runs do not collide. */
   idPrefix: string;
   sampleRate?: number;
+  /** Besides classified events, some too short, refused for their language, and answered from
+   * the cache, as live traffic has (`census demo`). Off by default: the benches' and tests' streams
+   * stay as they were. */
+  mixed?: boolean;
+}
+
+// With `mixed`: what becomes of an event, and how its answer was had (live traffic's rough mix).
+const UNSUPPORTED = ["ar", "hi", "tr", "vi"];
+type Fate = { outcome: string; answer: string };
+function fateOf(random: () => number): Fate {
+  const r = random();
+  if (r < 0.05) return { outcome: "too_short", answer: "skipped" };
+  if (r < 0.08) return { outcome: "unsupported_language", answer: "google" };
+  if (r < 0.2) return { outcome: "classified", answer: "cache" };
+  return { outcome: "classified", answer: "google" };
 }
 
 // Roughly the study's late-2025 mix, others included.
@@ -114,10 +129,15 @@ export async function writeSyntheticEvents(
         const promptTokens = 200 + Math.floor(random() * 4000);
         const completionTokens = 50 + Math.floor(random() * 1200);
         const cost = (((promptTokens + completionTokens) * price) / 1e6).toFixed(8);
-        const language = LANGUAGES[Math.floor(random() * LANGUAGES.length)] ?? "en";
+        let language = LANGUAGES[Math.floor(random() * LANGUAGES.length)] ?? "en";
+        const fate = o.mixed ? fateOf(random) : { outcome: "classified", answer: "google" };
+        if (fate.outcome === "unsupported_language")
+          language = UNSUPPORTED[Math.floor(random() * UNSUPPORTED.length)] ?? "ar";
+        const classified = fate.outcome === "classified";
         events.push(
-          `${id}\t${hour.toISOString()}\t${model}\t${promptTokens}\t${completionTokens}\t${cost}\t${rate}\tlive\t${language}\tsynthetic\tclassified\t${cat}\t${taxonomy.version}\t1000\n`,
+          `${id}\t${hour.toISOString()}\t${model}\t${promptTokens}\t${completionTokens}\t${cost}\t${rate}\tlive\t${language}\tsynthetic\t${fate.outcome}\t${classified ? cat : "others"}\t${taxonomy.version}\t${classified ? 1000 : 12}\t${fate.answer}\n`,
         );
+        if (!classified) continue;
         const rules = rulesByCategory.get(cat) ?? [];
         const first = rules[Math.floor(random() * rules.length)];
         if (first) labels.push(`${id}\t${first.prefix}\t0.9\t${first.tag}\t${cat}\n`);
@@ -127,7 +147,7 @@ export async function writeSyntheticEvents(
       }
       await copy(
         client,
-        "COPY prompt_events (id, observed_hour, model, prompt_tokens, completion_tokens, cost_usd, sample_rate, source, language, engine, outcome, category, mapping_version, char_count) FROM STDIN",
+        "COPY prompt_events (id, observed_hour, model, prompt_tokens, completion_tokens, cost_usd, sample_rate, source, language, engine, outcome, category, mapping_version, char_count, answer_source) FROM STDIN",
         events,
       );
       await copy(client, "COPY prompt_labels (event_id, path, confidence, tag, category) FROM STDIN", labels);

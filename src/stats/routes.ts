@@ -6,8 +6,9 @@ import { requireScope } from "../auth/middleware";
 import type { AppEnv } from "../http/context";
 import { problemResponses, validationHook } from "../http/openapi";
 import { AppError } from "../platform/errors";
-import type { FloorGrain, Interval } from "../vocabulary";
+import type { Engine, FloorGrain, Interval } from "../vocabulary";
 import { toCsv } from "./csv";
+import { defaultEngine, engineNotes, engineNotice } from "./engine";
 import {
   authorsQuerySchema,
   authorsResponseSchema,
@@ -115,11 +116,30 @@ function range(
   return snapWindow(q.interval, r.from, r.to, grain);
 }
 
-function respond(c: Context, body: { rows: Record<string, unknown>[]; [field: string]: unknown }) {
+/** The window and the engine it answers from: the one asked for, else the one its data has. */
+async function scope(
+  pool: pg.Pool,
+  q: { from?: string | undefined; to?: string | undefined; interval: Interval; engine?: Engine | undefined },
+  grain: FloorGrain,
+) {
+  const w = range(q, grain);
+  return { ...w, engine: q.engine ?? (await defaultEngine(pool, w.from, w.to)) };
+}
+
+type Body = { rows: Record<string, unknown>[]; notes: string[]; [field: string]: unknown };
+
+/** JSON with the engine's notes first, or the rows as CSV with the engine and its notice in
+ * headers (a comment row would break CSV readers). */
+function respond(c: Context, body: Body, engine: Engine, named: boolean) {
   if ((c.req.header("accept") ?? "").includes("text/csv")) {
-    return c.body(toCsv(body.rows), 200, { "content-type": "text/csv; charset=utf-8" });
+    const notice = engineNotice(engine);
+    return c.body(toCsv(body.rows), 200, {
+      "content-type": "text/csv; charset=utf-8",
+      "census-engine": engine,
+      ...(notice ? { "census-notice": notice } : {}),
+    });
   }
-  return c.json(body, 200);
+  return c.json({ ...body, notes: [...engineNotes(engine, named), ...body.notes] }, 200);
 }
 
 export function statsRoutes(deps: {
@@ -137,32 +157,32 @@ export function statsRoutes(deps: {
   app.use("/v1/stats/*", requireScope(deps.verifyKey, "read"));
   app.openapi(categories, async (c) => {
     const q = c.req.valid("query");
-    return respond(c, {
-      ...(await categoryStats(pool, { ...q, ...range(q, deps.floorGrain) }, k, deps.floorGrain)),
-      mapping,
-    });
+    const w = await scope(pool, q, deps.floorGrain);
+    const body = { ...(await categoryStats(pool, { ...q, ...w }, k, deps.floorGrain)), mapping };
+    return respond(c, body, w.engine, q.engine !== undefined);
   });
   app.openapi(tags, async (c) => {
     const q = c.req.valid("query");
-    return respond(c, {
-      ...(await tagStats(pool, { ...q, ...range(q, deps.floorGrain) }, k, deps.floorGrain)),
-      mapping,
-    });
+    const w = await scope(pool, q, deps.floorGrain);
+    const body = { ...(await tagStats(pool, { ...q, ...w }, k, deps.floorGrain)), mapping };
+    return respond(c, body, w.engine, q.engine !== undefined);
   });
   app.openapi(authors, async (c) => {
     const q = c.req.valid("query");
-    return respond(c, {
-      ...(await authorStats(pool, { ...q, ...range(q, deps.floorGrain) }, k, deps.floorGrain)),
-      mapping,
-    });
+    const w = await scope(pool, q, deps.floorGrain);
+    const body = { ...(await authorStats(pool, { ...q, ...w }, k, deps.floorGrain)), mapping };
+    return respond(c, body, w.engine, q.engine !== undefined);
   });
   app.openapi(coverage, async (c) => {
     const q = c.req.valid("query");
-    return respond(c, await coverageStats(pool, { ...q, ...range(q, deps.floorGrain) }, k));
+    const w = await scope(pool, q, deps.floorGrain);
+    return respond(c, await coverageStats(pool, { ...q, ...w }, k), w.engine, q.engine !== undefined);
   });
   app.openapi(usage, async (c) => {
     const q = c.req.valid("query");
-    return respond(c, await usageStats(pool, { ...q, ...range(q, "day") }, deps.pricePer1kUnits));
+    const w = await scope(pool, q, "day");
+    const body = await usageStats(pool, { ...q, ...w }, deps.pricePer1kUnits);
+    return respond(c, body, w.engine, q.engine !== undefined);
   });
   return app;
 }

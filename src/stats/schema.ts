@@ -27,10 +27,10 @@ export const commonQuery = {
   interval: z.enum(intervals).default("week").openapi({
     description: "Period of each row; `range` gives one period for the whole range (weeks start on Monday).",
   }),
-  engine: z
-    .enum(engines)
-    .default("google")
-    .openapi({ description: "Which classifier's events: never mixed in one answer." }),
+  engine: z.enum(engines).optional().openapi({
+    description:
+      "Which classifier's events: never mixed in one answer. Default: google when the window has released Google data, else the engine it has (`synthetic` after `census demo`, `emulator` on a machine without Google credentials); the answer names it in `query.engine`, and says in `notes` (for CSV, the `Census-Notice` header) when it is not Google's.",
+  }),
 };
 
 const weight3 = z
@@ -232,7 +232,10 @@ export const usageResponseSchema = z
         units: z.number().int().openapi({
           description: "Billable units: one per started 1,000 characters of each answered call",
         }),
-        estimatedCostUsd: z.number().openapi({ description: "units / 1,000 x GOOGLE_PRICE_PER_1K_UNITS" }),
+        estimatedCostUsd: z.number().nullable().openapi({
+          description:
+            "units / 1,000 x GOOGLE_PRICE_PER_1K_UNITS; null when no call went to Google (engine emulator or synthetic)",
+        }),
         cacheHits: z
           .number()
           .int()

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { AppError } from "../platform/errors";
-import type { FloorGrain, Outcome } from "../vocabulary";
+import type { Engine, FloorGrain, Outcome } from "../vocabulary";
 import { type ShareRow, shareIntervals } from "./interval";
 import type {
   AuthorsQuery,
@@ -20,7 +20,8 @@ import { type Cell, totalsOf } from "./totals";
 // SQL give the same numbers and the privacy floor lives in one place. Usage reads its rollup: it
 // counts calls, never what they were about, and has no floor to apply.
 
-type Range = { from: string; to: string };
+/** The window, snapped to whole periods, and the engine answered from (named or defaulted). */
+type Range = { from: string; to: string; engine: Engine };
 type Weight = "tokens" | "requests" | "spend";
 type Row = Record<string, unknown>;
 
@@ -235,11 +236,15 @@ export async function usageStats(
      GROUP BY 1 ORDER BY 1`,
     [q.engine, q.from, q.to, q.interval],
   );
+  // Only Google's calls cost money: the emulator's and generated answers are counted, not priced.
+  const priced = q.engine === "google";
   return {
     query: { ...q },
     pricePer1kUnits,
     notes: [
-      "The estimate uses one price per 1,000 units (GOOGLE_PRICE_PER_1K_UNITS); Google's monthly free units and cheaper tiers are not applied.",
+      priced
+        ? "The estimate uses one price per 1,000 units (GOOGLE_PRICE_PER_1K_UNITS); Google's monthly free units and cheaper tiers are not applied."
+        : `No call of engine ${q.engine} went to Google: \`calls\` count its answers, and \`estimatedCostUsd\` is null (nothing was billed).`,
       "Calls count one per stored event answered by Google; retries after 429s and 5xx are in census_google_calls_total, not here.",
     ],
     rows: rows.map((r) => {
@@ -250,7 +255,7 @@ export async function usageStats(
         period: String(r.period),
         calls,
         units,
-        estimatedCostUsd: (units / 1000) * pricePer1kUnits,
+        estimatedCostUsd: priced ? (units / 1000) * pricePer1kUnits : null,
         cacheHits,
         cacheHitRate: calls + cacheHits > 0 ? cacheHits / (calls + cacheHits) : null,
       };
