@@ -71,7 +71,7 @@ describe("census --help", () => {
       expect(seen.sort()).toEqual(
         [
           "",
-          ...["start", "api", "worker", "migrate", "emulator", "taxonomy", "remap", "floor", "backfill"],
+          ...["start", "api", "worker", "migrate", "emulator", "taxonomy", "remap", "floor", "backfill", "demo"],
           ...["keys", "keys create", "keys list", "keys revoke"],
           ...["queue", "queue status", "queue retry", "queue purge", "sql", "url"],
         ].sort(),
@@ -107,6 +107,7 @@ describe("census --help", () => {
           ["keys", "create"],
           ["--scope <scope...>", "--name <name>", "--quiet"],
         ],
+        [["demo"], ["--remove", "--events <n>"]],
         [["sql"], ["<query>", "--json"]],
         [["url"], ["<service>"]],
       ];

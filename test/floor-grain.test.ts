@@ -73,7 +73,7 @@ describe("FLOOR_GRAIN on small traffic", () => {
       const weekly = await authors(week);
       expect(named(weekly.rows)).toEqual([...AUTHORS].sort());
       expect(weekly.rows.reduce((s, r) => s + r.events, 0)).toBe(200);
-      expect(weekly.notes[0]).toMatch(/events of one week, outcome and category/);
+      expect(weekly.notes.join("\n")).toMatch(/events of one week, outcome and category/);
       for (const r of weekly.rows) expect(r.shareOfAuthorLow).not.toBeNull();
       // analysts calling the SQL functions get the same whole weeks
       const client = await week.deps.pool.connect();
