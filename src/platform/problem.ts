@@ -4,8 +4,8 @@ import type { Logger } from "./logger";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-/** RFC 9457 body. `detail` of a 500 is fixed text: internal messages never leave the process. */
-export function problemBody(err: AppError, requestId: string) {
+/** RFC 9457 fields of an error. `detail` of a 500 is fixed text: internal messages never leave the process. */
+export function problemFields(err: AppError) {
   const { status, title } = errorCodes[err.code];
   return {
     type: `https://prompt-census.dev/problems/${err.code.toLowerCase().replaceAll("_", "-")}`,
@@ -13,9 +13,14 @@ export function problemBody(err: AppError, requestId: string) {
     status,
     detail: err.code === "INTERNAL" ? "An unexpected error occurred; it has been logged." : err.message,
     code: err.code,
-    requestId,
     ...(err.errors ? { errors: err.errors } : {}),
   };
+}
+
+/** RFC 9457 body of a response: the error's fields and this request's id. */
+export function problemBody(err: AppError, requestId: string) {
+  const { errors, ...fields } = problemFields(err);
+  return { ...fields, requestId, ...(errors ? { errors } : {}) };
 }
 
 /** Anything thrown, as one of the table's errors: a lost backing service is a 503, not a 500. */
