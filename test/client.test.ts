@@ -5,6 +5,7 @@ import {
   createCensusClient,
   itemFromChat,
   itemFromPrompt,
+  rejectedOf,
   retryAfterMs,
   sampleFraction,
 } from "../src/client/index";
@@ -361,6 +362,32 @@ describe("client helpers", () => {
     expect(
       promptItemSchema.safeParse(itemFromPrompt("hi there", { requestId: "r", model: "m" })).success,
     ).toBe(true);
+  });
+
+  it.each<[string, string, number, { index: number; problems: string[] }[]]>([
+    ["none refused", '{"accepted":2,"rejected":[]}', 2, []],
+    ["an older service, no rejected field", '{"accepted":2}', 2, []],
+    ["not JSON", "<html>", 2, []],
+    [
+      "one refused, with its field errors",
+      '{"rejected":[{"index":1,"detail":"d","errors":[{"path":"prompts.1.model","message":"bad"}]}]}',
+      2,
+      [{ index: 1, problems: ["prompts.1.model: bad"] }],
+    ],
+    [
+      "no errors: the detail",
+      '{"rejected":[{"index":0,"detail":"nope"}]}',
+      1,
+      [{ index: 0, problems: ["nope"] }],
+    ],
+    [
+      "indexes outside the batch, repeated or not integers are ignored",
+      '{"rejected":[{"index":5},{"index":-1},{"index":0.5},{"index":"0"},{"index":0},{"index":0}]}',
+      2,
+      [{ index: 0, problems: ["refused"] }],
+    ],
+  ])("a 202's rejected: %s", (_name, body, size, expected) => {
+    expect(rejectedOf(body, size)).toEqual(expected);
   });
 
   it.each([
