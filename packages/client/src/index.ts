@@ -8,21 +8,13 @@
 // when `maxQueued` items wait, the oldest is dropped and counted. Every item ends as sent or as
 // a counted drop, never silently, and one refused item never takes a valid neighbour with it.
 
+import { problemsOf, rejectedOf, retryAfterMs } from "./answers.js";
 import { checkItem } from "./check.js";
+import type { CensusItem } from "./items.js";
 
+export { rejectedOf, retryAfterMs } from "./answers.js";
 export { checkItem, LIMITS } from "./check.js";
-
-export interface CensusItem {
-  requestId: string;
-  model: string;
-  prompt?: string;
-  messages?: { role?: string; content?: string | { type?: string; text?: string }[] | null }[];
-  promptTokens?: number;
-  completionTokens?: number;
-  costUsd?: number;
-  createdAt?: string;
-  sampleRate?: number;
-}
+export { type CensusItem, itemFromChat, itemFromPrompt } from "./items.js";
 
 export type DropReason = "queue_full" | "rejected" | "retries_exhausted" | "closed";
 
@@ -82,15 +74,6 @@ export function sampleFraction(requestId: string): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h / 2 ** 32;
-}
-
-/** The wait a 429 or 503 asks for, from Retry-After (seconds or an HTTP date), in ms. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 interface Queued {
@@ -322,73 +305,3 @@ export function createCensusClient(options: CensusClientOptions) {
 }
 
 export type CensusClient = ReturnType<typeof createCensusClient>;
-
-type FieldErrors = { errors?: { path?: unknown; message?: unknown }[]; detail?: unknown };
-
-function linesOf(problem: FieldErrors): string[] {
-  const lines = (problem.errors ?? []).map((e) => `${String(e.path)}: ${String(e.message)}`);
-  return lines.length > 0 ? lines : [String(problem.detail ?? "refused")];
-}
-
-/** The problem lines of a 400's body (problem+json), or its status if it is not one. */
-function problemsOf(body: string): string[] {
-  try {
-    return linesOf(JSON.parse(body) as FieldErrors);
-  } catch {
-    return ["prompt-census answered 400"];
-  }
-}
-
-/** The items a 202 refused, by index into the batch sent; anything unreadable refuses nothing. */
-export function rejectedOf(body: string, size: number): { index: number; problems: string[] }[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return [];
-  }
-  const rejected = (parsed as { rejected?: unknown } | null)?.rejected;
-  if (!Array.isArray(rejected)) return [];
-  const seen = new Set<number>();
-  return rejected.flatMap((r: FieldErrors & { index?: unknown }) => {
-    const index = r?.index;
-    if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= size) return [];
-    if (seen.has(index)) return [];
-    seen.add(index);
-    return [{ index, problems: linesOf(r) }];
-  });
-}
-
-type ChatContent = string | { type?: string; text?: string }[] | null | undefined;
-
-/** An item from an OpenAI-style chat request and its response (model, messages, usage). */
-export function itemFromChat(
-  request: { model: string; messages: { role?: string; content?: ChatContent }[] },
-  response: { model?: string; usage?: { prompt_tokens?: number; completion_tokens?: number } } | undefined,
-  extra: { requestId: string; costUsd?: number; createdAt?: Date | string },
-): CensusItem {
-  return {
-    requestId: extra.requestId,
-    model: response?.model ?? request.model,
-    messages: request.messages.map(({ role, content }) => ({ role, content: content ?? null })),
-    ...(response?.usage?.prompt_tokens !== undefined ? { promptTokens: response.usage.prompt_tokens } : {}),
-    ...(response?.usage?.completion_tokens !== undefined
-      ? { completionTokens: response.usage.completion_tokens }
-      : {}),
-    ...(extra.costUsd !== undefined ? { costUsd: extra.costUsd } : {}),
-    ...(extra.createdAt !== undefined ? { createdAt: new Date(extra.createdAt).toISOString() } : {}),
-  };
-}
-
-/** An item from a plain prompt. */
-export function itemFromPrompt(
-  prompt: string,
-  fields: Omit<CensusItem, "prompt" | "messages" | "createdAt"> & { createdAt?: Date | string },
-): CensusItem {
-  const { createdAt, ...rest } = fields;
-  return {
-    ...rest,
-    prompt,
-    ...(createdAt !== undefined ? { createdAt: new Date(createdAt).toISOString() } : {}),
-  };
-}
