@@ -1,18 +1,22 @@
 # syntax=docker/dockerfile:1
 # One image, several roles: `census start` (default), `census api`, `census worker`, `census migrate`.
 
+# Node 24, an LTS with support to 2028 (Node 20's ended in April 2026). package.json's engines
+# still say >=20.11: the development machines run the same code on Node 20.
 # Build: all dependencies, the bundle in dist/, then only what production needs.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY scripts ./scripts
 COPY src ./src
+# the router client's package: dist/client (prompt-census/client) is built from it
+COPY packages ./packages
 # no optional extras either: TypeScript would come along as an optional peer of a dependency
 RUN npm run build && npm prune --omit=dev --omit=optional --no-audit --no-fund
 
 # Run: Node, tini and the built service; no TypeScript, no tsx, no dev dependencies.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 # tini is PID 1: it hands SIGTERM to node and reaps zombies
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \

@@ -2,8 +2,7 @@
 // installs them with `npm ci --omit=dev`), with source maps. bin/census.js runs it when present.
 // An output folder may be given: `node scripts/build.mjs /tmp/out` (the build test uses one).
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 
@@ -23,31 +22,9 @@ await build({
   logLevel: "warning",
 });
 
-// The router client, `prompt-census/client`: one self-contained ESM file for any runtime with
-// fetch, and its type declarations.
-const clientDir = join(outdir, "client");
-await build({
-  entryPoints: ["src/client/index.ts"],
-  outfile: join(clientDir, "index.js"),
-  bundle: true,
-  platform: "neutral",
-  format: "esm",
-  target: "es2022",
-  sourcemap: true,
-  logLevel: "warning",
-});
-const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-execFileSync(process.execPath, [
-  tsc,
-  "src/client/index.ts",
-  "--declaration",
-  "--emitDeclarationOnly",
-  "--strict",
-  "--skipLibCheck",
-  "--target",
-  "es2022",
-  "--module",
-  "nodenext",
-  "--outDir",
-  clientDir,
-]);
+// The router client, `prompt-census/client`: the @prompt-census/client package's ES module build
+// (packages/client), re-exported from the service's own package for routers that vendor it.
+const clientBuild = join(outdir, "client-package");
+execFileSync(process.execPath, ["packages/client/build.mjs", clientBuild], { stdio: "inherit" });
+cpSync(join(clientBuild, "esm"), join(outdir, "client"), { recursive: true });
+rmSync(clientBuild, { recursive: true, force: true });

@@ -14,6 +14,10 @@ import type { Logger } from "./platform/logger";
 import { renderProblem } from "./platform/problem";
 import { statsRoutes } from "./stats/routes";
 
+// No licence is chosen for the project yet: LicenseRef- is SPDX's form for one not on its list.
+// (A variable: the OpenAPI 3.1 `identifier` is missing from the library's LicenseObject type.)
+const LICENSE = { name: "Proprietary", identifier: "LicenseRef-Proprietary" };
+
 /**
  * The HTTP app. `ops` is what a worker-only process serves on PORT: health, readiness and its
  * metrics, so orchestrators can check it and Prometheus can scrape it.
@@ -86,7 +90,15 @@ export function createApp(deps: Deps, surface: "api" | "ops" = "api") {
       title: "prompt-census",
       version: "0.1.0",
       description: "What people use LLMs for, from anonymous tags. No prompt text or identifiers are stored.",
+      license: LICENSE,
     },
+    // relative: the host that served this document, whatever name or proxy it was reached through
+    servers: [{ url: "/", description: "This service" }],
+    tags: [
+      { name: "ingest", description: "Routers post sampled prompts" },
+      { name: "stats", description: "The study's analyses, with the privacy floor" },
+      { name: "ops", description: "Health and readiness, for orchestrators" },
+    ],
   });
 
   return withErrorHandlers(app, log);

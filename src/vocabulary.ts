@@ -55,7 +55,12 @@ export const DEFAULT_SAMPLE_RATE_FLOOR = 1e-6;
 /** model is text, which refuses NUL; control characters and lone surrogates are refused too (in
  * a model, and in any text a query filters on). */
 export const MAX_MODEL_CHARS = 256;
-export const PRINTABLE = /^[^\p{Cc}\p{Cs}]+$/u;
+/** No control character (\p{Cc}: U+0000-001F, U+007F-009F) and no lone surrogate (\p{Cs}), written
+ * without \p and without flags: the OpenAPI document publishes this source as a JSON Schema
+ * `pattern`, which validators and generated clients compile with or without the `u` flag, and it
+ * means the same under both (a pair is one code point with `u`, two units without). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: naming the control characters is the point
+export const PRINTABLE = /^(?:[^\u0000-\u001F\u007F-\u009F\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])+$/;
 
 /** The first day the census knows: there were no LLM routers before 2000, and Postgres has no
  * year 0. An item's createdAt and a stats window start there at the earliest. */

@@ -71,7 +71,18 @@ describe("census --help", () => {
       expect(seen.sort()).toEqual(
         [
           "",
-          ...["start", "api", "worker", "migrate", "emulator", "taxonomy", "remap", "floor", "backfill", "demo"],
+          ...[
+            "start",
+            "api",
+            "worker",
+            "migrate",
+            "emulator",
+            "taxonomy",
+            "remap",
+            "floor",
+            "backfill",
+            "demo",
+          ],
           ...["keys", "keys create", "keys list", "keys revoke"],
           ...["queue", "queue status", "queue retry", "queue purge", "sql", "url"],
         ].sort(),

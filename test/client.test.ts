@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
   type CensusClient,
+  type CensusItem,
   createCensusClient,
   itemFromChat,
   itemFromPrompt,
+  rejectedOf,
   retryAfterMs,
   sampleFraction,
 } from "../src/client/index";
@@ -169,16 +171,123 @@ describe("the router client", () => {
       expect(Math.min(...waits.slice(1))).toBeGreaterThanOrEqual(290); // Retry-After, not 20 ms
       expect(errors).toEqual(["prompt-census answered 503 retry", "prompt-census answered 503 retry"]);
 
-      client.record({ requestId: "bad", model: "m" }); // no text: the service says 400
+      // under the operator's floor (1e-6): the client's own check lets it by, the service refuses it
+      client.record({ ...item(1, uniqueId("low")), sampleRate: 1e-7 });
       await client.flush();
       expect(client.stats().dropped.rejected).toBe(1);
-      expect(errors.at(-1)).toBe("prompt-census answered 400 rejected");
+      expect(errors.at(-1)).toMatch(
+        /^prompt-census refused item low-.*-1: prompts\.0\.sampleRate: must be at least 0\.000001.* rejected$/,
+      );
       expect(accounted(client)).toBe(true);
     } finally {
       await client.close();
       await http.close();
       await stack.close();
     }
+  });
+
+  it("a batch of 500 with 3 invalid items: 497 events stored, the 3 named by index", async () => {
+    const stack = ctx.stack;
+    const http = await startHttp(stack.deps, 0);
+    try {
+      const tag = uniqueId("mixed");
+      const prompts: unknown[] = Array.from({ length: 500 }, (_, i) => item(i, tag));
+      prompts[7] = { ...item(7, tag), createdAt: new Date(Date.now() + 3 * 86_400_000).toISOString() };
+      prompts[250] = { ...item(250, tag), model: "gpt\u00005" };
+      prompts[499] = { requestId: `${tag}-499`, model: "m" }; // no text
+      const res = await fetch(`http://127.0.0.1:${http.port}/v1/prompts`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ctx.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ prompts }),
+      });
+      expect(res.status).toBe(202);
+      const body = (await res.json()) as {
+        accepted: number;
+        rejected: { index: number; errors: { path: string }[] }[];
+      };
+      expect(body).toMatchObject({ accepted: 497, sampled: 497 });
+      expect(body.rejected.map((r) => r.index)).toEqual([7, 250, 499]);
+      expect(body.rejected.map((r) => r.errors[0]?.path)).toEqual([
+        "prompts.7.createdAt",
+        "prompts.250.model",
+        "prompts.499.prompt",
+      ]);
+      await waitForCount(() => stored(stack, tag, 500), 497);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it("the client refuses 3 invalid items of 500 at record() and sends the 497 others", async () => {
+    const stack = ctx.stack;
+    const http = await startHttp(stack.deps, 0);
+    const refused: string[] = [];
+    const client = createCensusClient({
+      url: `http://127.0.0.1:${http.port}`,
+      key: ctx.key,
+      ...FAST,
+      onError: (_e, info) => refused.push(`${info.requestId} ${info.problems?.[0]}`),
+    });
+    try {
+      const tag = uniqueId("local");
+      const bad = new Map<number, CensusItem>([
+        [7, { ...item(7, tag), createdAt: new Date(Date.now() + 3 * 86_400_000).toISOString() }],
+        [250, { ...item(250, tag), model: "gpt\u00005" }],
+        [499, { requestId: `${tag}-499`, model: "m" }],
+      ]);
+      for (let i = 0; i < 500; i++) expect(client.record(bad.get(i) ?? item(i, tag))).toBe(!bad.has(i));
+      expect(refused).toEqual([
+        `${tag}-7 createdAt: must be between 2000-01-01 and one day from now`,
+        `${tag}-250 model: must not contain control characters`,
+        `${tag}-499 prompt: give exactly one of \`prompt\` or \`messages\``,
+      ]);
+      await client.flush();
+      expect(client.stats()).toMatchObject({ sent: 497, dropped: { rejected: 3 } });
+      expect(accounted(client)).toBe(true);
+      await waitForCount(() => stored(stack, tag, 500), 497);
+    } finally {
+      await client.close();
+      await http.close();
+    }
+  });
+
+  it("the service refuses items one by one: each is counted, no neighbour is lost", async () => {
+    const stack = ctx.stack;
+    const http = await startHttp(stack.deps, 0);
+    const client = createCensusClient({ url: `http://127.0.0.1:${http.port}`, key: ctx.key, ...FAST });
+    try {
+      const tag = uniqueId("floor");
+      // 1e-7 passes the client's check (the schema's 1e-9) but not the operator's floor (1e-6)
+      for (let i = 0; i < 300; i++)
+        client.record(i % 100 === 3 ? { ...item(i, tag), sampleRate: 1e-7 } : item(i, tag));
+      await client.flush();
+      expect(client.stats()).toMatchObject({ sent: 297, batches: 1, dropped: { rejected: 3 } });
+      expect(accounted(client)).toBe(true);
+      await waitForCount(() => stored(stack, tag, 300), 297);
+    } finally {
+      await client.close();
+      await http.close();
+    }
+  });
+
+  it("a service that refuses a batch whole (400): the client halves it until only the bad item is dropped", async () => {
+    const posted: number[] = [];
+    const sent = new Set<string>();
+    const strict: typeof fetch = async (_input, init) => {
+      const { prompts } = JSON.parse(String(init?.body)) as { prompts: CensusItem[] };
+      posted.push(prompts.length);
+      if (prompts.some((p) => p.requestId === "old-13")) return new Response("{}", { status: 400 });
+      for (const p of prompts) sent.add(p.requestId);
+      return new Response("{}", { status: 202 });
+    };
+    const client = createCensusClient({ url: "http://x", key: "k", fetch: strict, ...FAST });
+    for (let i = 0; i < 100; i++) client.record(item(i, "old"));
+    await client.flush();
+    expect(client.stats()).toMatchObject({ sent: 99, dropped: { rejected: 1 } });
+    expect(sent.size).toBe(99);
+    expect(sent.has("old-13")).toBe(false);
+    expect(posted.length).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(100))); // halving, not one by one
+    await client.close();
   });
 
   it("a slow service: record() stays free, and batches wait their turn within maxQueued", async () => {
@@ -253,6 +362,32 @@ describe("client helpers", () => {
     expect(
       promptItemSchema.safeParse(itemFromPrompt("hi there", { requestId: "r", model: "m" })).success,
     ).toBe(true);
+  });
+
+  it.each<[string, string, number, { index: number; problems: string[] }[]]>([
+    ["none refused", '{"accepted":2,"rejected":[]}', 2, []],
+    ["an older service, no rejected field", '{"accepted":2}', 2, []],
+    ["not JSON", "<html>", 2, []],
+    [
+      "one refused, with its field errors",
+      '{"rejected":[{"index":1,"detail":"d","errors":[{"path":"prompts.1.model","message":"bad"}]}]}',
+      2,
+      [{ index: 1, problems: ["prompts.1.model: bad"] }],
+    ],
+    [
+      "no errors: the detail",
+      '{"rejected":[{"index":0,"detail":"nope"}]}',
+      1,
+      [{ index: 0, problems: ["nope"] }],
+    ],
+    [
+      "indexes outside the batch, repeated or not integers are ignored",
+      '{"rejected":[{"index":5},{"index":-1},{"index":0.5},{"index":"0"},{"index":0},{"index":0}]}',
+      2,
+      [{ index: 0, problems: ["refused"] }],
+    ],
+  ])("a 202's rejected: %s", (_name, body, size, expected) => {
+    expect(rejectedOf(body, size)).toEqual(expected);
   });
 
   it.each([

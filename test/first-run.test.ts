@@ -118,7 +118,9 @@ describe("a fresh install with the emulator's events only", () => {
     expect(res.headers.get("census-engine")).toBe("emulator");
     expect(res.headers.get("census-notice")).toMatch(/^Engine emulator: /);
     const text = await res.text();
-    expect(text.split("\r\n")[0]).toBe('"period","category","events","value","estimated","share","shareLow","shareHigh"');
+    expect(text.split("\r\n")[0]).toBe(
+      '"period","category","events","value","estimated","share","shareLow","shareHigh"',
+    );
   });
 
   it("the usage counts the emulator's calls and prices none of them", async () => {

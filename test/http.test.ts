@@ -150,30 +150,11 @@ describe("bad input", () => {
     // one item would count as a billion requests: under MIN_SAMPLE_RATE (1e-6 by default)
     ["sampleRate 1e-9", { requestId: "r", model: "m", prompt: "x", sampleRate: 1e-9 }, ["sampleRate"]],
     [
-      "sampleRate 9e-7 in a batch names its index",
-      {
-        prompts: [
-          { requestId: "a", model: "m", prompt: "x", sampleRate: 1e-6 },
-          { requestId: "b", model: "m", prompt: "x", sampleRate: 9e-7 },
-        ],
-      },
-      ["prompts.1.sampleRate"],
-    ],
-    [
       "bad message content",
       { requestId: "r", model: "m", messages: [{ role: "user", content: 5 }] },
       ["messages.0.content"],
     ],
-    [
-      "one bad item in a batch names its index",
-      {
-        prompts: [
-          { requestId: "a", model: "m", prompt: "x" },
-          { requestId: "b", prompt: "x" },
-        ],
-      },
-      ["prompts.1.model"],
-    ],
+    ["prompts is not an array", { prompts: { requestId: "a", model: "m", prompt: "x" } }, ["prompts"]],
     ["empty batch", { prompts: [] }, ["prompts"]],
     [
       "batch over 1,000 items",
@@ -185,6 +166,62 @@ describe("bad input", () => {
     const problem = await expectProblem(await stack.post(body, ingest), 400, "VALIDATION_FAILED");
     expect(problem.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(paths));
     expect(await queued()).toBe(before);
+  });
+
+  it.each([
+    [
+      "sampleRate 9e-7",
+      [
+        { requestId: uniqueId(), model: "m", prompt: "x", sampleRate: 1e-6 },
+        { requestId: uniqueId(), model: "m", prompt: "x", sampleRate: 9e-7 },
+      ],
+      [[1, "prompts.1.sampleRate"]],
+    ],
+    [
+      "no model, and a control character in one",
+      [
+        { requestId: uniqueId(), model: "m", prompt: "x" },
+        { requestId: uniqueId(), prompt: "x" },
+        { requestId: uniqueId(), model: "gpt\u00075", prompt: "x" },
+        { requestId: uniqueId(), model: "m", prompt: "y" },
+      ],
+      [
+        [1, "prompts.1.model"],
+        [2, "prompts.2.model"],
+      ],
+    ],
+    ["not even an object", [5, { requestId: uniqueId(), model: "m", prompt: "x" }], [[0, "prompts.0"]]],
+  ])(
+    "a batch with bad items (%s) -> 202: the others taken, each bad one named by index",
+    async (_n, prompts, bad) => {
+      const before = await queued();
+      const res = await stack.post({ prompts }, ingest);
+      expect(res.status).toBe(202);
+      const body = await json(res);
+      expect(body).toMatchObject({
+        accepted: prompts.length - bad.length,
+        sampled: prompts.length - bad.length,
+      });
+      expect(body.rejected.map((r: { index: number }) => r.index)).toEqual(bad.map(([i]) => i));
+      for (const [k, [, path]] of bad.entries()) {
+        expect(body.rejected[k]).toMatchObject({
+          status: 400,
+          code: "VALIDATION_FAILED",
+          title: expect.any(String),
+        });
+        expect(body.rejected[k].type).toContain("/problems/");
+        expect(body.rejected[k].errors.map((e: { path: string }) => e.path)).toContain(path);
+      }
+      expect(await queued()).toBe(before + prompts.length - bad.length);
+    },
+  );
+
+  it("a batch whose items all fail -> 202 with none accepted and every item named", async () => {
+    const res = await stack.post({ prompts: [{ requestId: "a" }, { model: "m" }] }, ingest);
+    expect(res.status).toBe(202);
+    const body = await json(res);
+    expect(body).toMatchObject({ accepted: 0, sampled: 0 });
+    expect(body.rejected.map((r: { index: number }) => r.index)).toEqual([0, 1]);
   });
 
   it("a declared body over 5 MB -> 413 without reading it", async () => {

@@ -33,7 +33,7 @@ describe("post -> worker -> rows", () => {
       ctx.key,
     );
     expect(res.status).toBe(202);
-    expect(await json(res)).toEqual({ accepted: 1, sampled: 1, skipped: 0, duplicates: 0 });
+    expect(await json(res)).toEqual({ accepted: 1, sampled: 1, skipped: 0, duplicates: 0, rejected: [] });
 
     const event = await ctx.stack.waitForEvent(requestId);
     expect(event).toMatchObject({
@@ -108,12 +108,12 @@ describe("post -> worker -> rows", () => {
     const requestId = uniqueId();
     const item = { requestId, prompt: CODE_PROMPT, model: "m/x" };
     const first = await ctx.stack.post({ prompts: [item, item, { ...item, model: "m/y" }] }, ctx.key);
-    expect(await json(first)).toEqual({ accepted: 3, sampled: 1, skipped: 0, duplicates: 2 });
+    expect(await json(first)).toEqual({ accepted: 3, sampled: 1, skipped: 0, duplicates: 2, rejected: [] });
     await ctx.stack.waitForEvent(requestId);
     await ctx.stack.drained();
     // BullMQ has removed the completed job; the table still knows the event
     const again = await ctx.stack.post(item, ctx.key);
-    expect(await json(again)).toEqual({ accepted: 1, sampled: 0, skipped: 0, duplicates: 1 });
+    expect(await json(again)).toEqual({ accepted: 1, sampled: 0, skipped: 0, duplicates: 1, rejected: [] });
     const { rows } = await ctx.stack.deps.pool.query(
       "SELECT count(*)::int AS n FROM prompt_events WHERE id = $1",
       [eventIdFor(TEST_SECRET, requestId)],
@@ -138,7 +138,7 @@ describe("post -> worker -> rows", () => {
       },
       ctx.key,
     );
-    expect(await json(res)).toEqual({ accepted: 4, sampled: 0, skipped: 4, duplicates: 0 });
+    expect(await json(res)).toEqual({ accepted: 4, sampled: 0, skipped: 4, duplicates: 0, rejected: [] });
     expect(google.received).toEqual([]);
   });
 });
@@ -182,6 +182,7 @@ describe("sampling at ingest", () => {
       sampled: 0,
       skipped: 400 - (body.sampled - 1),
       duplicates: body.sampled - 1,
+      rejected: [],
     });
   });
 

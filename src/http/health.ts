@@ -6,6 +6,7 @@ import type { KeyVerifier } from "../auth/keys";
 import { requireScope } from "../auth/middleware";
 import type { RedisDataLoss } from "../platform/redis-marker";
 import type { AppEnv } from "./context";
+import { problemResponses } from "./openapi";
 
 const ok = z.object({ status: z.literal("ok") });
 const ready = z.object({
@@ -28,19 +29,27 @@ const ready = z.object({
 const healthz = createRoute({
   method: "get",
   path: "/healthz",
+  operationId: "health",
   tags: ["ops"],
   summary: "The process is up",
-  responses: { 200: { description: "Up", content: { "application/json": { schema: ok } } } },
+  security: [],
+  responses: {
+    200: { description: "Up", content: { "application/json": { schema: ok } } },
+    ...problemResponses("4XX"),
+  },
 });
 
 const readyz = createRoute({
   method: "get",
   path: "/readyz",
+  operationId: "readiness",
   tags: ["ops"],
+  security: [],
   summary: "Postgres and Redis answer (200 also when Redis lost its data: still serving, said in the body)",
   responses: {
     200: { description: "Ready", content: { "application/json": { schema: ready } } },
     503: { description: "A dependency does not answer", content: { "application/json": { schema: ready } } },
+    ...problemResponses("4XX"),
   },
 });
 

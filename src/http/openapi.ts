@@ -14,7 +14,7 @@ export const problemSchema = z
   })
   .openapi("Problem");
 
-const descriptions: Record<number, string> = {
+const descriptions: Record<number | "4XX", string> = {
   400: "Malformed JSON or a schema error; `errors` lists the field paths",
   401: "Missing or invalid API key",
   403: "The key lacks the required scope",
@@ -22,9 +22,11 @@ const descriptions: Record<number, string> = {
   415: "Body is not JSON",
   422: "A model or author filter with no released unit in the window (the privacy floor)",
   503: "Postgres or Redis is unavailable; resend (prompts already queued count as duplicates, never twice)",
+  // what a route with no input of its own can still meet: another method (405), a malformed request
+  "4XX": "A client error, such as another method on this path (405); every error is problem+json",
 };
 
-export function problemResponses(...statuses: number[]) {
+export function problemResponses(...statuses: (number | "4XX")[]) {
   return Object.fromEntries(
     statuses.map((s) => [
       s,

@@ -58,6 +58,9 @@ export const batchSchema = z
   .object({ prompts: z.array(promptItemSchema).min(1).max(MAX_ITEMS) })
   .openapi("PromptBatch");
 
+/** What the handler checks of a batch as a whole; each item is then judged alone (accept.ts). */
+export const batchEnvelopeSchema = z.object({ prompts: z.array(z.unknown()).min(1).max(MAX_ITEMS) });
+
 export const ingestBodySchema = z.union([promptItemSchema, batchSchema]).openapi("IngestBody");
 
 export const ingestResultSchema = z
@@ -69,5 +72,29 @@ export const ingestResultSchema = z
   })
   .openapi("IngestResult");
 
+const rejectedItemSchema = z
+  .object({
+    index: z.number().int().nonnegative().openapi({ description: "The item's place in `prompts`, from 0" }),
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("RejectedItem", {
+    description: "One refused item of a batch, as a problem+json body of its own; its neighbours were taken.",
+  });
+
+export const ingestAnswerSchema = ingestResultSchema
+  .extend({
+    rejected: z.array(rejectedItemSchema).openapi({
+      description:
+        "The batch's items that failed validation, each by index (empty when all passed). They are not counted in `accepted`; resending them unchanged fails again.",
+    }),
+  })
+  .openapi("IngestAnswer");
+
 export type PromptItem = z.infer<typeof promptItemSchema>;
 export type IngestResult = z.infer<typeof ingestResultSchema>;
+export type IngestAnswer = z.infer<typeof ingestAnswerSchema>;

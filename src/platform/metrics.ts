@@ -42,7 +42,7 @@ export function createMetrics({ fineLabels = false }: MetricsOptions = {}) {
     },
     ingestItems: new Counter({
       name: "census_ingest_items_total",
-      help: "Prompt items received, by result (sampled, skipped, duplicate)",
+      help: "Prompt items received, by result (sampled, skipped, duplicate, rejected)",
       labelNames: ["result", "source"] as const,
       registers: [registry],
     }),

@@ -15,8 +15,8 @@ export function publicDetail(err: AppError): string {
   return status >= 500 ? title : err.message;
 }
 
-/** RFC 9457 body. */
-export function problemBody(err: AppError, requestId: string) {
+/** RFC 9457 fields of an error, without the request's id (a batch's rejected items carry these). */
+export function problemFields(err: AppError) {
   const { status, title } = errorCodes[err.code];
   return {
     type: `https://prompt-census.dev/problems/${err.code.toLowerCase().replaceAll("_", "-")}`,
@@ -24,9 +24,14 @@ export function problemBody(err: AppError, requestId: string) {
     status,
     detail: publicDetail(err),
     code: err.code,
-    requestId,
     ...(err.errors ? { errors: err.errors } : {}),
   };
+}
+
+/** RFC 9457 body of a response: the error's fields and this request's id. */
+export function problemBody(err: AppError, requestId: string) {
+  const { errors, ...fields } = problemFields(err);
+  return { ...fields, requestId, ...(errors ? { errors } : {}) };
 }
 
 /** Anything thrown, as one of the table's errors: a lost backing service is a 503, not a 500. */

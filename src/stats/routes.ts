@@ -49,6 +49,8 @@ function statsRoute<Q extends z.ZodObject, R extends z.ZodType>(o: {
   return createRoute({
     method: "get",
     path: o.path,
+    // statsCategories, statsTags, ...: the name a generated client gives the call
+    operationId: `stats${o.path.charAt(10).toUpperCase()}${o.path.slice(11)}`,
     tags: ["stats"],
     summary: o.summary,
     description: "Send `Accept: text/csv` for the rows as CSV. Scope: read.",
