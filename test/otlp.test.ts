@@ -197,6 +197,25 @@ describe("POST /v1/traces with OTLP/HTTP JSON", () => {
   });
 });
 
+describe("the published contract", () => {
+  it("lists POST /v1/traces with its protobuf and JSON bodies and answers", async () => {
+    const res = await ctx.stack.app.request("/openapi.json");
+    expect(res.status).toBe(200);
+    const op = (await json(res)).paths["/v1/traces"].post;
+    expect(op.operationId).toBe("exportTraces");
+    expect(op.security).toEqual([{ bearer: [] }]);
+    expect(op.requestBody.content["application/x-protobuf"].schema).toMatchObject({
+      type: "string",
+      format: "binary",
+    });
+    expect(op.requestBody.content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/ExportTraceServiceRequest",
+    });
+    expect(Object.keys(op.responses)).toEqual(["200", "400", "401", "403", "413", "415", "503"]);
+    expect(Object.keys(op.responses["200"].content)).toEqual(["application/x-protobuf", "application/json"]);
+  });
+});
+
 describe("POST /v1/traces and privacy", () => {
   it("keeps a span's prompt text and ids out of logs, metrics, answers and the event tables", async () => {
     const canary = `canary${hexId(8)}`;

@@ -9,7 +9,7 @@ import { AppError } from "../platform/errors";
 import { MAX_BODY_BYTES, readExport } from "./body";
 import { partialMessage, planSpans } from "./plan";
 import { encodeProtobufResponse } from "./protobuf";
-import { exportTraceRequestSchema, exportTraceResponseSchema } from "./schema";
+import { exportTraceRequestDoc, exportTraceResponseSchema } from "./schema";
 import { spansOf } from "./spans";
 
 /** Spans in one export: the SDKs' batch processors send at most 512 by default. */
@@ -34,7 +34,7 @@ const route = createRoute({
             description: "opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest",
           }),
         },
-        "application/json": { schema: exportTraceRequestSchema },
+        "application/json": { schema: exportTraceRequestDoc },
       },
     },
   },

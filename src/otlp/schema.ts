@@ -59,10 +59,27 @@ export const exportTraceRequestSchema = z
       )
       .optional(),
   })
-  .loose()
+  .loose();
+
+/**
+ * The request as the OpenAPI document shows it. Not the schema above: its attribute values are
+ * recursive (z.lazy), which the OpenAPI generator cannot walk.
+ */
+export const exportTraceRequestDoc = z
+  .object({
+    resourceSpans: z.array(
+      z.object({
+        resource: z.object({
+          attributes: z.array(z.object({ key: z.string(), value: z.object({}).loose() })),
+        }),
+        scopeSpans: z.array(z.object({ spans: z.array(z.object({}).loose()) })),
+      }),
+    ),
+  })
+  .partial()
   .openapi("ExportTraceServiceRequest", {
     description:
-      "OTLP/JSON ExportTraceServiceRequest (`resourceSpans[].scopeSpans[].spans[]`); the same message in protobuf with `Content-Type: application/x-protobuf`.",
+      "OTLP/JSON ExportTraceServiceRequest (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding); the same message in protobuf with `Content-Type: application/x-protobuf`.",
   });
 
 export const exportTraceResponseSchema = z
