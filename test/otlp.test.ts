@@ -11,6 +11,7 @@ import {
   SimpleSpanProcessor,
   type SpanExporter,
 } from "@opentelemetry/sdk-trace-base";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeProtobufResponse, encodeProtobufRequest } from "../src/otlp/protobuf";
 import { startHttp } from "../src/runtime";
@@ -248,6 +249,109 @@ describe("POST /v1/traces and privacy", () => {
       expect([where, text.includes(canary) || text.includes(idCanary)]).toEqual([where, false]);
     }
     expect(Number(rows[0].n)).toBe(0);
+  });
+});
+
+describe("POST /v1/traces and hostile input", () => {
+  // Reproduce a failure with FUZZ_SEED=<the seed in the test's name>.
+  const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+
+  it(`never answers a 5xx to a hostile export (seed ${seed})`, async () => {
+    // Mostly well-typed values with hostile contents (a mistyped field refuses the whole export
+    // with a 400 and reaches nothing further), sometimes anything at all.
+    const rare = <T>(arb: fc.Arbitrary<T>) => ({ arbitrary: arb, weight: 1 });
+    const often = <T>(arb: fc.Arbitrary<T>) => ({ arbitrary: arb, weight: 8 });
+    const messagesJson = fc
+      .array(
+        fc.record({
+          role: fc.string(),
+          parts: fc.array(fc.record({ type: fc.string(), content: fc.string() })),
+        }),
+      )
+      .map((m) => JSON.stringify(m));
+    const value = fc.oneof(
+      often(fc.record({ stringValue: fc.oneof(fc.string(), messagesJson, fc.string({ unit: "binary" })) })),
+      often(
+        fc.record({
+          intValue: fc.oneof(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n }).map(String), fc.integer()),
+        }),
+      ),
+      often(fc.record({ doubleValue: fc.double({ noNaN: true, noDefaultInfinity: true }) })),
+      often(fc.record({ boolValue: fc.boolean() })),
+      often(
+        fc.record({ arrayValue: fc.record({ values: fc.array(fc.record({ stringValue: fc.string() })) }) }),
+      ),
+      rare(fc.jsonValue()),
+    );
+    const key = fc.oneof(
+      fc.constantFrom(
+        "gen_ai.request.model",
+        "gen_ai.response.model",
+        "gen_ai.response.id",
+        "gen_ai.usage.input_tokens",
+        "gen_ai.usage.output_tokens",
+        "gen_ai.usage.total_cost",
+        "gen_ai.input.messages",
+        "gen_ai.system_instructions",
+        "gen_ai.prompt",
+        "gen_ai.prompt.0.content",
+        "gen_ai.operation.name",
+        "span.input",
+      ),
+      fc.string(),
+    );
+    const span = fc.record(
+      {
+        traceId: fc.oneof(often(fc.stringMatching(/^[0-9a-f]{0,32}$/)), rare(fc.string())),
+        spanId: fc.stringMatching(/^[0-9a-f]{0,16}$/),
+        parentSpanId: fc.stringMatching(/^[0-9a-f]{0,16}$/),
+        startTimeUnixNano: fc.oneof(
+          often(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map(String)),
+          rare(fc.integer()),
+          rare(fc.string()),
+        ),
+        attributes: fc.array(fc.record({ key, value }), { maxLength: 8 }),
+        events: fc.array(
+          fc.record({
+            name: fc.constantFrom("gen_ai.user.message", "gen_ai.content.prompt", "x"),
+            attributes: fc.array(fc.record({ key: fc.constantFrom("content", "gen_ai.prompt"), value })),
+          }),
+          { maxLength: 2 },
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    const some = <T>(arb: fc.Arbitrary<T>) => fc.array(arb, { minLength: 1, maxLength: 3 });
+    const exportShape = fc.record({
+      resourceSpans: some(fc.record({ scopeSpans: some(fc.record({ spans: some(span) })) })),
+    });
+    const body = fc.oneof({ arbitrary: exportShape, weight: 4 }, { arbitrary: fc.jsonValue(), weight: 1 });
+    await fc.assert(
+      fc.asyncProperty(body, fc.boolean(), async (json, asProtobuf) => {
+        let bytes: string | Uint8Array = JSON.stringify(json);
+        if (asProtobuf) {
+          try {
+            bytes = encodeProtobufRequest(json);
+          } catch {
+            bytes = new TextEncoder().encode(JSON.stringify(json)); // not encodable: JSON text as "protobuf"
+          }
+        }
+        const res = await postTraces(bytes, {
+          ...auth(),
+          "content-type": asProtobuf ? "application/x-protobuf" : "application/json",
+        });
+        expect(res.status).toBeLessThan(500);
+      }),
+      { seed, numRuns: 150 },
+    );
+    // and bytes that are not an export at all
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 512 }), async (bytes) => {
+        const res = await postTraces(bytes, { ...auth(), "content-type": "application/x-protobuf" });
+        expect(res.status).toBeLessThan(500);
+      }),
+      { seed, numRuns: 150 },
+    );
   });
 });
 
