@@ -7,6 +7,7 @@ import { problemResponses } from "../http/openapi";
 import { type IngestDeps, ingestPrompts } from "../ingest/service";
 import { AppError } from "../platform/errors";
 import { MAX_BODY_BYTES, readExport } from "./body";
+import { otlpSpansCounter } from "./metrics";
 import { partialMessage, planSpans } from "./plan";
 import { encodeProtobufResponse } from "./protobuf";
 import { exportTraceRequestDoc, exportTraceResponseSchema } from "./schema";
@@ -54,6 +55,7 @@ const route = createRoute({
 
 export function otlpRoutes(deps: IngestDeps & { verifyKey: KeyVerifier }) {
   const app = new OpenAPIHono<AppEnv>();
+  const counted = otlpSpansCounter(deps.metrics.registry);
   app.openAPIRegistry.registerPath(route);
   app.post(route.path, requireScope(deps.verifyKey, "ingest"), async (c) => {
     const { encoding, request } = await readExport(c.req.raw);
@@ -71,10 +73,10 @@ export function otlpRoutes(deps: IngestDeps & { verifyKey: KeyVerifier }) {
         ? await ingestPrompts(plan.items, deps, { source: "live" })
         : { accepted: 0, sampled: 0, skipped: 0, duplicates: 0 };
     // counted once ingest took the items: a 503 is resent by the exporter and would count twice
-    deps.metrics.otlpSpans.inc({ result: "item" }, plan.items.length);
-    deps.metrics.otlpSpans.inc({ result: "ignored" }, plan.ignored);
-    deps.metrics.otlpSpans.inc({ result: "nested" }, plan.nested);
-    deps.metrics.otlpSpans.inc({ result: "rejected" }, plan.rejected.length);
+    counted.inc({ result: "item" }, plan.items.length);
+    counted.inc({ result: "ignored" }, plan.ignored);
+    counted.inc({ result: "nested" }, plan.nested);
+    counted.inc({ result: "rejected" }, plan.rejected.length);
     c.set("logFields", {
       spans: spans.length,
       ignored: plan.ignored,

@@ -46,12 +46,6 @@ export function createMetrics({ fineLabels = false }: MetricsOptions = {}) {
       labelNames: ["result", "source"] as const,
       registers: [registry],
     }),
-    otlpSpans: new Counter({
-      name: "census_otlp_spans_total",
-      help: "Spans received on POST /v1/traces, by result: item (an LLM call, handed to ingest), ignored (not an LLM call), nested (an LLM span inside another), rejected (fails the item limits)",
-      labelNames: ["result"] as const,
-      registers: [registry],
-    }),
     httpProblems: new Counter({
       name: "census_http_problems_total",
       help: "Problem responses by code (4xx are the client's; CLIENT_CLOSED_REQUEST is a client that went away, not an outage)",
