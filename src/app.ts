@@ -9,6 +9,7 @@ import { healthRoutes } from "./http/health";
 import { allowedMethods } from "./http/methods";
 import { BASE_HEADERS } from "./http/security";
 import { ingestRoutes } from "./ingest/routes";
+import { otlpRoutes } from "./otlp/routes";
 import { AppError } from "./platform/errors";
 import type { Logger } from "./platform/logger";
 import { renderProblem } from "./platform/problem";
@@ -68,6 +69,7 @@ export function createApp(deps: Deps, surface: "api" | "ops" = "api") {
     "/",
     ingestRoutes({ ...deps.ingest, verifyKey: deps.verifyKey, minSampleRate: deps.env.MIN_SAMPLE_RATE }),
   );
+  app.route("/", otlpRoutes({ ...deps.ingest, verifyKey: deps.verifyKey }));
   app.route(
     "/",
     statsRoutes({

@@ -14,14 +14,22 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
       "Send the body as JSON with 'Content-Type: application/json'.",
     );
   }
+  if (!req.body) throw new AppError("MALFORMED_JSON", "The request has no body.");
+  return parseJsonBytes(await readBodyBytes(req, maxBytes));
+}
+
+/**
+ * A body's bytes with the same cap (an empty array for no body): for bodies that are not JSON
+ * (POST /v1/traces takes protobuf and gzip).
+ */
+export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? Number.NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
-  if (!req.body) throw new AppError("MALFORMED_JSON", "The request has no body.");
+  if (!req.body) return new Uint8Array(0);
   // With a Content-Length the HTTP parser delivers exactly that many bytes, so the check above is
   // the cap and the runtime's own (fast) reader can be used; only chunked bodies are counted here.
-  let bytes: Uint8Array;
   try {
-    bytes = Number.isFinite(declared)
+    return Number.isFinite(declared)
       ? new Uint8Array(await req.arrayBuffer())
       : await readCapped(req.body, maxBytes);
   } catch (err) {
@@ -32,6 +40,10 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
       cause: err,
     });
   }
+}
+
+/** Bytes as JSON: strict UTF-8, then JSON.parse, each failure a 400 that quotes nothing. */
+export async function parseJsonBytes(bytes: Uint8Array): Promise<unknown> {
   return parseJson(await decodeUtf8(bytes));
 }
 
