@@ -1,0 +1,87 @@
+// Non-negative least squares (Lawson and Hanson 1974, chapter 23), small and dense: the
+// adjustment solves one with at most ~18 unknowns per bootstrap draw.
+
+type Matrix = readonly (readonly number[])[];
+
+/** Solves the square system `a x = b` by Gaussian elimination with partial pivoting; null if singular. */
+export function solveLinear(a: Matrix, b: readonly number[]): number[] | null {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i] ?? 0]);
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < n; r++) {
+      if (Math.abs(m[r]?.[col] ?? 0) > Math.abs(m[pivot]?.[col] ?? 0)) pivot = r;
+    }
+    const p = m[pivot] as number[];
+    if (Math.abs(p[col] ?? 0) < 1e-14) return null;
+    [m[col], m[pivot]] = [p, m[col] as number[]];
+    for (let r = col + 1; r < n; r++) {
+      const row = m[r] as number[];
+      const f = (row[col] ?? 0) / (p[col] ?? 1);
+      if (f !== 0) for (let c = col; c <= n; c++) row[c] = (row[c] ?? 0) - f * (p[c] ?? 0);
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    const row = m[r] as number[];
+    let s = row[n] ?? 0;
+    for (let c = r + 1; c < n; c++) s -= (row[c] ?? 0) * (x[c] ?? 0);
+    x[r] = s / (row[r] ?? 1);
+  }
+  return x;
+}
+
+/** Least squares on the columns in `cols` (normal equations with a tiny ridge: never singular). */
+function subsetLsq(a: Matrix, b: readonly number[], cols: number[]): number[] {
+  const ata = cols.map((i) =>
+    cols.map((j) => a.reduce((s, row) => s + (row[i] ?? 0) * (row[j] ?? 0), 0) + (i === j ? 1e-12 : 0)),
+  );
+  const atb = cols.map((i) => a.reduce((s, row, r) => s + (row[i] ?? 0) * (b[r] ?? 0), 0));
+  return solveLinear(ata, atb) ?? cols.map(() => 0);
+}
+
+/** argmin ||a x - b|| subject to x >= 0. */
+export function nnls(a: Matrix, b: readonly number[]): number[] {
+  const n = a[0]?.length ?? 0;
+  const x = new Array<number>(n).fill(0);
+  const passive = new Array<boolean>(n).fill(false);
+  const tol = 1e-10;
+  for (let outer = 0; outer < 10 * n + 10; outer++) {
+    const residual = b.map((bi, r) => bi - (a[r] ?? []).reduce((s, v, c) => s + v * (x[c] ?? 0), 0));
+    let best = -1;
+    let bestW = tol;
+    for (let j = 0; j < n; j++) {
+      if (passive[j]) continue;
+      const w = a.reduce((s, row, r) => s + (row[j] ?? 0) * (residual[r] ?? 0), 0);
+      if (w > bestW) [best, bestW] = [j, w];
+    }
+    if (best < 0) break;
+    passive[best] = true;
+    for (let inner = 0; inner < 3 * n + 3; inner++) {
+      const cols = passive.flatMap((p, j) => (p ? [j] : []));
+      const z = subsetLsq(a, b, cols);
+      if (z.every((v) => v > tol)) {
+        x.fill(0);
+        cols.forEach((j, i) => {
+          x[j] = z[i] ?? 0;
+        });
+        break;
+      }
+      // step from x towards z until the first passive variable reaches zero, and free it
+      let alpha = 1;
+      cols.forEach((j, i) => {
+        const zi = z[i] ?? 0;
+        const xj = x[j] ?? 0;
+        if (zi <= tol && xj - zi > 0) alpha = Math.min(alpha, xj / (xj - zi));
+      });
+      cols.forEach((j, i) => {
+        x[j] = (x[j] ?? 0) + alpha * ((z[i] ?? 0) - (x[j] ?? 0));
+        if ((x[j] ?? 0) <= tol) {
+          x[j] = 0;
+          passive[j] = false;
+        }
+      });
+    }
+  }
+  return x;
+}
