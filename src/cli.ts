@@ -233,6 +233,30 @@ program
     process.exitCode = await runBackfillCommand(await servicesEnv(), file, o);
   });
 
+program
+  .command("eval <file>")
+  .description(
+    "score the live path on labelled texts (JSONL or CSV: text, expected, id?): agreement, precision and recall, confusion matrix, coverage; stores no event",
+  )
+  .addOption(mappingOption())
+  .option("--json", "print the report as JSON")
+  .option("--save <name>", "store the confusion matrix (counts only) as a calibration for ?adjust=<name>")
+  .action(async (file: string, raw: unknown) => {
+    const { z } = await import("zod");
+    const { calibrationName } = await import("./eval/calibrations");
+    const parsed = z
+      .object({
+        mapping: z.enum(MAPPING_SCHEMES).optional(),
+        json: z.boolean().optional(),
+        save: calibrationName.optional(),
+      })
+      .safeParse(raw);
+    if (!parsed.success) throw new InvalidArgumentError(z.prettifyError(parsed.error));
+    const o = parsed.data;
+    const { runEvalCommand } = await import("./eval/command");
+    await runEvalCommand(await servicesEnv(), file, o);
+  });
+
 const keys = program.command("keys").description("manage API keys (only their hashes are stored)");
 
 keys
