@@ -1,5 +1,5 @@
 import { prng } from "../platform/prng";
-import { nnls } from "./nnls";
+import { nnls, solveLinear } from "./nnls";
 import { dirichlet } from "./random";
 
 // Adjusted classify-and-count (Forman 2008; Buonaccorsi 2010, ch. 3): a classifier that confuses
@@ -29,6 +29,13 @@ const SUM_WEIGHT = 1e3;
 /** Shares p >= 0, summing to 1, whose confused image Mᵀp is nearest (least squares) the observed q. */
 export function solveShares(m: Counts, q: readonly number[]): number[] {
   const k = q.length;
+  // Fast path: M's rows and q each sum to 1, so an exact solution of Mᵀp = q sums to 1 too; when
+  // it is also non-negative it is the answer, with no iteration.
+  const exact = solveLinear(
+    Array.from({ length: k }, (_, j) => m.map((row) => row[j] ?? 0)),
+    q,
+  );
+  if (exact?.every((x) => x >= 0)) return exact;
   const a = [
     ...Array.from({ length: k }, (_, j) => m.map((row) => row[j] ?? 0)),
     new Array(k).fill(SUM_WEIGHT),

@@ -1,12 +1,11 @@
 import type pg from "pg";
 import { z } from "zod";
+import { CALIBRATION_NAME, CALIBRATION_NAME_RULE } from "../vocabulary";
 import type { Confusion } from "./score";
 
 // Stored calibrations: confusion counts by category id, nothing else of the labelled set.
 
-export const calibrationName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "letters, digits, '.', '_' or '-', at most 64");
+export const calibrationName = z.string().regex(CALIBRATION_NAME, CALIBRATION_NAME_RULE);
 
 const confusionSchema = z.record(z.string(), z.record(z.string(), z.number().int().nonnegative()));
 

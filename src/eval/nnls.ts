@@ -31,35 +31,54 @@ export function solveLinear(a: Matrix, b: readonly number[]): number[] | null {
   return x;
 }
 
-/** Least squares on the columns in `cols` (normal equations with a tiny ridge: never singular). */
-function subsetLsq(a: Matrix, b: readonly number[], cols: number[]): number[] {
-  const ata = cols.map((i) =>
-    cols.map((j) => a.reduce((s, row) => s + (row[i] ?? 0) * (row[j] ?? 0), 0) + (i === j ? 1e-12 : 0)),
-  );
-  const atb = cols.map((i) => a.reduce((s, row, r) => s + (row[i] ?? 0) * (b[r] ?? 0), 0));
-  return solveLinear(ata, atb) ?? cols.map(() => 0);
-}
-
-/** argmin ||a x - b|| subject to x >= 0. */
+/**
+ * argmin ||a x - b|| subject to x >= 0, worked on the normal equations: aᵀa and aᵀb are formed
+ * once, so each step costs a small solve on the free columns, not a pass over `a`.
+ */
 export function nnls(a: Matrix, b: readonly number[]): number[] {
   const n = a[0]?.length ?? 0;
+  const ata = Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => a.reduce((s, row) => s + (row[i] ?? 0) * (row[j] ?? 0), 0)),
+  );
+  const atb = Array.from({ length: n }, (_, i) =>
+    a.reduce((s, row, r) => s + (row[i] ?? 0) * (b[r] ?? 0), 0),
+  );
+  return nnlsNormal(ata, atb);
+}
+
+/** Least squares on the columns in `cols` (a tiny ridge: never singular). */
+function subsetSolve(ata: Matrix, atb: readonly number[], cols: number[]): number[] {
+  const sub = cols.map((i) => cols.map((j) => (ata[i]?.[j] ?? 0) + (i === j ? 1e-12 : 0)));
+  return (
+    solveLinear(
+      sub,
+      cols.map((i) => atb[i] ?? 0),
+    ) ?? cols.map(() => 0)
+  );
+}
+
+/** Lawson-Hanson on aᵀa x = aᵀb. */
+export function nnlsNormal(ata: Matrix, atb: readonly number[]): number[] {
+  const n = atb.length;
   const x = new Array<number>(n).fill(0);
   const passive = new Array<boolean>(n).fill(false);
   const tol = 1e-10;
   for (let outer = 0; outer < 10 * n + 10; outer++) {
-    const residual = b.map((bi, r) => bi - (a[r] ?? []).reduce((s, v, c) => s + v * (x[c] ?? 0), 0));
+    // the gradient of -½||ax - b||²: aᵀb - aᵀa x
     let best = -1;
     let bestW = tol;
     for (let j = 0; j < n; j++) {
       if (passive[j]) continue;
-      const w = a.reduce((s, row, r) => s + (row[j] ?? 0) * (residual[r] ?? 0), 0);
+      const row = ata[j] ?? [];
+      let w = atb[j] ?? 0;
+      for (let c = 0; c < n; c++) w -= (row[c] ?? 0) * (x[c] ?? 0);
       if (w > bestW) [best, bestW] = [j, w];
     }
     if (best < 0) break;
     passive[best] = true;
     for (let inner = 0; inner < 3 * n + 3; inner++) {
       const cols = passive.flatMap((p, j) => (p ? [j] : []));
-      const z = subsetLsq(a, b, cols);
+      const z = subsetSolve(ata, atb, cols);
       if (z.every((v) => v > tol)) {
         x.fill(0);
         cols.forEach((j, i) => {

@@ -112,9 +112,14 @@ function range(q: { from?: string | undefined; to?: string | undefined; interval
   return snapWindow(q.interval, r.from, r.to);
 }
 
-function respond(c: Context, body: { rows: Record<string, unknown>[]; [field: string]: unknown }) {
+/** JSON, or `csvRows` (the answer's rows by default) as CSV. */
+function respond(
+  c: Context,
+  body: { rows: Record<string, unknown>[]; [field: string]: unknown },
+  csvRows: Record<string, unknown>[] = body.rows,
+) {
   if ((c.req.header("accept") ?? "").includes("text/csv")) {
-    return c.body(toCsv(body.rows), 200, { "content-type": "text/csv; charset=utf-8" });
+    return c.body(toCsv(csvRows), 200, { "content-type": "text/csv; charset=utf-8" });
   }
   return c.json(body, 200);
 }
@@ -132,7 +137,15 @@ export function statsRoutes(deps: {
   app.use("/v1/stats/*", requireScope(deps.verifyKey, "read"));
   app.openapi(categories, async (c) => {
     const q = c.req.valid("query");
-    return respond(c, { ...(await categoryStats(pool, { ...q, ...range(q) }, k)), mapping });
+    const body = { ...(await categoryStats(pool, { ...q, ...range(q) }, k)), mapping };
+    if (q.adjust === undefined) return respond(c, body);
+    const { withAdjustment } = await import("../eval/adjust-answer");
+    const adjusted = await withAdjustment(pool, q.adjust, body, { engine: q.engine, scheme: mapping.scheme });
+    return respond(
+      c,
+      adjusted,
+      adjusted.adjusted.rows.map((r) => ({ ...r })),
+    );
   });
   app.openapi(tags, async (c) => {
     const q = c.req.valid("query");

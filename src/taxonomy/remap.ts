@@ -1,6 +1,5 @@
 import type pg from "pg";
-import { decisionRuleOf } from "../classification/labels";
-import { mapPath, OTHERS, type Taxonomy, UNKNOWN_TAG } from "./mapping";
+import { decisionRuleOf, mapPath, OTHERS, type Taxonomy, UNKNOWN_TAG } from "./mapping";
 
 export interface RemapResult {
   version: string;
@@ -10,7 +9,7 @@ export interface RemapResult {
 
 /**
  * Re-derives stored labels' tags and categories, and each event's category (by the scheme's decision
- * rule, as at ingest: classification/labels.ts), under the current mapping, without calling Google. Works in batches of
+ * rule, as at ingest: decisionRuleOf), under the current mapping, without calling Google. Works in batches of
  * events still on another version, so it is idempotent and resumable; rebuilds the rollups once
  * at the end if anything changed.
  */
