@@ -84,6 +84,7 @@ describe("census eval", () => {
       invalid: 0,
       noText: 1,
     });
+    expect(report.otherRule).toEqual({ changed: 0, agreement: 3 / 5 });
     expect(run.stderr()).toMatch(/calibration known saved: 5 classified texts/);
 
     const db = new pg.Pool({ connectionString: url, max: 1 });

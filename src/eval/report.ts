@@ -24,6 +24,7 @@ export function renderReport(r: EvalReport, header: string): string {
   return [
     header,
     `texts: ${r.n}; classified (scored): ${r.scored}; agreement: ${pct(r.agreement)}`,
+    `the other decision rule would change ${r.otherRule.changed} texts' category, for an agreement of ${pct(r.otherRule.agreement)}`,
     "",
     per,
     "",

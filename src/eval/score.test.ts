@@ -62,6 +62,15 @@ describe("scoreJudged", () => {
     });
   });
 
+  it("says what the other decision rule would change", () => {
+    const r = scoreJudged([
+      { ...c("education", "others"), otherRule: "education" },
+      { ...c("programming", "programming"), otherRule: "programming" },
+    ]);
+    expect(r.agreement).toBe(0.5);
+    expect(r.otherRule).toEqual({ changed: 1, agreement: 1 });
+  });
+
   it("counts coverage by outcome, and classified texts with no label", () => {
     const r = scoreJudged([
       c("programming", "others", false),

@@ -14,6 +14,8 @@ export interface Judged {
   predicted: string | null;
   /** Whether any label cleared the threshold (else a classified text is `others`). */
   labelled: boolean;
+  /** The category under the scheme's other decision rule (classified texts only). */
+  otherRule?: string | null;
 }
 
 export type Confusion = Record<string, Record<string, number>>;
@@ -34,6 +36,8 @@ export interface EvalReport {
   perCategory: Record<string, PerCategory>;
   /** confusion[expected][predicted] = texts; cells with no text are left out. */
   confusion: Confusion;
+  /** The other decision rule on the same answers: texts whose category it changes, its agreement. */
+  otherRule: { changed: number; agreement: number | null };
   coverage: {
     classified: number;
     /** Classified, but no label at or above CONFIDENCE_THRESHOLD: counted as `others`. */
@@ -52,11 +56,16 @@ export function scoreJudged(judged: readonly Judged[]): EvalReport {
   const count = (o: Judged["outcome"]) => judged.filter((j) => j.outcome === o).length;
   let correct = 0;
   let scored = 0;
+  let changed = 0;
+  let correctOther = 0;
   for (const j of judged) {
     if (j.outcome !== "classified") continue;
     const predicted = j.predicted ?? OTHERS;
     scored++;
     if (predicted === j.expected) correct++;
+    const other = j.otherRule ?? predicted;
+    if (other !== predicted) changed++;
+    if (other === j.expected) correctOther++;
     const row = confusion[j.expected] ?? {};
     row[predicted] = (row[predicted] ?? 0) + 1;
     confusion[j.expected] = row;
@@ -75,6 +84,7 @@ export function scoreJudged(judged: readonly Judged[]): EvalReport {
     agreement: ratio(correct, scored),
     perCategory,
     confusion,
+    otherRule: { changed, agreement: ratio(correctOther, scored) },
     coverage: {
       classified: scored,
       noLabel: judged.filter((j) => j.outcome === "classified" && !j.labelled).length,
