@@ -98,7 +98,12 @@ describe("nnls", () => {
       b: [1, 2],
       x: [0, 1.5],
     },
-  ])("$name", ({ a, b, x }) => close(nnls(a, b), x));
+  ])("$name", ({ a, b, x }) => {
+    close(nnls(a, b), x);
+    // a guessed positive set, right or wrong, never changes the answer
+    close(nnls(a, b, [true, true]), x);
+    close(nnls(a, b, [false, true]), x);
+  });
 });
 
 describe("conditional", () => {

@@ -27,7 +27,7 @@ export function conditional(counts: Counts): { m: number[][]; unsupported: numbe
 const SUM_WEIGHT = 1e3;
 
 /** Shares p >= 0, summing to 1, whose confused image Mᵀp is nearest (least squares) the observed q. */
-export function solveShares(m: Counts, q: readonly number[]): number[] {
+export function solveShares(m: Counts, q: readonly number[], support?: readonly boolean[]): number[] {
   const k = q.length;
   // Fast path: M's rows and q each sum to 1, so an exact solution of Mᵀp = q sums to 1 too; when
   // it is also non-negative it is the answer, with no iteration.
@@ -40,7 +40,7 @@ export function solveShares(m: Counts, q: readonly number[]): number[] {
     ...Array.from({ length: k }, (_, j) => m.map((row) => row[j] ?? 0)),
     new Array(k).fill(SUM_WEIGHT),
   ];
-  const p = nnls(a, [...q, SUM_WEIGHT]);
+  const p = nnls(a, [...q, SUM_WEIGHT], support);
   const sum = p.reduce((s, x) => s + x, 0);
   return sum > 0 ? p.map((x) => x / sum) : p;
 }
@@ -91,7 +91,9 @@ function quantile(sorted: readonly number[], f: number): number {
 export function adjust(input: AdjustInput, opts: AdjustOptions = {}): Adjusted {
   const { draws = 400, seed = 1, level = 0.95, calibration = true, sample = true } = opts;
   const { m, unsupported } = conditional(input.counts);
-  const share = among(solveShares(m, input.observed), input.among);
+  const point = solveShares(m, input.observed);
+  const share = among(point, input.among);
+  const support = point.map((x) => x > 0);
   const rand = prng(seed);
   const samples = share.map(() => [] as number[]);
   const alpha = input.observed.map((q) => q * input.n);
@@ -100,7 +102,7 @@ export function adjust(input: AdjustInput, opts: AdjustOptions = {}): Adjusted {
       ? input.counts.map((row, i) => (unsupported.includes(i) ? (m[i] as number[]) : dirichlet(rand, row)))
       : m;
     const qd = sample ? dirichlet(rand, alpha) : input.observed;
-    among(solveShares(md, qd), input.among).forEach((x, i) => {
+    among(solveShares(md, qd, support), input.among).forEach((x, i) => {
       if (x !== null) samples[i]?.push(x);
     });
   }

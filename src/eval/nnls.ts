@@ -35,7 +35,7 @@ export function solveLinear(a: Matrix, b: readonly number[]): number[] | null {
  * argmin ||a x - b|| subject to x >= 0, worked on the normal equations: aᵀa and aᵀb are formed
  * once, so each step costs a small solve on the free columns, not a pass over `a`.
  */
-export function nnls(a: Matrix, b: readonly number[]): number[] {
+export function nnls(a: Matrix, b: readonly number[], start?: readonly boolean[]): number[] {
   const n = a[0]?.length ?? 0;
   const ata = Array.from({ length: n }, (_, i) =>
     Array.from({ length: n }, (_, j) => a.reduce((s, row) => s + (row[i] ?? 0) * (row[j] ?? 0), 0)),
@@ -43,7 +43,7 @@ export function nnls(a: Matrix, b: readonly number[]): number[] {
   const atb = Array.from({ length: n }, (_, i) =>
     a.reduce((s, row, r) => s + (row[i] ?? 0) * (b[r] ?? 0), 0),
   );
-  return nnlsNormal(ata, atb);
+  return nnlsNormal(ata, atb, start);
 }
 
 /** Least squares on the columns in `cols` (a tiny ridge: never singular). */
@@ -57,12 +57,26 @@ function subsetSolve(ata: Matrix, atb: readonly number[], cols: number[]): numbe
   );
 }
 
-/** Lawson-Hanson on aᵀa x = aᵀb. */
-export function nnlsNormal(ata: Matrix, atb: readonly number[]): number[] {
+/**
+ * Lawson-Hanson on aᵀa x = aᵀb. `start` guesses the positive set (a bootstrap draw's is mostly its
+ * point estimate's): when the least squares on it is positive, the search starts there, a valid
+ * state of the algorithm, and usually ends at once; otherwise it starts from zero.
+ */
+export function nnlsNormal(ata: Matrix, atb: readonly number[], start?: readonly boolean[]): number[] {
   const n = atb.length;
   const x = new Array<number>(n).fill(0);
   const passive = new Array<boolean>(n).fill(false);
   const tol = 1e-10;
+  if (start?.some(Boolean)) {
+    const cols = start.flatMap((p, j) => (p ? [j] : []));
+    const z = subsetSolve(ata, atb, cols);
+    if (z.every((v) => v > tol)) {
+      cols.forEach((j, i) => {
+        x[j] = z[i] ?? 0;
+        passive[j] = true;
+      });
+    }
+  }
   for (let outer = 0; outer < 10 * n + 10; outer++) {
     // the gradient of -½||ax - b||²: aᵀb - aᵀa x
     let best = -1;
