@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,9 +15,12 @@ import { dropExtraDatabase, extraDatabaseUrl, TEST_DATABASE_URL, TEST_REDIS_URL 
 // table, src/emulator/answer.ts), on a database of its own so "stores no event" is exact; then
 // `?adjust=` with the calibration it saved.
 
+const CANARY = `canary${randomBytes(6).toString("hex")}`;
+const ID_CANARY = `idcanary${randomBytes(6).toString("hex")}`;
+
 // expected -> what the emulator makes of the text (study-2025 mapping)
 const LABELLED = [
-  { text: "Please fix this python function, it fails", expected: "programming" }, // programming: right
+  { text: `Please fix this python function ${CANARY}, it fails`, expected: "programming", id: ID_CANARY }, // programming: right
   { text: "Translate this paragraph for me, please", expected: "translation" }, // translation: right
   { text: "Write a short poem about autumn leaves", expected: "creative-writing" }, // poetry: right
   { text: "Why does this regex not match my input", expected: "general-qa" }, // programming: wrong
@@ -93,6 +97,20 @@ describe("census eval", () => {
         "SELECT (SELECT count(*) FROM prompt_events)::int AS events, (SELECT count(*) FROM prompt_labels)::int AS labels, (SELECT count(*) FROM rollup_category_daily)::int AS rollups",
       );
       expect(counts.rows[0]).toEqual({ events: 0, labels: 0, rollups: 0 });
+      // no text and no id anywhere in the database (the cache keeps keyed hashes and answers)
+      const { rows: tables } = await db.query<{ name: string }>(
+        `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
+         WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`,
+      );
+      const dump: string[] = [];
+      for (const { name } of tables) {
+        dump.push(
+          ...(await db.query<{ row: string }>(`SELECT t::text AS row FROM ${name} t`)).rows.map((r) => r.row),
+        );
+      }
+      expect(dump.length).toBeGreaterThan(0);
+      expect(dump.join("\n")).not.toContain(CANARY);
+      expect(dump.join("\n")).not.toContain(ID_CANARY);
       const saved = await db.query("SELECT scheme, engine, texts, confusion FROM calibrations");
       expect(saved.rows).toEqual([
         { scheme: "study-2025", engine: "emulator", texts: 5, confusion: report.confusion },
