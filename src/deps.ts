@@ -210,25 +210,10 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     },
     workerSetup,
     classifier() {
-      classifier ??= (async () => {
-        // Loaded on first use: the Google client is large, and the API and backfills never need it.
-        const { createGoogleClassifier } = await import("./classification/google");
-        if (wantsGoogle(env)) {
-          return createGoogleClassifier({
-            emulatorHost: env.LANGUAGE_EMULATOR_HOST,
-            apiKey: env.GOOGLE_API_KEY,
-            projectId: env.GOOGLE_CLOUD_PROJECT,
-          });
-        }
-        const { startEmulator } = await import("./emulator/server");
-        const emulator = await startEmulator(0);
-        emulatorClose = emulator.close;
-        log.warn(
-          { emulator: emulator.host },
-          "NO GOOGLE CREDENTIALS (GOOGLE_API_KEY) AND NO LANGUAGE_EMULATOR_HOST: classifying with the built-in emulator. Events are stored with engine = 'emulator'; they are not Google's answers.",
-        );
-        return createGoogleClassifier({ emulatorHost: emulator.host });
-      })();
+      classifier ??= openClassifier(env, log).then((opened) => {
+        emulatorClose = opened.closeEmulator;
+        return opened.classifier;
+      });
       return classifier;
     },
     async close() {
@@ -240,6 +225,36 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
       await pool.end().catch(() => {});
       if (readPool !== pool) await readPool.end().catch(() => {});
     },
+  };
+}
+
+/**
+ * The classifier this environment asks for: Google's (or LANGUAGE_EMULATOR_HOST's) client, else a
+ * built-in emulator started for it. Loaded on first use: the Google client is large, and the API
+ * and backfills never need it. `census eval` opens one the same way.
+ */
+export async function openClassifier(
+  env: Env,
+  log: Logger,
+): Promise<{ classifier: Classifier; closeEmulator?: () => Promise<void> }> {
+  const { createGoogleClassifier } = await import("./classification/google");
+  if (wantsGoogle(env)) {
+    const classifier = createGoogleClassifier({
+      emulatorHost: env.LANGUAGE_EMULATOR_HOST,
+      apiKey: env.GOOGLE_API_KEY,
+      projectId: env.GOOGLE_CLOUD_PROJECT,
+    });
+    return { classifier };
+  }
+  const { startEmulator } = await import("./emulator/server");
+  const emulator = await startEmulator(0);
+  log.warn(
+    { emulator: emulator.host },
+    "NO GOOGLE CREDENTIALS (GOOGLE_API_KEY) AND NO LANGUAGE_EMULATOR_HOST: classifying with the built-in emulator. Events are stored with engine = 'emulator'; they are not Google's answers.",
+  );
+  return {
+    classifier: createGoogleClassifier({ emulatorHost: emulator.host }),
+    closeEmulator: emulator.close,
   };
 }
 

@@ -65,3 +65,7 @@ export const PRINTABLE = /^(?:[^\u0000-\u001F\u007F-\u009F\uD800-\uDFFF]|[\uD800
 /** The first day the census knows: there were no LLM routers before 2000, and Postgres has no
  * year 0. An item's createdAt and a stats window start there at the earliest. */
 export const FIRST_DAY = "2000-01-01";
+
+/** A calibration's name (`census eval --save NAME`, `?adjust=NAME`). */
+export const CALIBRATION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const CALIBRATION_NAME_RULE = "letters, digits, '.', '_' or '-', at most 64";

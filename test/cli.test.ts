@@ -82,6 +82,7 @@ describe("census --help", () => {
             "floor",
             "backfill",
             "demo",
+            "eval",
           ],
           ...["keys", "keys create", "keys list", "keys revoke"],
           ...["queue", "queue status", "queue retry", "queue purge", "sql", "url"],
@@ -119,6 +120,7 @@ describe("census --help", () => {
           ["--scope <scope...>", "--name <name>", "--quiet"],
         ],
         [["demo"], ["--remove", "--events <n>"]],
+        [["eval"], ["<file>", "--mapping <scheme>", "--json", "--save <name>"]],
         [["sql"], ["<query>", "--json"]],
         [["url"], ["<service>"]],
       ];

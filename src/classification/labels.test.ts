@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadTaxonomy } from "../taxonomy/load";
-import { requestCategory, tagLabels } from "./labels";
+import { decisionRuleOf, requestCategory, tagLabels } from "./labels";
 
 const taxonomy = loadTaxonomy();
 const PROG = "/Computers & Electronics/Programming/Other";
@@ -64,5 +64,34 @@ describe("tagLabels + requestCategory", () => {
     );
     expect(rp).toMatchObject({ tag: "roleplaying-games", category: "roleplay", confidence: 0.9 });
     expect(adult).toMatchObject({ tag: "adult", category: "adult", confidence: 0.6 });
+  });
+});
+
+describe("decision rule", () => {
+  const PSYCH = "/People & Society/Social Sciences/Psychology"; // maps to others in both schemes
+  const EDU = "/Jobs & Education/Education/Colleges & Universities";
+  it.each([
+    { name: "others outranks a weaker named label", rule: "most-confident", category: "others" },
+    { name: "others outranks a weaker named label", rule: "prefer-named", category: "education" },
+  ] as const)("$rule: $name -> $category", ({ rule, category }) => {
+    const tagged = tagLabels(
+      taxonomy,
+      [
+        { name: PSYCH, confidence: 0.8 },
+        { name: EDU, confidence: 0.55 },
+      ],
+      0.5,
+    );
+    expect(requestCategory(tagged, rule)).toBe(category);
+  });
+  it.each(["most-confident", "prefer-named"] as const)("%s: only others labels give others", (rule) => {
+    expect(requestCategory(tagLabels(taxonomy, [{ name: PSYCH, confidence: 0.9 }], 0.5), rule)).toBe(
+      "others",
+    );
+    expect(requestCategory([], rule)).toBe("others");
+  });
+  it("study-2025 keeps the study's rule; extended prefers a named category", () => {
+    expect(decisionRuleOf({ scheme: "study-2025" })).toBe("most-confident");
+    expect(decisionRuleOf({ scheme: "extended" })).toBe("prefer-named");
   });
 });

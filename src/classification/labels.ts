@@ -1,5 +1,7 @@
 import type { Label } from "../queue/jobs";
-import { type Mapped, mapPath, OTHERS, type Taxonomy } from "../taxonomy/mapping";
+import { type DecisionRule, type Mapped, mapPath, OTHERS, type Taxonomy } from "../taxonomy/mapping";
+
+export { type DecisionRule, decisionRuleOf } from "../taxonomy/mapping";
 
 export interface TaggedLabel extends Mapped {
   path: string;
@@ -21,7 +23,12 @@ export function tagLabels(taxonomy: Taxonomy, labels: readonly Label[], threshol
     .sort((a, b) => b.confidence - a.confidence || a.path.localeCompare(b.path));
 }
 
-/** The request's single category: that of its highest-confidence kept label, `others` when none. */
-export function requestCategory(tagged: readonly TaggedLabel[]): string {
-  return tagged[0]?.category ?? OTHERS;
+/** The request's single category under a decision rule, `others` when no label is kept. */
+export function requestCategory(
+  tagged: readonly TaggedLabel[],
+  rule: DecisionRule = "most-confident",
+): string {
+  const chosen =
+    rule === "prefer-named" ? (tagged.find((l) => l.category !== OTHERS) ?? tagged[0]) : tagged[0];
+  return chosen?.category ?? OTHERS;
 }

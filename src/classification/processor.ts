@@ -13,7 +13,7 @@ import { type Classifier, finalOutcomeKinds } from "./classifier";
 import { billableUnits } from "./google-billing";
 import { classifyGoogleError, refusedLanguage } from "./google-errors";
 import { createHold, type Hold } from "./hold";
-import { requestCategory, tagLabels } from "./labels";
+import { decisionRuleOf, requestCategory, tagLabels } from "./labels";
 import { eventRow, storeEvent } from "./store-event";
 
 export interface ProcessorDeps {
@@ -183,7 +183,7 @@ export function createProcessor(
         "google returned category paths missing from config",
       );
     }
-    const category = requestCategory(tagged);
+    const category = requestCategory(tagged, decisionRuleOf(deps.taxonomy));
     const row = eventRow(String(job.id), payload, answer, category, deps.taxonomy.version);
     const startedAt = Date.now();
     let inserted: boolean;

@@ -19,6 +19,7 @@ import type { Command } from "commander";
 import { backfill } from "./backfill";
 import { demo } from "./demo";
 import { emulator } from "./emulator";
+import { evalCommand } from "./eval";
 import { floor } from "./floor";
 import { keys } from "./keys";
 import { migrate } from "./migrate";
@@ -39,6 +40,7 @@ export const commands: ((program: Command) => void)[] = [
   floor,
   backfill,
   demo,
+  evalCommand,
   keys,
   queue,
   sql,

@@ -289,3 +289,17 @@ export const redisMarkers = pgTable("redis_markers", {
   token: text("token").notNull(),
   writtenAt: timestamp("written_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+// `census eval FILE --save NAME`: a labelled set's confusion matrix, counts only (no text, no id),
+// with what it was measured under; `?adjust=NAME` on the category answers corrects with it.
+export const calibrations = pgTable("calibrations", {
+  name: text("name").primaryKey(),
+  scheme: text("scheme").notNull(),
+  mappingVersion: text("mapping_version").notNull(),
+  engine: text("engine").notNull(),
+  /** Classified texts the matrix holds. */
+  texts: integer("texts").notNull(),
+  /** { expected: { predicted: count } }, category ids only. */
+  confusion: jsonb("confusion").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -132,10 +132,16 @@ type Body = { rows: Record<string, unknown>[]; notes: string[]; [field: string]:
 
 /** JSON with the engine's notes first, or the rows as CSV with the engine and its notice in
  * headers (a comment row would break CSV readers). */
-function respond(c: Context, body: Body, engine: Engine, named: boolean) {
+function respond(
+  c: Context,
+  body: Body,
+  engine: Engine,
+  named: boolean,
+  csvRows: Record<string, unknown>[] = body.rows,
+) {
   if ((c.req.header("accept") ?? "").includes("text/csv")) {
     const notice = engineNotice(engine);
-    return c.body(toCsv(body.rows), 200, {
+    return c.body(toCsv(csvRows), 200, {
       "content-type": "text/csv; charset=utf-8",
       "census-engine": engine,
       ...(notice ? { "census-notice": notice } : {}),
@@ -161,7 +167,17 @@ export function statsRoutes(deps: {
     const q = c.req.valid("query");
     const w = await scope(pool, q, deps.floorGrain);
     const body = { ...(await categoryStats(pool, { ...q, ...w }, k, deps.floorGrain)), mapping };
-    return respond(c, body, w.engine, q.engine !== undefined);
+    const named = q.engine !== undefined;
+    if (q.adjust === undefined) return respond(c, body, w.engine, named);
+    const { withAdjustment } = await import("../eval/adjust-answer");
+    const adjusted = await withAdjustment(pool, q.adjust, body, { engine: w.engine, scheme: mapping.scheme });
+    return respond(
+      c,
+      adjusted,
+      w.engine,
+      named,
+      adjusted.adjusted.rows.map((r) => ({ ...r })),
+    );
   });
   app.openapi(tags, async (c) => {
     const q = c.req.valid("query");

@@ -1,6 +1,14 @@
 import { z } from "@hono/zod-openapi";
 import { CATEGORIES } from "../taxonomy/mapping";
-import { engines, FIRST_DAY, intervals, outcomes, PRINTABLE } from "../vocabulary";
+import {
+  CALIBRATION_NAME,
+  CALIBRATION_NAME_RULE,
+  engines,
+  FIRST_DAY,
+  intervals,
+  outcomes,
+  PRINTABLE,
+} from "../vocabulary";
 
 // Every parameter is checked before it reaches Postgres, which refuses year 0, dates past 5874897
 // and NUL bytes: bad queries are 400s naming the parameter, never 500s.
@@ -47,6 +55,10 @@ export const categoriesQuerySchema = z.object({
     .optional()
     .openapi({ description: "Only this model, e.g. anthropic/claude-sonnet-4.5" }),
   author: printable(128).optional().openapi({ description: "Only this model author (the part before /)" }),
+  adjust: z.string().regex(CALIBRATION_NAME, CALIBRATION_NAME_RULE).optional().openapi({
+    description:
+      "A calibration stored by `census eval FILE --save NAME`: adds misclassification-adjusted shares (`adjusted`) with 95% intervals that include the calibration set's own uncertainty (docs/analytics.md, when it is valid)",
+  }),
 });
 
 export const tagsQuerySchema = z.object({
@@ -127,12 +139,36 @@ const meta = {
   }),
 };
 
+const adjustedSchema = z
+  .object({
+    calibration: z.object({
+      name: z.string(),
+      scheme: z.string(),
+      mappingVersion: z.string(),
+      engine: z.string(),
+      texts: z.number().int().openapi({ description: "Classified texts in the calibration set" }),
+      createdAt: z.string(),
+    }),
+    method: z.string(),
+    rows: z.array(
+      z.object({
+        period: z.iso.date(),
+        category: z.string(),
+        share: z.number().openapi({ description: "Adjusted share among the named categories" }),
+        shareLow: z.number(),
+        shareHigh: z.number(),
+      }),
+    ),
+  })
+  .openapi({ description: "With `adjust`: shares corrected for the classifier's confusion, per period" });
+
 export const categoriesResponseSchema = z
   .object({
     ...meta,
     rows: z.array(
       z.object({ ...cell, category: z.string(), share: z.number().nullable(), shareLow, shareHigh }),
     ),
+    adjusted: adjustedSchema.optional(),
   })
   .openapi("CategoryStats");
 

@@ -82,3 +82,19 @@ export function mapPath(taxonomy: Taxonomy, path: string): Mapped {
   }
   return { category: OTHERS, tag: UNKNOWN_TAG, known: true };
 }
+
+/**
+ * How a request's single category is chosen from its kept labels (highest confidence first):
+ * - `most-confident`: the first label's, even when it maps to `others`. study-2025 keeps this: "a
+ *   request's category comes from its dominant label", and "categories with no dominant mapping
+ *   fall into Others" (the study, section 2.2 and section 5; ../shared/reference/study-method.md).
+ * - `prefer-named`: the most confident label that maps to a named category; `others` only when
+ *   none does. extended's choice: Google labels topics, and a general topic (`/People & Society`,
+ *   `/Business & Industrial`) often outranks the one that names the task (docs/analytics.md,
+ *   "Decision rule", shows the effect on the public eval set).
+ */
+export const DECISION_RULES = ["most-confident", "prefer-named"] as const;
+export type DecisionRule = (typeof DECISION_RULES)[number];
+
+export const decisionRuleOf = (taxonomy: Pick<Taxonomy, "scheme">): DecisionRule =>
+  taxonomy.scheme === "extended" ? "prefer-named" : "most-confident";

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { mapPath, OTHERS, type Taxonomy, UNKNOWN_TAG } from "./mapping";
+import { decisionRuleOf, mapPath, OTHERS, type Taxonomy, UNKNOWN_TAG } from "./mapping";
 
 export interface RemapResult {
   version: string;
@@ -8,8 +8,8 @@ export interface RemapResult {
 }
 
 /**
- * Re-derives stored labels' tags and categories, and each event's category (its most confident
- * label's, as at ingest), under the current mapping, without calling Google. Works in batches of
+ * Re-derives stored labels' tags and categories, and each event's category (by the scheme's decision
+ * rule, as at ingest: decisionRuleOf), under the current mapping, without calling Google. Works in batches of
  * events still on another version, so it is idempotent and resumable; rebuilds the rollups once
  * at the end if anything changed.
  */
@@ -53,9 +53,10 @@ export async function remap(pool: pg.Pool, taxonomy: Taxonomy, batchSize = 5000)
       );
       const e = await client.query(
         `UPDATE prompt_events e SET mapping_version = $2, category = coalesce(
-           (SELECT l.category FROM prompt_labels l WHERE l.event_id = e.id ORDER BY l.confidence DESC, l.path LIMIT 1), $3)
+           (SELECT l.category FROM prompt_labels l WHERE l.event_id = e.id
+            ORDER BY (l.category = $3 AND $4), l.confidence DESC, l.path LIMIT 1), $3)
          WHERE e.id = ANY($1)`,
-        [ids, taxonomy.version, OTHERS],
+        [ids, taxonomy.version, OTHERS, decisionRuleOf(taxonomy) === "prefer-named"],
       );
       await client.query("COMMIT");
       labels += l.rowCount ?? 0;
