@@ -1,12 +1,9 @@
-import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { bootstrapDatabase } from "../src/db/bootstrap";
-import { runMigrations } from "../src/db/migrate";
-import { createLogger } from "../src/platform/logger";
 import { loadTaxonomy } from "../src/taxonomy/load";
 import { type SeedEvent, seed } from "./support/seed";
 import { createStack, json } from "./support/stack";
-import { dropExtraDatabase, extraDatabaseUrl, TEST_DATABASE_URL } from "./support/urls";
+import { createExtraDatabase, dropExtraDatabase } from "./support/urls";
 
 // FLOOR_GRAIN (migrations/0017) on small traffic: the issue's 200 prompts over one week from 4
 // model authors. With day units most of it is hidden and authors vanish from the chart; with week
@@ -37,11 +34,7 @@ function traffic(): SeedEvent[] {
 
 describe("FLOOR_GRAIN on small traffic", () => {
   it("day units hide most of a week of 200 prompts; week units name all 4 authors", async () => {
-    const url = extraDatabaseUrl("grain");
-    const admin = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
-    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(new URL(url).pathname.slice(1))}`);
-    await admin.end();
-    await runMigrations(url, createLogger("silent"));
+    const url = await createExtraDatabase("grain");
     const day = await createStack({ worker: false, env: { DATABASE_URL: url } });
     let week: Awaited<ReturnType<typeof createStack>> | undefined;
     try {

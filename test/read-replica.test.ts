@@ -1,30 +1,30 @@
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { bootstrapDatabase } from "../src/db/bootstrap";
-import { runMigrations } from "../src/db/migrate";
-import { createLogger } from "../src/platform/logger";
 import { loadTaxonomy } from "../src/taxonomy/load";
 import { seed } from "./support/seed";
 import { createStack, json } from "./support/stack";
-import { dropExtraDatabase, extraDatabaseUrl, TEST_DATABASE_URL } from "./support/urls";
+import { createExtraDatabase, dropExtraDatabase } from "./support/urls";
 
 // DATABASE_READ_URL: the stats read a replica, everything else the primary. A database of its
 // own stands in for the replica, with events only it holds, so an answer shows where it was read.
 
 describe("DATABASE_READ_URL", () => {
   it("sends the stats reads to the replica and keeps the rest on DATABASE_URL", async () => {
-    const replica = extraDatabaseUrl("replica");
-    const admin = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
-    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(new URL(replica).pathname.slice(1))}`);
-    await admin.end();
+    // the primary is a database of its own too: another test's events in the run's shared one
+    // would land in the same window
+    const primaryUrl = await createExtraDatabase("primary");
+    const replica = await createExtraDatabase("replica");
     const replicaPool = new pg.Pool({ connectionString: replica, max: 2 });
     let stack: Awaited<ReturnType<typeof createStack>> | undefined;
     try {
-      await runMigrations(replica, createLogger("silent"));
       await bootstrapDatabase(replicaPool, { taxonomy: loadTaxonomy(), kMinEvents: 10 });
       await seed(replicaPool, [{ day: "2016-02-02", category: "programming", model: "openai/gpt-5", n: 12 }]);
 
-      stack = await createStack({ worker: false, env: { DATABASE_READ_URL: replica } });
+      stack = await createStack({
+        worker: false,
+        env: { DATABASE_URL: primaryUrl, DATABASE_READ_URL: replica },
+      });
       // the key is checked on the primary: only it holds the keys
       const key = await stack.key("read");
       const res = await stack.app.request(
@@ -50,6 +50,7 @@ describe("DATABASE_READ_URL", () => {
       await stack?.close();
       await replicaPool.end();
       await dropExtraDatabase(replica);
+      await dropExtraDatabase(primaryUrl);
     }
   });
 });

@@ -42,3 +42,19 @@ export async function dropExtraDatabase(url: string, timeoutMs = 15_000): Promis
     await client.end();
   }
 }
+
+/** Creates a database of this run's own, migrated: for a test whose answers must see only its data. */
+export async function createExtraDatabase(label: string): Promise<string> {
+  const url = extraDatabaseUrl(label);
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(new URL(url).pathname.slice(1))}`);
+  } finally {
+    await admin.end();
+  }
+  const { runMigrations } = await import("../../src/db/migrate");
+  const { createLogger } = await import("../../src/platform/logger");
+  await runMigrations(url, createLogger("silent"));
+  return url;
+}
