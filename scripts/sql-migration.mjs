@@ -53,6 +53,8 @@ function write(tag) {
   if (!/^\d{4}_[a-z0-9_]+$/.test(tag)) throw new Error(`tag like 0022_what_changed, not ${tag}`);
   writeFileSync(join(MIGRATIONS, `${tag}.sql`), render());
   const journal = JSON.parse(readFileSync(JOURNAL, "utf8"));
+  // Written again (sql/ changed before the migration shipped): the entry is replaced, not doubled.
+  journal.entries = journal.entries.filter((e) => e.tag !== tag);
   const last = journal.entries.at(-1);
   journal.entries.push({
     idx: Number(tag.slice(0, 4)),

@@ -7,7 +7,12 @@
 -- census_released_breakdown), over the window widened to whole floor grains, bucketed by
 -- analytics.bucket, with numbers rounded to 12 significant digits by analytics.sig. They are
 -- SECURITY DEFINER with a fixed search_path: analysts may call them but read no table. A share
--- leaves out 'others' (and, in author_mix's share of an author, the pooled nameless rows).
+-- leaves out 'others' (and, in author_mix's share of an author, the pooled nameless rows); every
+-- share is analytics.share(part, whole): part / whole to 12 significant digits, NULL when whole is 0.
+--
+-- The functions' preamble (SECURITY DEFINER, search_path, plan_cache_mode, #variable_conflict and
+-- the window w_from/w_to) stays written out in each: PL/pgSQL has no macros, and each line is one
+-- of the function's own settings that a reader checks in place.
 
 CREATE OR REPLACE FUNCTION analytics.bucket(p_interval text, p_from date, d date)
  RETURNS date
@@ -49,6 +54,14 @@ CREATE OR REPLACE FUNCTION analytics.sig(x double precision)
 AS $function$
   SELECT CASE WHEN x = 0 OR x IS NULL OR x = 'NaN' OR x IN ('Infinity', '-Infinity') THEN x
     ELSE round(x::numeric, 12 - ceil(log(abs(x)))::int)::float8 END
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.share(part double precision, whole double precision)
+ RETURNS double precision
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  SELECT analytics.sig(part / nullif(whole, 0))
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.mapping_versions()
@@ -102,9 +115,9 @@ BEGIN
     SELECT c.*, c.category <> 'others' AS in_share FROM cells c
   )
   SELECT period, category, events, sig(est_requests), tokens, sig(est_tokens), sig(spend), sig(est_spend),
-    sig(CASE WHEN in_share THEN est_requests / nullif(sum(est_requests) FILTER (WHERE in_share) OVER w, 0) END),
-    sig(CASE WHEN in_share THEN est_tokens / nullif(sum(est_tokens) FILTER (WHERE in_share) OVER w, 0) END),
-    sig(CASE WHEN in_share THEN est_spend / nullif(sum(est_spend) FILTER (WHERE in_share) OVER w, 0) END),
+    CASE WHEN in_share THEN share(est_requests, sum(est_requests) FILTER (WHERE in_share) OVER w) END,
+    CASE WHEN in_share THEN share(est_tokens, sum(est_tokens) FILTER (WHERE in_share) OVER w) END,
+    CASE WHEN in_share THEN share(est_spend, sum(est_spend) FILTER (WHERE in_share) OVER w) END,
     sig(var_requests), sig(var_tokens), sig(var_spend)
   FROM named
   WINDOW w AS (PARTITION BY period)
@@ -136,8 +149,8 @@ BEGIN
     GROUP BY 1, 2, 3
   )
   SELECT period, category, tag, events, sig(est_requests), tokens, sig(est_tokens),
-    sig(est_requests / nullif(sum(est_requests) OVER w, 0)),
-    sig(est_tokens / nullif(sum(est_tokens) OVER w, 0)),
+    share(est_requests, sum(est_requests) OVER w),
+    share(est_tokens, sum(est_tokens) OVER w),
     sig(var_requests), sig(var_tokens)
   FROM cells
   WINDOW w AS (PARTITION BY period, category)
@@ -171,12 +184,12 @@ BEGIN
   )
   SELECT period, author, category, events, sig(est_requests), tokens, sig(est_tokens), sig(spend),
     sig(est_spend),
-    sig(CASE WHEN in_mix THEN est_requests / nullif(sum(est_requests) FILTER (WHERE in_mix) OVER a, 0) END),
-    sig(CASE WHEN in_mix THEN est_tokens / nullif(sum(est_tokens) FILTER (WHERE in_mix) OVER a, 0) END),
-    sig(CASE WHEN in_mix THEN est_spend / nullif(sum(est_spend) FILTER (WHERE in_mix) OVER a, 0) END),
-    sig(est_requests / nullif(sum(est_requests) OVER c, 0)),
-    sig(est_tokens / nullif(sum(est_tokens) OVER c, 0)),
-    sig(est_spend / nullif(sum(est_spend) OVER c, 0)),
+    CASE WHEN in_mix THEN share(est_requests, sum(est_requests) FILTER (WHERE in_mix) OVER a) END,
+    CASE WHEN in_mix THEN share(est_tokens, sum(est_tokens) FILTER (WHERE in_mix) OVER a) END,
+    CASE WHEN in_mix THEN share(est_spend, sum(est_spend) FILTER (WHERE in_mix) OVER a) END,
+    share(est_requests, sum(est_requests) OVER c),
+    share(est_tokens, sum(est_tokens) OVER c),
+    share(est_spend, sum(est_spend) OVER c),
     sig(var_requests), sig(var_tokens), sig(var_spend)
   FROM named
   WINDOW a AS (PARTITION BY period, author), c AS (PARTITION BY period, category)
@@ -227,8 +240,8 @@ BEGIN
     GROUP BY 1, 2, 3
   )
   SELECT period, category, language, events, sig(est_requests), sig(est_tokens),
-    sig(est_requests / nullif(sum(est_requests) OVER w, 0)),
-    sig(est_tokens / nullif(sum(est_tokens) OVER w, 0))
+    share(est_requests, sum(est_requests) OVER w),
+    share(est_tokens, sum(est_tokens) OVER w)
   FROM cells
   WINDOW w AS (PARTITION BY period, category)
   ORDER BY period, category, language NULLS LAST;
@@ -262,7 +275,7 @@ BEGIN
     GROUP BY 1, 2, 3
   )
   SELECT period, outcome, language, events, sig(est_requests),
-    sig(est_requests / nullif(sum(est_requests) OVER (PARTITION BY period), 0)), sig(var_requests)
+    share(est_requests, sum(est_requests) OVER (PARTITION BY period)), sig(var_requests)
   FROM cells
   ORDER BY period, outcome, language NULLS LAST;
 END
