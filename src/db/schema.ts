@@ -119,7 +119,7 @@ export const censusSettings = pgTable(
 // of weekly shares reads thousands of rows, not millions. `events` is the sample count (the
 // privacy floor applies to it); `est_*` weigh each event by 1 / sample_rate. Every rollup is keyed
 // by (day, outcome, category, model) at least: the privacy floor's release units are built from
-// those cells, and a breakdown (tag, language) is released inside them (migrations/0014).
+// those cells, and a breakdown (tag, language) is released inside them (sql/floor.sql).
 const measures = {
   events: bigint("events", { mode: "number" }).notNull(),
   estRequests: doublePrecision("est_requests").notNull(),
@@ -189,7 +189,7 @@ export const rollupLanguageDaily = pgTable(
   ],
 );
 
-// The privacy floor's released units (migrations/0014): which events each published number may
+// The privacy floor's released units (sql/floor.sql): which events each published number may
 // add up, decided per day from the rollups above and kept by the same triggers for the days a write
 // touches, so a query only sums them. One row per released unit of a day, outcome and category:
 // `unit_model` set for a model's own cell, only `unit_author` for an author's pool, neither for

@@ -5,7 +5,7 @@ import type { Engine } from "../vocabulary";
 // A fresh install classifies with the emulator and `census demo` writes engine `synthetic`: a
 // default fixed on google answered both with empty charts and no hint (issue 18).
 
-/** The engine of a window's released data: analytics.default_engine (migrations/0019), which the
+/** The engine of a window's released data: analytics.default_engine (sql/analytics.sql), which the
  * views use too. It reads released units only, so it depends on nothing the privacy floor hides. */
 export async function defaultEngine(pool: pg.Pool, from: string, to: string): Promise<Engine> {
   const { rows } = await pool.query<{ engine: Engine }>(

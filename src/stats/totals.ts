@@ -8,7 +8,7 @@ export interface Cell {
 export type Total = Cell;
 
 /**
- * Per-period sums of the rows. Rows hold released units only (migrations/0014), so a total is
+ * Per-period sums of the rows. Rows hold released units only (sql/floor.sql), so a total is
  * one more sum of them: `total − Σ rows` is always 0 and nothing hidden is in either.
  */
 export function totalsOf(rows: readonly Cell[]): Total[] {

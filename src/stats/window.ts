@@ -1,5 +1,5 @@
 // The window an answer publishes: whole periods of its interval, then whole grains of the privacy
-// floor (FLOOR_GRAIN), as analytics.window_from and analytics.window_to (migrations/0017) compute
+// floor (FLOOR_GRAIN), as analytics.window_from and analytics.window_to (sql/analytics.sql) compute
 // it, so the API can say which days it covers. A week starts on Monday and a month on the 1st;
 // `day` and `range` keep the days asked for when the grain is a day.
 

@@ -1,0 +1,230 @@
+-- The privacy floor: which numbers may be published (docs/analytics.md "Privacy floor").
+--
+-- The current definitions, as a migrated database has them (test/sql-home.test.ts checks). Edit
+-- here, then `node scripts/sql-migration.mjs <next tag>` makes the migration that applies them.
+--
+-- THE RULE. Every published number is a sum of *released units*; which units are released is
+-- fixed by the data, never by the query. With k = census_settings.k_min_events (analytics.k_min())
+-- and a grain g = census_settings.floor_grain (day, week from Monday, or month; analytics.floor_grain()),
+-- for each engine, period of g, outcome and category:
+--
+--   1. a model's cell is released (unit_author, unit_model set) when it holds >= k events;
+--   2. what is left of an author (its models under k, pooled) is released (unit_model NULL) when >= k;
+--   3. what is left of the period's outcome and category, pooled over authors, is released
+--      (unit_author and unit_model NULL) when >= k;
+--   4. the rest is released nowhere: it adds to no number any query returns.
+--
+-- Units partition the events, each released one holds >= k, and a hidden one adds to nothing, so
+-- no combination of answers (differences of authors and models, of overlapping ranges, of a week
+-- and its days) depends on a hidden value. A breakdown (tag, language) is released inside each
+-- unit, its hidden values pooled, smallest first, until the pool holds >= k (for languages the
+-- pool is published as value NULL; for tags it is dropped), so a unit's total gives none away.
+-- Every window an answer covers is widened to whole grains (analytics.window_from/window_to).
+--
+-- Where: census_release_cells_of applies rules 1-4 to the rollups; census_refresh_releases writes
+-- the units to release_unit_daily and the breakdowns to release_breakdown_daily (row `day` = the
+-- first day of the unit's period); census_refresh_touched runs it, under one advisory lock per
+-- engine, for the cells a write touched; census_rebuild_releases redoes all of it (also when k or
+-- the grain changes: trigger census_settings_k). The analytics functions (sql/analytics.sql) read
+-- only census_released_cells and census_released_breakdown.
+
+CREATE OR REPLACE FUNCTION analytics.k_min()
+ RETURNS integer
+ LANGUAGE sql
+ STABLE
+AS $function$
+  SELECT coalesce((SELECT k_min_events FROM census_settings), 10)
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.floor_grain()
+ RETURNS text
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+  SELECT coalesce((SELECT floor_grain FROM census_settings), 'day')
+$function$;
+
+CREATE OR REPLACE FUNCTION public.census_grain_start(p_grain text, d date)
+ RETURNS date
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  SELECT CASE WHEN p_grain = 'day' OR NOT isfinite(d) THEN d ELSE date_trunc(p_grain, d::timestamp)::date END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.census_grain_days(p_grain text, p_starts date[])
+ RETURNS date[]
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  SELECT CASE WHEN p_grain = 'day' THEN p_starts ELSE ARRAY(
+    SELECT DISTINCT g::date FROM unnest(p_starts) s,
+      generate_series(s::timestamp, s::timestamp + ('1 ' || p_grain)::interval - interval '1 day', interval '1 day') g
+  ) END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.census_release_cells_of(p_engine text, p_grain text, p_days date[], p_outcomes text[], p_categories text[])
+ RETURNS TABLE(day date, outcome text, category text, model text, unit_author text, unit_model text, events bigint, est_requests double precision, tokens bigint, est_tokens double precision, spend double precision, est_spend double precision, priced_tokens bigint, est_priced_tokens double precision, var_requests double precision, var_tokens double precision, var_spend double precision)
+ LANGUAGE sql
+ STABLE
+AS $function$
+  WITH params AS MATERIALIZED (SELECT analytics.k_min() AS k), rolled AS (
+    SELECT census_grain_start(p_grain, r.day) AS day, r.outcome, r.category, r.model, r.author,
+      sum(r.events)::bigint AS events, sum(r.est_requests) AS est_requests, sum(r.tokens)::bigint AS tokens,
+      sum(r.est_tokens) AS est_tokens, sum(r.spend) AS spend, sum(r.est_spend) AS est_spend,
+      sum(r.priced_tokens)::bigint AS priced_tokens, sum(r.est_priced_tokens) AS est_priced_tokens,
+      sum(r.var_requests) AS var_requests, sum(r.var_tokens) AS var_tokens, sum(r.var_spend) AS var_spend
+    FROM rollup_category_daily r
+    WHERE r.engine = p_engine AND r.day = ANY (census_grain_days(p_grain, p_days))
+      AND (census_grain_start(p_grain, r.day), r.outcome, r.category) IN
+        (SELECT * FROM unnest(p_days, p_outcomes, p_categories))
+    GROUP BY 1, 2, 3, 4, 5
+  ), cells AS (
+    SELECT r.*, p.k,
+      sum(r.events) FILTER (WHERE r.events < p.k)
+        OVER (PARTITION BY r.day, r.outcome, r.category, r.author) AS author_rest
+    FROM rolled r CROSS JOIN params p
+  ), placed AS (
+    SELECT c.*,
+      sum(c.events) FILTER (WHERE c.events < c.k AND c.author_rest < c.k)
+        OVER (PARTITION BY c.day, c.outcome, c.category) AS day_rest
+    FROM cells c
+  )
+  SELECT day, outcome, category, model,
+    CASE WHEN events >= k OR author_rest >= k THEN author END,
+    CASE WHEN events >= k THEN model END,
+    events, est_requests, tokens, est_tokens, spend, est_spend, priced_tokens, est_priced_tokens,
+    var_requests, var_tokens, var_spend
+  FROM placed
+  WHERE events >= k OR author_rest >= k OR day_rest >= k
+$function$;
+
+CREATE OR REPLACE FUNCTION public.census_refresh_releases(p_engine text, p_grain text, p_days date[], p_outcomes text[], p_categories text[], p_kinds text[])
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  DELETE FROM release_unit_daily WHERE 'unit' = ANY (p_kinds) AND engine = p_engine AND day = ANY (p_days)
+    AND (day, outcome, category) IN (SELECT * FROM unnest(p_days, p_outcomes, p_categories));
+  DELETE FROM release_breakdown_daily WHERE kind = ANY (p_kinds) AND engine = p_engine AND day = ANY (p_days)
+    AND (day, outcome, category) IN (SELECT * FROM unnest(p_days, p_outcomes, p_categories));
+  WITH units AS MATERIALIZED (
+    SELECT * FROM census_release_cells_of(p_engine, p_grain, p_days, p_outcomes, p_categories)
+  ), unit_rows AS (
+    INSERT INTO release_unit_daily (day, engine, outcome, category, unit_author, unit_model, events,
+      est_requests, tokens, est_tokens, spend, est_spend, priced_tokens, est_priced_tokens,
+      var_requests, var_tokens, var_spend)
+    SELECT u.day, p_engine, u.outcome, u.category, u.unit_author, u.unit_model, sum(u.events),
+      sum(u.est_requests), sum(u.tokens), sum(u.est_tokens), sum(u.spend), sum(u.est_spend),
+      sum(u.priced_tokens), sum(u.est_priced_tokens), sum(u.var_requests), sum(u.var_tokens), sum(u.var_spend)
+    FROM units u WHERE 'unit' = ANY (p_kinds) GROUP BY 1, 2, 3, 4, 5, 6
+  ), touched AS MATERIALIZED (
+    SELECT * FROM unnest(p_days, p_outcomes, p_categories) AS t(day, outcome, category)
+  ), grain_days AS MATERIALIZED (
+    SELECT census_grain_days(p_grain, p_days) AS days
+  ), parts AS MATERIALIZED (
+    SELECT 'tag' AS kind, census_grain_start(p_grain, b.day) AS day, b.outcome, b.category, b.model,
+      b.tag AS value, b.events, b.est_requests, b.tokens, b.est_tokens, b.var_requests, b.var_tokens
+    FROM rollup_tag_daily b WHERE 'tag' = ANY (p_kinds) AND b.engine = p_engine
+      AND b.day = ANY ((SELECT days FROM grain_days)::date[])
+      AND (census_grain_start(p_grain, b.day), b.outcome, b.category) IN (SELECT * FROM touched)
+    UNION ALL
+    SELECT 'language', census_grain_start(p_grain, b.day), b.outcome, b.category, b.model, b.language,
+      b.events, b.est_requests, b.tokens, b.est_tokens, b.var_requests, b.var_tokens
+    FROM rollup_language_daily b WHERE 'language' = ANY (p_kinds) AND b.engine = p_engine
+      AND b.day = ANY ((SELECT days FROM grain_days)::date[])
+      AND (census_grain_start(p_grain, b.day), b.outcome, b.category) IN (SELECT * FROM touched)
+  ), cells AS (
+    SELECT b.kind, u.day, u.outcome, u.category, u.unit_author, u.unit_model, b.value,
+      sum(b.events)::bigint AS events, sum(b.est_requests) AS est_requests,
+      sum(b.tokens)::bigint AS tokens, sum(b.est_tokens) AS est_tokens,
+      sum(b.var_requests) AS var_requests, sum(b.var_tokens) AS var_tokens
+    FROM units u
+    JOIN parts b ON b.day = u.day AND b.outcome = u.outcome AND b.category = u.category AND b.model = u.model
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
+  ), params AS MATERIALIZED (
+    SELECT analytics.k_min() AS k
+  ), ranked AS (
+    SELECT c.*, p.k,
+      count(*) FILTER (WHERE c.events < p.k) OVER unit AS n_small,
+      row_number() OVER ordered AS rn,
+      coalesce(sum(c.events) OVER (ordered ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+    FROM cells c CROSS JOIN params p
+    WINDOW unit AS (PARTITION BY c.kind, c.day, c.outcome, c.category, c.unit_author, c.unit_model),
+      ordered AS (unit ORDER BY c.events, c.value)
+  ), released AS (
+    SELECT r.*, CASE WHEN n_small > 0 AND (rn <= n_small OR before < k) THEN NULL ELSE value END AS shown
+    FROM ranked r
+  )
+  INSERT INTO release_breakdown_daily (kind, day, engine, outcome, category, unit_author, unit_model,
+    value, events, est_requests, tokens, est_tokens, var_requests, var_tokens)
+  SELECT kind, day, p_engine, outcome, category, unit_author, unit_model, shown, sum(events),
+    sum(est_requests), sum(tokens), sum(est_tokens), sum(var_requests), sum(var_tokens)
+  FROM released
+  WHERE shown IS NOT NULL OR kind = 'language'
+  GROUP BY kind, day, outcome, category, unit_author, unit_model, shown;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.census_refresh_touched(p_engines text[], p_days date[], p_outcomes text[], p_categories text[], p_kinds text[] DEFAULT ARRAY['unit'::text, 'tag'::text, 'language'::text])
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+  e text;
+  g text := analytics.floor_grain();
+BEGIN
+  FOR e IN SELECT DISTINCT x FROM unnest(p_engines) x ORDER BY 1 LOOP
+    PERFORM pg_advisory_xact_lock(hashtext('census_release'), hashtext(e));
+  END LOOP;
+  PERFORM census_refresh_releases(t.engine, g, array_agg(t.day), array_agg(t.outcome), array_agg(t.category),
+    p_kinds)
+  FROM (SELECT DISTINCT engine, census_grain_start(g, day) AS day, outcome, category
+        FROM unnest(p_engines, p_days, p_outcomes, p_categories) AS u(engine, day, outcome, category)) t
+  GROUP BY t.engine;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.census_rebuild_releases()
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+  e text;
+BEGIN
+  FOR e IN SELECT DISTINCT engine FROM rollup_category_daily ORDER BY 1 LOOP
+    PERFORM pg_advisory_xact_lock(hashtext('census_release'), hashtext(e));
+  END LOOP;
+  DELETE FROM release_unit_daily;
+  DELETE FROM release_breakdown_daily;
+  PERFORM census_refresh_touched(array_agg(engine), array_agg(day), array_agg(outcome), array_agg(category))
+  FROM (SELECT DISTINCT engine, day, outcome, category FROM rollup_category_daily) t;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.census_settings_k_trigger()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  PERFORM census_rebuild_releases();
+  RETURN NULL;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.census_released_cells(p_engine text, p_from date, p_to date)
+ RETURNS TABLE(day date, outcome text, category text, unit_author text, unit_model text, events bigint, est_requests double precision, tokens bigint, est_tokens double precision, spend double precision, est_spend double precision, priced_tokens bigint, est_priced_tokens double precision, var_requests double precision, var_tokens double precision, var_spend double precision)
+ LANGUAGE sql
+ STABLE
+AS $function$
+  SELECT day, outcome, category, unit_author, unit_model, events, est_requests, tokens, est_tokens,
+    spend, est_spend, priced_tokens, est_priced_tokens, var_requests, var_tokens, var_spend
+  FROM release_unit_daily WHERE engine = p_engine AND day >= p_from AND day < p_to
+$function$;
+
+CREATE OR REPLACE FUNCTION public.census_released_breakdown(p_kind text, p_engine text, p_from date, p_to date)
+ RETURNS TABLE(day date, outcome text, category text, unit_author text, unit_model text, value text, events bigint, est_requests double precision, tokens bigint, est_tokens double precision, var_requests double precision, var_tokens double precision)
+ LANGUAGE sql
+ STABLE
+AS $function$
+  SELECT day, outcome, category, unit_author, unit_model, value, events, est_requests, tokens, est_tokens,
+    var_requests, var_tokens
+  FROM release_breakdown_daily WHERE engine = p_engine AND kind = p_kind AND day >= p_from AND day < p_to
+$function$;

@@ -1,0 +1,142 @@
+-- The rollups: what every event adds to the daily rollup tables, kept by triggers.
+--
+-- The current definitions, as a migrated database has them (test/sql-home.test.ts checks). Edit
+-- here, then `node scripts/sql-migration.mjs <next tag>` makes the migration that applies them.
+--
+-- prompt_events and prompt_labels get AFTER INSERT ... REFERENCING NEW TABLE triggers
+-- (migrations/0002) that call census_rollup_events_trigger / census_rollup_labels_trigger: each adds
+-- its batch to rollup_category_daily, rollup_language_daily, rollup_tag_daily (census_rollup_sql)
+-- and rollup_usage_daily (census_usage_rollup_sql), then refreshes the release units of the cells it
+-- touched (census_refresh_touched, sql/floor.sql). Per weight x a row keeps est_x = sum(x / p) and
+-- var_x = sum((1 - p) / p^2 * x^2), p the event's sample rate. census_rebuild_rollups() recomputes
+-- every rollup and release from prompt_events.
+
+CREATE OR REPLACE FUNCTION public.census_author(model text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  SELECT CASE WHEN position('/' IN model) > 1 THEN lower(split_part(model, '/', 1)) ELSE 'unknown' END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.census_rollup_sql(kind text, events_src text, labels_src text DEFAULT NULL::text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+  SELECT CASE kind
+  WHEN 'category' THEN format($q$
+    INSERT INTO rollup_category_daily AS r (day, engine, outcome, category, model, author, events, est_requests,
+      tokens, est_tokens, spend, est_spend, priced_tokens, est_priced_tokens, var_requests, var_tokens, var_spend)
+    SELECT (e.observed_hour AT TIME ZONE 'UTC')::date, e.engine, e.outcome, e.category, e.model, census_author(e.model),
+      count(*), sum(1 / e.sample_rate), sum(e.tok), sum(e.tok / e.sample_rate),
+      coalesce(sum(e.cost_usd::float8), 0), coalesce(sum(e.cost_usd::float8 / e.sample_rate), 0),
+      coalesce(sum(e.tok) FILTER (WHERE e.cost_usd IS NOT NULL), 0),
+      coalesce(sum(e.tok / e.sample_rate) FILTER (WHERE e.cost_usd IS NOT NULL), 0),
+      sum(e.vf), sum(e.vf * e.tok::float8 * e.tok::float8),
+      coalesce(sum(e.vf * e.cost_usd::float8 * e.cost_usd::float8), 0)
+    FROM (SELECT *, coalesce(prompt_tokens, 0)::bigint + coalesce(completion_tokens, 0) AS tok,
+            (1 - sample_rate::float8) / (sample_rate::float8 * sample_rate::float8) AS vf FROM %I) e
+    GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (day, engine, outcome, category, model) DO UPDATE SET
+      events = r.events + excluded.events, est_requests = r.est_requests + excluded.est_requests,
+      tokens = r.tokens + excluded.tokens, est_tokens = r.est_tokens + excluded.est_tokens,
+      spend = r.spend + excluded.spend, est_spend = r.est_spend + excluded.est_spend,
+      priced_tokens = r.priced_tokens + excluded.priced_tokens,
+      est_priced_tokens = r.est_priced_tokens + excluded.est_priced_tokens,
+      var_requests = r.var_requests + excluded.var_requests, var_tokens = r.var_tokens + excluded.var_tokens,
+      var_spend = r.var_spend + excluded.var_spend$q$, events_src)
+  WHEN 'language' THEN format($q$
+    INSERT INTO rollup_language_daily AS r (day, engine, outcome, category, model, language, events, est_requests,
+      tokens, est_tokens, var_requests, var_tokens)
+    SELECT (e.observed_hour AT TIME ZONE 'UTC')::date, e.engine, e.outcome, e.category, e.model,
+      coalesce(e.language, 'und'), count(*), sum(1 / e.sample_rate), sum(e.tok), sum(e.tok / e.sample_rate),
+      sum(e.vf), sum(e.vf * e.tok::float8 * e.tok::float8)
+    FROM (SELECT *, coalesce(prompt_tokens, 0)::bigint + coalesce(completion_tokens, 0) AS tok,
+            (1 - sample_rate::float8) / (sample_rate::float8 * sample_rate::float8) AS vf FROM %I) e
+    GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (day, engine, outcome, category, model, language) DO UPDATE SET
+      events = r.events + excluded.events, est_requests = r.est_requests + excluded.est_requests,
+      tokens = r.tokens + excluded.tokens, est_tokens = r.est_tokens + excluded.est_tokens,
+      var_requests = r.var_requests + excluded.var_requests, var_tokens = r.var_tokens + excluded.var_tokens$q$,
+      events_src)
+  WHEN 'tag' THEN format($q$
+    INSERT INTO rollup_tag_daily AS r (day, engine, outcome, category, model, tag, events, est_requests, tokens,
+      est_tokens, var_requests, var_tokens)
+    SELECT (e.observed_hour AT TIME ZONE 'UTC')::date, e.engine, e.outcome, e.category, e.model, l.tag,
+      count(*), sum(1 / e.sample_rate), sum(e.tok), sum(e.tok / e.sample_rate),
+      sum(e.vf), sum(e.vf * e.tok::float8 * e.tok::float8)
+    FROM (SELECT DISTINCT event_id, tag FROM %I) l
+    CROSS JOIN LATERAL (
+      SELECT ev.*, coalesce(ev.prompt_tokens, 0)::bigint + coalesce(ev.completion_tokens, 0) AS tok,
+        (1 - ev.sample_rate::float8) / (ev.sample_rate::float8 * ev.sample_rate::float8) AS vf
+      FROM %I ev WHERE ev.id = l.event_id
+    ) e
+    GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (day, engine, outcome, category, model, tag) DO UPDATE SET
+      events = r.events + excluded.events, est_requests = r.est_requests + excluded.est_requests,
+      tokens = r.tokens + excluded.tokens, est_tokens = r.est_tokens + excluded.est_tokens,
+      var_requests = r.var_requests + excluded.var_requests, var_tokens = r.var_tokens + excluded.var_tokens$q$,
+      labels_src, events_src)
+  END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.census_usage_rollup_sql(events_src text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+  SELECT format($q$
+    INSERT INTO rollup_usage_daily AS r (day, engine, answer_source, events, units)
+    SELECT (e.observed_hour AT TIME ZONE 'UTC')::date, e.engine, e.answer_source, count(*),
+      coalesce(sum(greatest(1, ceil(e.char_count / 1000.0))::bigint)
+        FILTER (WHERE e.answer_source = 'google' AND e.outcome = 'classified'), 0)
+    FROM %I e
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (day, engine, answer_source) DO UPDATE SET
+      events = r.events + excluded.events, units = r.units + excluded.units$q$, events_src)
+$function$;
+
+CREATE OR REPLACE FUNCTION public.census_rollup_events_trigger()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  EXECUTE census_rollup_sql('category', 'new_events');
+  EXECUTE census_rollup_sql('language', 'new_events');
+  -- before the usage rollup, whose row per day would serialize writers too: the lock in
+  -- census_refresh_touched is what the floor relies on (test/analytics.test.ts)
+  PERFORM census_refresh_touched(array_agg(engine), array_agg(day), array_agg(outcome), array_agg(category))
+  FROM (SELECT DISTINCT engine, (observed_hour AT TIME ZONE 'UTC')::date AS day, outcome, category
+        FROM new_events) t;
+  EXECUTE census_usage_rollup_sql('new_events');
+  RETURN NULL;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.census_rollup_labels_trigger()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  EXECUTE census_rollup_sql('tag', 'prompt_events', 'new_labels');
+  PERFORM census_refresh_touched(array_agg(engine), array_agg(day), array_agg(outcome), array_agg(category),
+    ARRAY['tag'])
+  FROM (SELECT DISTINCT e.engine, (e.observed_hour AT TIME ZONE 'UTC')::date AS day, e.outcome, e.category
+        FROM (SELECT DISTINCT event_id FROM new_labels) l JOIN prompt_events e ON e.id = l.event_id) t;
+  RETURN NULL;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.census_rebuild_rollups()
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  LOCK TABLE prompt_events IN SHARE MODE;
+  TRUNCATE rollup_category_daily, rollup_language_daily, rollup_tag_daily, rollup_usage_daily,
+    release_unit_daily, release_breakdown_daily;
+  EXECUTE census_rollup_sql('category', 'prompt_events');
+  EXECUTE census_rollup_sql('language', 'prompt_events');
+  EXECUTE census_rollup_sql('tag', 'prompt_events', 'prompt_labels');
+  EXECUTE census_usage_rollup_sql('prompt_events');
+  PERFORM census_rebuild_releases();
+END $function$;
