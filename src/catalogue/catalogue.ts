@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { z } from "zod";
 import { AppError } from "../platform/errors";
+import { fromRoot } from "../platform/paths";
 import { modelOrigins, modelSizes, modelSources, sizeOf } from "./attributes";
 
 // The catalogue file's shape (config/models/catalogue.json, and an operator's MODEL_CATALOGUE file)
@@ -49,7 +48,8 @@ export interface Catalogue {
   entries: CatalogueEntry[];
 }
 
-export const DEFAULT_CATALOGUE = resolve(import.meta.dirname, "../../config/models/catalogue.json");
+// fromRoot, not this file's folder: the build in dist/ is one file, elsewhere
+export const DEFAULT_CATALOGUE = fromRoot("config/models/catalogue.json");
 
 /** Pure: the operator's entries over the default's (same `match`: the operator's wins). */
 export function mergeCatalogues(
@@ -81,7 +81,3 @@ export function loadCatalogue(operatorFile?: string): Catalogue {
   const base = readCatalogueFile(DEFAULT_CATALOGUE);
   return mergeCatalogues(base, operatorFile ? readCatalogueFile(operatorFile) : undefined);
 }
-
-/** A fingerprint of the entries, to tell two loads of the same version apart. */
-export const catalogueSha = (c: Catalogue) =>
-  createHash("sha256").update(JSON.stringify(c.entries)).digest("hex");
