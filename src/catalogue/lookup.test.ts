@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MODELS } from "../demo/synthetic";
 import { type CatalogueEntry, catalogueFileSchema, loadCatalogue, mergeCatalogues } from "./catalogue";
 import { lookupModel } from "./lookup";
 
@@ -95,4 +96,9 @@ describe("the catalogue file", () => {
     const a = lookupModel(loadCatalogue().entries, model);
     expect([a.source, a.origin, a.size]).toEqual([source, origin, size]);
   });
+});
+
+// `census demo`'s data should read as a router's would: every model it writes is known
+it.each(MODELS.map(([model]) => model))("the default catalogue knows the demo's %s", (model) => {
+  expect(lookupModel(loadCatalogue().entries, model).source).not.toBe("unknown");
 });
