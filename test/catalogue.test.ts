@@ -57,7 +57,9 @@ describe("census catalogue", () => {
           .map((l) => JSON.parse(l)),
       ).toEqual([{ model: "acme/secret-model", events: 1, share: 0.1 }]);
       const table = await census(["catalogue", "check"]);
-      expect(table.stdout).toMatch(/^1 unknown models: 10\.0% of 10 stored events/);
+      expect(table.stdout).toMatch(
+        /^model catalogue catalogue-[\w-]+\n1 unknown models: 10\.0% of 10 stored events/,
+      );
       expect(table.stdout).toMatch(/acme\/secret-model \| 1 +\| 10\.0%/);
     },
     BACKSTOP_MS,

@@ -39,7 +39,12 @@ export interface UnknownModel {
 }
 
 /** The models of stored events the stored catalogue does not know, most events first. */
-export async function unknownModels(pool: pg.Pool): Promise<{ total: number; unknown: UnknownModel[] }> {
+export async function unknownModels(
+  pool: pg.Pool,
+): Promise<{ version: string | null; total: number; unknown: UnknownModel[] }> {
+  const stored = await pool.query<{ version: string | null }>(
+    "SELECT max(version) AS version FROM model_catalogue",
+  );
   const { rows } = await pool.query<{ model: string; events: string; total: string; source: string }>(
     `WITH per_model AS (SELECT model, count(*) AS events FROM prompt_events GROUP BY model)
      SELECT p.model, p.events, sum(p.events) OVER () AS total, a.source
@@ -50,5 +55,5 @@ export async function unknownModels(pool: pg.Pool): Promise<{ total: number; unk
     .filter((r) => r.source === "unknown")
     .map((r) => ({ model: r.model, events: Number(r.events), share: Number(r.events) / total }))
     .sort((a, b) => b.events - a.events || a.model.localeCompare(b.model));
-  return { total, unknown };
+  return { version: stored.rows[0]?.version ?? null, total, unknown };
 }

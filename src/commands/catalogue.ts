@@ -37,9 +37,13 @@ export function catalogue(program: Command) {
       const o = parseOptions(checkSchema, raw);
       await withServices({ migrations: true, database: true }, async ({ pool }) => {
         const { unknownModels } = await import("../catalogue/store");
-        const { total, unknown } = await unknownModels(pool);
+        const { version, total, unknown } = await unknownModels(pool);
         if (o.json) return console.log(unknown.map((u) => JSON.stringify(u)).join("\n"));
         const share = unknown.reduce((s, u) => s + u.share, 0);
+        // an empty table (a database no service has started on yet) knows no model at all
+        console.log(
+          version ? `model catalogue ${version}` : "no model catalogue loaded: run `census catalogue reload`",
+        );
         console.log(
           `${unknown.length} unknown models: ${pct(share)} of ${total} stored events (add them to MODEL_CATALOGUE's file, then \`census catalogue reload\`)`,
         );
