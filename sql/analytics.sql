@@ -301,3 +301,28 @@ CREATE OR REPLACE VIEW analytics.coverage_weekly AS
   SELECT * FROM analytics.coverage(analytics.default_engine(), '-infinity', 'infinity', 'week');
 
 CREATE OR REPLACE VIEW analytics.mapping_in_use AS SELECT * FROM analytics.mapping_versions();
+
+-- The model catalogue (config/models/, loaded at start): public metadata analysts join on models.
+-- ids compared lower-cased; an exact entry wins (with the router's `:variant`, then without it),
+-- else the longest `prefix*` the id without its variant starts with. Always one row: a model no
+-- entry matches is 'unknown', never guessed. Join it on any model column:
+--   SELECT x.*, a.source, a.origin FROM ... x CROSS JOIN LATERAL analytics.model_attributes(x.model) a
+CREATE OR REPLACE FUNCTION analytics.model_attributes(p_model text)
+RETURNS TABLE (model text, matched text, source text, origin text, size text, params real, reasoning boolean, catalogue_version text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp AS $$
+  WITH id AS (
+    SELECT lower(btrim(p_model)) AS full_id, split_part(lower(btrim(p_model)), ':', 1) AS base_id
+  )
+  SELECT p_model, m.match, coalesce(m.source, 'unknown'), coalesce(m.origin, 'unknown'), m.size, m.params,
+    m.reasoning, (SELECT max(version) FROM model_catalogue)
+  FROM id LEFT JOIN LATERAL (
+    SELECT c.* FROM model_catalogue c
+    WHERE (right(c.match, 1) <> '*' AND c.match IN (id.full_id, id.base_id))
+       OR (right(c.match, 1) = '*' AND starts_with(id.base_id, left(c.match, -1)))
+    ORDER BY right(c.match, 1) = '*', c.match = id.base_id AND id.base_id <> id.full_id, length(c.match) DESC
+    LIMIT 1
+  ) m ON true
+$$;
+
+CREATE OR REPLACE VIEW analytics.model_catalogue AS
+  SELECT match, source, origin, size, params, reasoning, cite, version FROM public.model_catalogue;

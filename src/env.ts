@@ -113,6 +113,9 @@ export const envSchema = z
     // Which mapping scheme tags events (config/mapping/<scheme>.json): the study's, or the
     // project's richer one. README "Categories".
     MAPPING: z.enum(MAPPING_SCHEMES).default("study-2025"),
+    // An operator's model catalogue file, merged over config/models/catalogue.json (its entries
+    // win): loaded at start and by `census catalogue reload`. README "Model catalogue".
+    MODEL_CATALOGUE: z.string().min(1).optional(),
     GOOGLE_QPM: z.coerce.number().int().positive().default(600),
     K_MIN_EVENTS: z.coerce.number().int().min(1).default(10),
     // The period of a privacy release unit: a model's events of one day (the study's rule), week or

@@ -1,6 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
+import { loadCatalogue } from "./catalogue/catalogue";
+import { storeCatalogue } from "./catalogue/store";
 import { createClassifyWorker } from "./classification/worker";
 import { bootstrapDatabase } from "./db/bootstrap";
 import { runMigrations } from "./db/migrate";
@@ -141,6 +143,8 @@ export async function run(configured: Env, roles: Roles, log: Logger, o: RunOpti
       kMinEvents: life.kMinEvents,
       floorGrain: life.floorGrain,
     });
+    // the model catalogue analysts join on (analytics.model_attributes): the files as they are now
+    await storeCatalogue(deps.pool, loadCatalogue(services.env.MODEL_CATALOGUE));
     http = await startHttp(deps, deps.http.port, createApp(deps, roles.api ? "api" : "ops"));
     worker = roles.worker ? await startWorker(deps) : undefined;
   } catch (err) {

@@ -381,6 +381,7 @@ describe("analytics functions and the privacy floor", () => {
       "coverage_weekly",
       "language_weekly",
       "mapping_in_use",
+      "model_catalogue",
       "tag_composition_weekly",
     ]);
   });

@@ -80,6 +80,9 @@ describe("census --help", () => {
             "taxonomy",
             "remap",
             "floor",
+            "catalogue",
+            "catalogue reload",
+            "catalogue check",
             "backfill",
             "demo",
             "eval",
@@ -122,6 +125,7 @@ describe("census --help", () => {
         [["demo"], ["--remove", "--events <n>"]],
         [["eval"], ["<file>", "--mapping <scheme>", "--json", "--save <name>"]],
         [["sql"], ["<query>", "--json"]],
+        [["catalogue", "check"], ["--json"]],
         [["url"], ["<service>"]],
       ];
       const slot = limitConcurrency(availableParallelism());

@@ -17,6 +17,7 @@
 
 import type { Command } from "commander";
 import { backfill } from "./backfill";
+import { catalogue } from "./catalogue";
 import { demo } from "./demo";
 import { emulator } from "./emulator";
 import { evalCommand } from "./eval";
@@ -37,6 +38,7 @@ export const commands: ((program: Command) => void)[] = [
   emulator,
   taxonomy,
   remap,
+  catalogue,
   floor,
   backfill,
   demo,

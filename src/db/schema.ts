@@ -17,6 +17,7 @@ import {
   text,
   timestamp,
 } from "drizzle-orm/pg-core";
+import { modelOrigins, modelSizes, modelSources } from "../catalogue/attributes";
 import { answerSources, engines, outcomes, sources, textSources } from "../vocabulary";
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
@@ -303,3 +304,27 @@ export const calibrations = pgTable("calibrations", {
   confusion: jsonb("confusion").notNull(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+// The model catalogue in use (config/models/catalogue.json merged with MODEL_CATALOGUE's file),
+// reloaded at start and by `census catalogue reload`. Public metadata about models, no event data:
+// analysts read it through analytics.model_attributes(). `match` is an exact id, or a prefix
+// ending in `*`; the lookup (src/catalogue/lookup.ts and the SQL function) is the same rule.
+export const modelCatalogue = pgTable(
+  "model_catalogue",
+  {
+    match: text("match").primaryKey(),
+    source: text("source", { enum: modelSources }).notNull(),
+    origin: text("origin", { enum: modelOrigins }).notNull(),
+    size: text("size", { enum: modelSizes }),
+    /** Parameters in billions (total, for mixture-of-experts models), where known. */
+    params: real("params"),
+    reasoning: boolean("reasoning").notNull(),
+    cite: text("cite").notNull(),
+    version: text("version").notNull(),
+  },
+  (t) => [
+    check("model_catalogue_source", oneOf(t.source, modelSources)),
+    check("model_catalogue_origin", oneOf(t.origin, modelOrigins)),
+    check("model_catalogue_size", sql`${t.size} IS NULL OR ${oneOf(t.size, modelSizes)}`),
+  ],
+);

@@ -59,7 +59,8 @@ const CATEGORY_WEIGHTS: Record<string, number> = {
   others: 3,
 };
 
-const MODELS: ReadonlyArray<readonly [model: string, usdPerMTok: number]> = [
+/** The demo's models (the model catalogue's tests check it knows each). */
+export const MODELS: ReadonlyArray<readonly [model: string, usdPerMTok: number]> = [
   ["anthropic/claude-sonnet-4.5", 6],
   ["anthropic/claude-opus-4.1", 30],
   ["anthropic/claude-haiku-4.5", 1.5],
