@@ -1,14 +1,11 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { parse } from "csv-parse/sync";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runMigrations } from "../src/db/migrate";
-import { createLogger } from "../src/platform/logger";
 import { type Grain, hiddenTwin, released } from "./support/floor";
 import { type SeedEvent, seed } from "./support/seed";
 import { createStack, json, type Stack } from "./support/stack";
-import { dropExtraDatabase, extraDatabaseUrl, TEST_DATABASE_URL, TEST_REDIS_URL } from "./support/urls";
+import { createExtraDatabase, dropExtraDatabase, TEST_REDIS_URL } from "./support/urls";
 
 // The privacy floor against differencing (docs/analytics.md "Privacy floor"). Two data sets of
 // March 2011 (no other file writes there): BASE as engine `synthetic`, and TWIN as engine
@@ -119,7 +116,7 @@ interface Ctx {
   stack: Stack;
   read: string;
 }
-let day: Ctx;
+let day: Ctx & { url: string; close(): Promise<void> };
 const request = (ctx: Ctx, path: string, accept = "application/json") =>
   ctx.stack.app.request(`/v1/stats/${path}`, { headers: { authorization: `Bearer ${ctx.read}`, accept } });
 const get = (path: string, accept = "application/json") => request(day, path, accept);
@@ -166,25 +163,25 @@ async function seedTwins(ctx: Ctx, base: Item[], twin: Item[]) {
   );
 }
 
+// Day units on a database of their own too: the fuzz test posts emulator events at random dates,
+// which could land in the twins' March 2011 of the run's shared database.
 beforeAll(async () => {
-  const stack = await createStack({ worker: false });
-  day = { stack, read: await stack.key("read") };
-  await seedTwins(day, BASE, TWIN);
+  day = await grainStack("day", TWIN);
 }, 120_000);
-afterAll(() => day.stack.close());
+afterAll(() => day.close());
 
 /** A stack on a database of its own with FLOOR_GRAIN=grain, its twins seeded. */
-async function grainStack(grain: Grain, twin: Item[]): Promise<Ctx & { close(): Promise<void> }> {
-  const url = extraDatabaseUrl(`floor_${grain}`);
-  const admin = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
-  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(new URL(url).pathname.slice(1))}`);
-  await admin.end();
-  await runMigrations(url, createLogger("silent"));
+async function grainStack(
+  grain: Grain,
+  twin: Item[],
+): Promise<Ctx & { url: string; close(): Promise<void> }> {
+  const url = await createExtraDatabase(`floor_${grain}`);
   const stack = await createStack({ worker: false, env: { DATABASE_URL: url, FLOOR_GRAIN: grain } });
   const ctx = { stack, read: await stack.key("read") };
   await seedTwins(ctx, BASE, twin);
   return {
     ...ctx,
+    url,
     async close() {
       await stack.close();
       await dropExtraDatabase(url);
@@ -193,7 +190,7 @@ async function grainStack(grain: Grain, twin: Item[]): Promise<Ctx & { close(): 
 }
 
 const FINANCE: Item = { day: "2011-03-02", category: "finance", model: "mistral/m", n: 2 };
-/** Per grain, the twin of BASE and the stack that serves both (day: the run's database). */
+/** Per grain, the twin of BASE and the stack that serves both (day: the file's own `day`). */
 const GRAINS: [Grain, () => Item[]][] = [
   ["day", () => TWIN],
   ["week", () => hiddenTwin(BASE, K, "week", FINANCE)],
@@ -207,7 +204,7 @@ describe.each(GRAINS)("the twins, with %s units", (grain, twinOf) => {
     ctx = grain === "day" ? day : await grainStack(grain, twin);
   }, 120_000);
   afterAll(async () => {
-    await ctx?.close?.();
+    if (ctx !== day) await ctx?.close?.();
   });
 
   it("release the same units and differ only in what the floor hides", () => {
@@ -400,7 +397,7 @@ describe("census floor: what the floor leaves out, for operators", () => {
         "--json",
       ],
       // both URLs: a command finds both services before it runs (none may answer on the defaults)
-      { env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL } },
+      { env: { ...process.env, DATABASE_URL: day.url, REDIS_URL: TEST_REDIS_URL } },
     );
     const lines = out.stdout
       .trim()
