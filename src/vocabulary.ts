@@ -69,3 +69,14 @@ export const FIRST_DAY = "2000-01-01";
 /** A calibration's name (`census eval --save NAME`, `?adjust=NAME`). */
 export const CALIBRATION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const CALIBRATION_NAME_RULE = "letters, digits, '.', '_' or '-', at most 64";
+
+/** The model catalogue's words (issue 21, the study's §3), shared by config/models/, the table and
+ * the analytics view. `oss`: weights are public; `closed`: reachable only through a restricted API. */
+export const modelSources = ["closed", "oss"] as const;
+/** Where the model's author is based: China or the rest of the world. */
+export const modelOrigins = ["china", "row"] as const;
+/** The study's OSS sizes: small < 15B, medium 15–70B, large >= 70B parameters (§3.2). */
+export const modelSizes = ["small", "medium", "large"] as const;
+export type ModelSource = (typeof modelSources)[number];
+export type ModelOrigin = (typeof modelOrigins)[number];
+export type ModelSize = (typeof modelSizes)[number];

@@ -1,16 +1,15 @@
-// What the model catalogue says about a model (issue 21, the study's §3): the words the config
-// file, the database table and the analytics view share.
+// What the model catalogue says about a model (issue 21, the study's §3): its words live in
+// src/vocabulary.ts, which db/schema.ts reads too; the size rule is here.
+import type { ModelSize } from "../vocabulary";
 
-/** `oss`: weights are public; `closed`: reachable only through a restricted API. */
-export const modelSources = ["closed", "oss"] as const;
-/** Where the model's author is based: China or the rest of the world. */
-export const modelOrigins = ["china", "row"] as const;
-/** The study's OSS sizes: small < 15B, medium 15–70B, large >= 70B parameters (§3.2). */
-export const modelSizes = ["small", "medium", "large"] as const;
-
-export type ModelSource = (typeof modelSources)[number];
-export type ModelOrigin = (typeof modelOrigins)[number];
-export type ModelSize = (typeof modelSizes)[number];
+export {
+  type ModelOrigin,
+  type ModelSize,
+  type ModelSource,
+  modelOrigins,
+  modelSizes,
+  modelSources,
+} from "../vocabulary";
 
 /** The study's size class of a parameter count in billions. */
 export function sizeOf(params: number): ModelSize {

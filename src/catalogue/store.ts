@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { inTransaction } from "../db/client";
 import type { Catalogue } from "./catalogue";
 
 // The catalogue in the database (migrations/0020): what analytics.model_attributes() reads.
@@ -9,9 +10,7 @@ import type { Catalogue } from "./catalogue";
  * and insert, and the second would collide with the first's rows).
  */
 export async function storeCatalogue(pool: pg.Pool, catalogue: Catalogue): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  return inTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock(hashtext('model_catalogue'))");
     await client.query("DELETE FROM model_catalogue");
     const { rowCount } = await client.query(
@@ -21,14 +20,8 @@ export async function storeCatalogue(pool: pg.Pool, catalogue: Catalogue): Promi
          AS e(match text, source text, origin text, size text, params real, reasoning boolean, cite text)`,
       [JSON.stringify(catalogue.entries), catalogue.version],
     );
-    await client.query("COMMIT");
     return rowCount ?? 0;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export interface UnknownModel {

@@ -17,8 +17,16 @@ import {
   text,
   timestamp,
 } from "drizzle-orm/pg-core";
-import { modelOrigins, modelSizes, modelSources } from "../catalogue/attributes";
-import { answerSources, engines, outcomes, sources, textSources } from "../vocabulary";
+import {
+  answerSources,
+  engines,
+  modelOrigins,
+  modelSizes,
+  modelSources,
+  outcomes,
+  sources,
+  textSources,
+} from "../vocabulary";
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
 

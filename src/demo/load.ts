@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { inTransaction } from "../db/client";
 import type { Taxonomy } from "../taxonomy/mapping";
 import { writeSyntheticEvents } from "./synthetic";
 
@@ -54,9 +55,7 @@ export async function loadDemo(pool: pg.Pool, taxonomy: Taxonomy, o: DemoOptions
  * many events were deleted. One transaction, under the lock the rollup triggers take for the
  * engine, so no concurrent write of it leaves units behind. */
 export async function removeDemo(pool: pg.Pool): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  return inTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock(hashtext('census_release'), hashtext($1))", [
       DEMO_ENGINE,
     ]);
@@ -67,12 +66,6 @@ export async function removeDemo(pool: pg.Pool): Promise<number> {
     );
     const { rowCount } = await client.query("DELETE FROM prompt_events WHERE engine = $1", [DEMO_ENGINE]);
     for (const table of ROLLUPS) await client.query(`DELETE FROM ${table} WHERE engine = $1`, [DEMO_ENGINE]);
-    await client.query("COMMIT");
     return rowCount ?? 0;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
