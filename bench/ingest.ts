@@ -3,7 +3,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Deps } from "../src/deps";
 import { startHttp } from "../src/runtime";
-import { load, row } from "./lib";
+import { interleaved, load, row } from "./lib";
 
 // POST /v1/prompts through the real server (auth, streaming cap, zod, sampling, enqueue) against
 // a bare Hono server that only parses the same JSON and answers 202: the cost of our pipeline.
@@ -55,10 +55,16 @@ export async function benchIngest(deps: Deps, key: string, requests: number) {
   const bodies = Array.from({ length: 50 }, (_, i) => batch(i, 100));
   const sampled = Array.from({ length: 50 }, (_, i) => batch(i + 1000, 100, 1));
   await load(100, 16, (i) => post(bare.port, bodies[i % 50] ?? "")); // warm-up
-  const base = await load(requests, 16, (i) => post(bare.port, bodies[i % 50] ?? ""));
-  row("baseline: bare Hono JSON parse + 202", base);
+  await load(100, 16, (i) => post(http.port, batch(i + 5000, 100)));
   const unique = Array.from({ length: requests }, (_, i) => batch(i, 100)); // built before timing
-  const live = await load(requests, 16, (i) => post(http.port, unique[i] ?? ""));
+  const rounds = 5;
+  const per = Math.ceil(requests / rounds);
+  const [base, live] = await interleaved(
+    rounds,
+    () => load(per, 16, (i) => post(bare.port, bodies[i % 50] ?? "")),
+    (round) => load(per, 16, (i) => post(http.port, unique[round * per + i] ?? "")),
+  );
+  row("baseline: bare Hono JSON parse + 202", base);
   row("POST /v1/prompts, SAMPLE_RATE 0.25%", live, base);
   const all = await load(Math.floor(requests / 4), 16, (i) =>
     post(http.port, sampled[i % 50]?.replace(/bench-/g, `b${i}-`) ?? ""),

@@ -9,6 +9,8 @@ export interface LoadResult {
   p50: number;
   p99: number;
   errors: number;
+  /** Each request's latency, sorted: kept so rounds can be merged (interleaved()). */
+  latencies?: number[];
 }
 
 export async function load(
@@ -32,9 +34,38 @@ export async function load(
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  return summary(total, seconds, latencies, errors);
+}
+
+function summary(requests: number, seconds: number, latencies: number[], errors: number): LoadResult {
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { requests: total, seconds, perSecond: total / seconds, p50: at(0.5), p99: at(0.99), errors };
+  return { requests, seconds, perSecond: requests / seconds, p50: at(0.5), p99: at(0.99), errors, latencies };
+}
+
+/**
+ * Runs a baseline and a candidate in alternating rounds and merges each side's rounds: on a shared
+ * machine whose load drifts, a ratio of two runs minutes apart measures the drift, not the code.
+ */
+export async function interleaved(
+  rounds: number,
+  baseline: (round: number) => Promise<LoadResult>,
+  candidate: (round: number) => Promise<LoadResult>,
+): Promise<[LoadResult, LoadResult]> {
+  const a: LoadResult[] = [];
+  const b: LoadResult[] = [];
+  for (let round = 0; round < rounds; round++) {
+    a.push(await baseline(round));
+    b.push(await candidate(round));
+  }
+  const merge = (rs: LoadResult[]) =>
+    summary(
+      rs.reduce((n, r) => n + r.requests, 0),
+      rs.reduce((n, r) => n + r.seconds, 0),
+      rs.flatMap((r) => r.latencies ?? []),
+      rs.reduce((n, r) => n + r.errors, 0),
+    );
+  return [merge(a), merge(b)];
 }
 
 export function row(name: string, r: LoadResult, baseline?: LoadResult, unit = "req/s") {

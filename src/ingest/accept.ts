@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { AppError, type FieldError } from "../platform/errors";
 import { problemFields } from "../platform/problem";
 import { sampleRateIssues } from "./limits";
+import { quickValid } from "./quick";
 import { type PromptItem, promptItemSchema } from "./schema";
 
 // A batch's items are judged one by one: a bad item is named by its index and refused alone, its
@@ -32,14 +33,22 @@ function rejection(index: number, errors: FieldError[]): RejectedItem {
 /**
  * Pure: each raw item checked against the schema and the operator's sampleRate floor. Paths are
  * the request's (`prompts.3.model`), so a router reads them as it read the whole-batch errors.
+ * With `outside` (the sample decision by request id), an item outside the sample that passes the
+ * quick check is only counted (`outside`), never parsed: the door's work for it is the hash.
  */
 export function judgeItems(
   raw: readonly unknown[],
   minSampleRate: number,
-): { valid: PromptItem[]; rejected: RejectedItem[] } {
+  outside?: (requestId: string) => boolean,
+): { valid: PromptItem[]; rejected: RejectedItem[]; outside: number } {
   const valid: PromptItem[] = [];
   const rejected: RejectedItem[] = [];
+  let skipped = 0;
   for (const [index, value] of raw.entries()) {
+    if (outside && quickValid(value) && outside(value.requestId)) {
+      skipped++;
+      continue;
+    }
     const prefix = `prompts.${index}`;
     const parsed = promptItemSchema.safeParse(value);
     const errors = parsed.success
@@ -48,5 +57,5 @@ export function judgeItems(
     if (parsed.success && errors.length === 0) valid.push(parsed.data);
     else rejected.push(rejection(index, errors));
   }
-  return { valid, rejected };
+  return { valid, rejected, outside: skipped };
 }

@@ -9,6 +9,7 @@ import { parseOrThrow } from "../http/validate";
 import { AppError } from "../platform/errors";
 import { judgeItems } from "./accept";
 import { sampleRateIssues } from "./limits";
+import { isSampled } from "./sampling";
 import {
   batchEnvelopeSchema,
   type IngestAnswer,
@@ -50,6 +51,7 @@ function singleItem(body: unknown, minSampleRate: number): PromptItem {
 
 export function ingestRoutes(deps: IngestDeps & { verifyKey: KeyVerifier; minSampleRate: number }) {
   const app = new OpenAPIHono<AppEnv>();
+  const outsideSample = (requestId: string) => !isSampled(deps.secret, requestId, deps.sampleRate);
   app.openAPIRegistry.registerPath(route);
   // The handler reads the body itself (streaming byte cap, then zod) instead of the generated
   // validator, which would buffer an unbounded body first.
@@ -57,13 +59,10 @@ export function ingestRoutes(deps: IngestDeps & { verifyKey: KeyVerifier; minSam
     const body = await readJsonBody(c.req.raw, MAX_BODY_BYTES);
     await setImmediate(); // a turn for the event loop between parsing 5 MB of JSON and checking it
     const isBatch = typeof body === "object" && body !== null && !Array.isArray(body) && "prompts" in body;
-    const { valid, rejected } = isBatch
-      ? judgeItems(parseOrThrow(batchEnvelopeSchema, body).prompts, deps.minSampleRate)
-      : { valid: [singleItem(body, deps.minSampleRate)], rejected: [] };
-    const counts =
-      valid.length > 0
-        ? await ingestPrompts(valid, deps, { source: "live" })
-        : { accepted: 0, sampled: 0, skipped: 0, duplicates: 0 };
+    const { valid, rejected, outside } = isBatch
+      ? judgeItems(parseOrThrow(batchEnvelopeSchema, body).prompts, deps.minSampleRate, outsideSample)
+      : { valid: [singleItem(body, deps.minSampleRate)], rejected: [], outside: 0 };
+    const counts = await ingestPrompts(valid, deps, { source: "live", outside });
     if (rejected.length > 0)
       deps.metrics.ingestItems.inc({ result: "rejected", source: "live" }, rejected.length);
     c.set("logFields", { ...counts, rejected: rejected.length });

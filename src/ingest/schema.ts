@@ -17,6 +17,11 @@ const messageSchema = z
   })
   .loose();
 
+/** An item's createdAt: also checked alone by the door's quick check (quick.ts). */
+export const createdAtSchema = z.iso
+  .datetime({ offset: true })
+  .refine((v) => inTimeWindow(Date.parse(v)), "must be between 2000-01-01 and one day from now");
+
 const tokens = z.number().int().nonnegative().max(MAX_TOKENS).optional();
 
 export const promptItemSchema = z
@@ -33,9 +38,7 @@ export const promptItemSchema = z
     promptTokens: tokens,
     completionTokens: tokens,
     costUsd: z.number().nonnegative().max(MAX_COST_USD).optional(),
-    createdAt: z.iso
-      .datetime({ offset: true })
-      .refine((v) => inTimeWindow(Date.parse(v)), "must be between 2000-01-01 and one day from now")
+    createdAt: createdAtSchema
       .optional()
       .openapi({ description: "ISO time of the original request, from 2000-01-01 to one day ahead" }),
     sampleRate: z.number().min(MIN_SAMPLE_RATE).lte(1).optional().openapi({

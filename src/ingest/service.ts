@@ -90,13 +90,21 @@ async function dropPresent(jobs: Map<string, PlannedJob>, deps: IngestDeps): Pro
 export async function ingestPrompts(
   items: readonly PromptItem[],
   deps: IngestDeps,
-  opts: Pick<PlanSettings, "source"> & { now?: Date; sampleRate?: number } = { source: "live" },
+  opts: Pick<PlanSettings, "source"> & {
+    now?: Date;
+    sampleRate?: number;
+    /** Valid items the door already found outside the sample (judgeItems): counted, not passed. */
+    outside?: number;
+  } = { source: "live" },
 ): Promise<IngestResult> {
   // each job with what redaction replaced in it, counted once the batch is queued
-  const { jobs, skipped, duplicates: repeated } = await planBatch(items, settingsOf(deps, opts));
-  let duplicates = repeated;
+  const planned = await planBatch(items, settingsOf(deps, opts));
+  const { jobs } = planned;
+  const outside = opts.outside ?? 0;
+  const skipped = planned.skipped + outside;
+  let duplicates = planned.duplicates;
   try {
-    duplicates += await dropPresent(jobs, deps);
+    if (jobs.size > 0) duplicates += await dropPresent(jobs, deps);
     const pending = [...jobs.values()];
     for (let at = 0; at < pending.length; at += ENQUEUE_CHUNK) {
       await enqueueClassify(deps.queue, pending.slice(at, at + ENQUEUE_CHUNK), deps.jobAttempts, deps.sealer);
@@ -109,7 +117,7 @@ export async function ingestPrompts(
     );
   }
 
-  const result = { accepted: items.length, sampled: jobs.size, skipped, duplicates };
+  const result = { accepted: items.length + outside, sampled: jobs.size, skipped, duplicates };
   for (const { redactions } of jobs.values()) deps.metrics.countRedactions(redactions);
   deps.metrics.ingestItems.inc({ result: "sampled", source: opts.source }, result.sampled);
   deps.metrics.ingestItems.inc({ result: "skipped", source: opts.source }, skipped);
