@@ -14,8 +14,9 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
       "Send the body as JSON with 'Content-Type: application/json'.",
     );
   }
-  if (!req.body) throw new AppError("MALFORMED_JSON", "The request has no body.");
-  return parseJsonBytes(await readBodyBytes(req, maxBytes));
+  const bytes = await readBodyBytes(req, maxBytes);
+  if (bytes.length === 0) throw new AppError("MALFORMED_JSON", "The request has no body.");
+  return parseJsonBytes(bytes);
 }
 
 /**
@@ -25,13 +26,13 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
 export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? Number.NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
-  if (!req.body) return new Uint8Array(0);
   // With a Content-Length the HTTP parser delivers exactly that many bytes, so the check above is
   // the cap and the runtime's own (fast) reader can be used; only chunked bodies are counted here.
+  // `req.body` is touched only for those: on @hono/node-server, reading it builds a web stream
+  // over the socket (~0.3 ms a request), where arrayBuffer() reads the socket directly.
   try {
-    return Number.isFinite(declared)
-      ? new Uint8Array(await req.arrayBuffer())
-      : await readCapped(req.body, maxBytes);
+    if (Number.isFinite(declared)) return new Uint8Array(await req.arrayBuffer());
+    return req.body ? await readCapped(req.body, maxBytes) : new Uint8Array(0);
   } catch (err) {
     if (err instanceof AppError) throw err;
     // Reading a body fails only when the client's connection does: it went away mid-body. That
