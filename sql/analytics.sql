@@ -238,6 +238,46 @@ BEGIN
 END
 $function$;
 
+-- The category mix within each value of a model trait the catalogue gives (p_kind 'reasoning':
+-- true, false, unknown; 'size': small, medium, large, unknown, closed models' sizes included),
+-- from the breakdowns of released units (sql/floor.sql): a NULL trait pools the values under k
+-- of some unit. Shares are of the (period, trait) among the named categories, as in
+-- category_share; p_groups as there.
+CREATE OR REPLACE FUNCTION analytics.trait_mix(p_engine text, p_from date, p_to date, p_interval text, p_kind text, p_groups text[] DEFAULT NULL::text[])
+ RETURNS TABLE(period date, trait text, category text, events bigint, est_requests double precision, tokens bigint, est_tokens double precision, share_requests double precision, share_tokens double precision, var_requests double precision, var_tokens double precision)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'analytics', 'pg_temp'
+ SET plan_cache_mode TO 'force_custom_plan'
+AS $function$
+#variable_conflict use_column
+DECLARE
+  w_from date := analytics.window_from(p_interval, p_from);
+  w_to date := analytics.window_to(p_interval, p_to);
+BEGIN
+  RETURN QUERY
+  WITH cells AS (
+    SELECT analytics.bucket(p_interval, w_from, b.day) AS period, b.value AS trait, b.category,
+      sum(b.events)::bigint AS events, sum(b.est_requests) AS est_requests,
+      sum(b.tokens)::bigint AS tokens, sum(b.est_tokens) AS est_tokens,
+      sum(b.var_requests) AS var_requests, sum(b.var_tokens) AS var_tokens
+    FROM census_released_breakdown(p_kind, p_engine, w_from, w_to) b
+    WHERE b.outcome = 'classified' AND p_kind IN ('reasoning', 'size')
+      AND (p_groups IS NULL OR b.source_group = ANY (p_groups))
+    GROUP BY 1, 2, 3
+  ), named AS (
+    SELECT c.*, c.category <> 'others' AS in_share FROM cells c
+  )
+  SELECT period, trait, category, events, sig(est_requests), tokens, sig(est_tokens),
+    CASE WHEN in_share THEN share(est_requests, sum(est_requests) FILTER (WHERE in_share) OVER w) END,
+    CASE WHEN in_share THEN share(est_tokens, sum(est_tokens) FILTER (WHERE in_share) OVER w) END,
+    sig(var_requests), sig(var_tokens)
+  FROM named
+  WINDOW w AS (PARTITION BY period, trait)
+  ORDER BY period, trait NULLS LAST, category;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.cost_usage(p_engine text, p_from date, p_to date, p_interval text)
  RETURNS TABLE(period date, category text, events bigint, est_tokens double precision, est_spend double precision, usd_per_million_tokens double precision)
  LANGUAGE plpgsql

@@ -25,9 +25,11 @@
 --
 -- Units partition the events, each released one holds >= k, and a hidden one adds to nothing, so
 -- no combination of answers (differences of authors and models, of overlapping ranges, of a week
--- and its days) depends on a hidden value. A breakdown (tag, language) is released inside each
--- unit, its hidden values pooled, smallest first, until the pool holds >= k (for languages the
--- pool is published as value NULL; for tags it is dropped), so a unit's total gives none away.
+-- and its days) depends on a hidden value. A breakdown (tag, language, and the catalogue's
+-- reasoning and size of the unit's models) is released inside each unit, its hidden values
+-- pooled, smallest first, until the pool holds >= k (for languages, reasoning and size, which
+-- partition the unit, the pool is published as value NULL; for tags, which overlap, it is
+-- dropped), so a unit's total gives none away.
 -- Every window an answer covers is widened to whole grains (analytics.window_from/window_to).
 --
 -- Where: census_release_cells_of applies rules 1-4 to the rollups; census_refresh_releases writes
@@ -154,7 +156,11 @@ AS $function$
 BEGIN
   DELETE FROM release_unit_daily WHERE 'unit' = ANY (p_kinds) AND engine = p_engine AND day = ANY (p_days)
     AND (day, outcome, category) IN (SELECT * FROM unnest(p_days, p_outcomes, p_categories));
-  DELETE FROM release_breakdown_daily WHERE kind = ANY (p_kinds) AND engine = p_engine AND day = ANY (p_days)
+  -- reasoning and size are breakdowns of the units themselves (the catalogue's, per model): they
+  -- are rewritten with the units
+  DELETE FROM release_breakdown_daily
+  WHERE (kind = ANY (p_kinds) OR ('unit' = ANY (p_kinds) AND kind IN ('reasoning', 'size')))
+    AND engine = p_engine AND day = ANY (p_days)
     AND (day, outcome, category) IN (SELECT * FROM unnest(p_days, p_outcomes, p_categories));
   WITH units AS MATERIALIZED (
     SELECT * FROM census_release_cells_of(p_engine, p_grain, p_days, p_outcomes, p_categories)
@@ -182,6 +188,10 @@ BEGIN
     FROM rollup_language_daily b WHERE 'language' = ANY (p_kinds) AND b.engine = p_engine
       AND b.day = ANY ((SELECT days FROM grain_days)::date[])
       AND (census_grain_start(p_grain, b.day), b.outcome, b.category) IN (SELECT * FROM touched)
+  ), traits AS MATERIALIZED (
+    SELECT m.model, coalesce(a.reasoning::text, 'unknown') AS reasoning, coalesce(a.size, 'unknown') AS size
+    FROM (SELECT DISTINCT model FROM units) m CROSS JOIN LATERAL analytics.model_attributes(m.model) a
+    WHERE 'unit' = ANY (p_kinds)
   ), cells AS (
     SELECT b.kind, u.day, u.outcome, u.category, u.source_group, u.unit_author, u.unit_model, b.value,
       sum(b.events)::bigint AS events, sum(b.est_requests) AS est_requests,
@@ -189,6 +199,20 @@ BEGIN
       sum(b.var_requests) AS var_requests, sum(b.var_tokens) AS var_tokens
     FROM units u
     JOIN parts b ON b.day = u.day AND b.outcome = u.outcome AND b.category = u.category AND b.model = u.model
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+    UNION ALL
+    -- A model's reasoning and size (unknown where the catalogue does not say, as for closed
+    -- models' sizes) split each unit like its languages do: every event has one value of each,
+    -- so the values partition the unit, and the pooling below publishes each piece only at >= k.
+    -- Breakdowns, not levels of the partition: as levels they would split every pool four more
+    -- ways and hide more of every answer; as pieces of released units they add no number that
+    -- the unit and its other >= k pieces do not already give.
+    SELECT v.kind, u.day, u.outcome, u.category, u.source_group, u.unit_author, u.unit_model, v.value,
+      sum(u.events)::bigint, sum(u.est_requests), sum(u.tokens)::bigint, sum(u.est_tokens),
+      sum(u.var_requests), sum(u.var_tokens)
+    FROM units u JOIN traits t USING (model)
+    CROSS JOIN LATERAL (VALUES ('reasoning', t.reasoning), ('size', t.size)) AS v(kind, value)
+    WHERE 'unit' = ANY (p_kinds)
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
   ), params AS MATERIALIZED (
     SELECT analytics.k_min() AS k
@@ -210,7 +234,7 @@ BEGIN
   SELECT kind, day, p_engine, outcome, category, source_group, unit_author, unit_model, shown, sum(events),
     sum(est_requests), sum(tokens), sum(est_tokens), sum(var_requests), sum(var_tokens)
   FROM released
-  WHERE shown IS NOT NULL OR kind = 'language'
+  WHERE shown IS NOT NULL OR kind <> 'tag'
   GROUP BY kind, day, outcome, category, source_group, unit_author, unit_model, shown;
 END $function$;
 

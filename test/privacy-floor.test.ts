@@ -121,6 +121,13 @@ const SOURCE_FILTERS = [
   "origin=row",
   "source=oss&origin=china",
   "source=oss&origin=row&weight=spend",
+  // the catalogue's reasoning and size: breakdowns inside released units
+  "reasoning=true",
+  "reasoning=false&weight=requests",
+  "reasoning=unknown",
+  "size=large",
+  "size=small&source=oss",
+  "size=unknown&origin=row",
 ];
 
 /** Every stats query of the grid, without its engine. */
@@ -295,6 +302,8 @@ describe.each(GRAINS)("the twins, with %s units", (grain, twinOf) => {
       "category_share($1, $2, $3, $4, p_groups => ARRAY['closed-row', 'unknown'])",
       "source_mix($1, $2, $3, $4)",
       "source_mix($1, $2, $3, $4, 'education')",
+      "trait_mix($1, $2, $3, $4, 'reasoning')",
+      "trait_mix($1, $2, $3, $4, 'size', ARRAY['oss-china', 'oss-row'])",
     ];
     await asAnalyst(ctx, async (query) => {
       for (const [from, to] of WINDOWS) {

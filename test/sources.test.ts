@@ -18,6 +18,8 @@ const run = promisify(execFile);
 const K = 10;
 const DAY = "2019-05-06"; // a Monday
 const W = `from=${DAY}&to=2019-05-13&interval=week&engine=synthetic`;
+const DAY2 = "2019-05-13";
+const W2 = `from=${DAY2}&to=2019-05-20&interval=week&engine=synthetic&weight=requests`;
 const MODELS = {
   "deepseek/deepseek-chat": 12,
   "qwen/qwen3-coder": 11,
@@ -53,6 +55,24 @@ beforeAll(async () => {
     Object.entries(MODELS).map(([model, n]) => ({ day: DAY, category: "programming", model, n })),
   );
   // two groups' small models, 5 + 5: one pool over groups would hold k; pools never mix groups
+  // the next week: reasoning and size (item 5); Qwen's 7 + 4 pool under qwen, its sizes under k
+  await seed(
+    stack.deps.pool,
+    [
+      ["programming", "deepseek/deepseek-r1", 12], // reasoning, large
+      ["programming", "qwen/qwq-32b", 7], // reasoning, medium
+      ["programming", "qwen/qwen3-8b", 4], // reasoning, small
+      ["programming", "google/gemma-3-12b-it", 10], // small
+      ["roleplay", "meta-llama/llama-3.3-70b-instruct", 11], // large
+      ["roleplay", "acme/secret-model", 10], // unknown, both
+      ["roleplay", "anthropic/claude-sonnet-4.5", 10], // size unknown: closed
+    ].map(([category, model, n]) => ({
+      day: DAY2,
+      category: String(category),
+      model: String(model),
+      n: Number(n),
+    })),
+  );
   await seed(stack.deps.pool, [
     { day: DAY, category: "roleplay", model: "deepseek/deepseek-chat", n: 5 },
     { day: DAY, category: "roleplay", model: "meta-llama/llama-3.3-70b-instruct", n: 5 },
@@ -115,6 +135,45 @@ describe("GET /v1/stats/sources", () => {
   it("refuses a group or source it does not know, 400 not 500", async () => {
     for (const q of ["categories?source=open", "categories?origin=us", "sources?weight=words"]) {
       const res = await stack.app.request(`/v1/stats/${q}`, { headers: { authorization: `Bearer ${read}` } });
+      expect(res.status, q).toBe(400);
+    }
+  });
+});
+
+describe("the category mix by reasoning and size (the catalogue's, inside released units)", () => {
+  const mix = async (filter: string) =>
+    Object.fromEntries(
+      ((await get(`categories?${W2}&${filter}`)).rows as { category: string; events: number }[]).map((r) => [
+        r.category,
+        r.events,
+      ]),
+    );
+
+  it.each([
+    ["reasoning=true", { programming: 12 + 7 + 4 }],
+    ["reasoning=false", { programming: 10, roleplay: 11 + 10 }],
+    ["reasoning=unknown", { roleplay: 10 }],
+    ["size=large", { programming: 12, roleplay: 11 }],
+    // Qwen's pool holds 7 medium and 4 small: each under k, so pooled under no size
+    ["size=small", { programming: 10 }],
+    ["size=medium", {}],
+    ["size=unknown", { roleplay: 10 + 10 }],
+    ["reasoning=true&source=oss&origin=china", { programming: 23 }],
+    ["reasoning=false&origin=row", { programming: 10, roleplay: 11 + 10 }],
+    ["reasoning=false&source=oss&origin=row", { programming: 10, roleplay: 11 }],
+  ])("%s", async (filter, expected) => {
+    expect(await mix(filter)).toEqual(expected);
+  });
+
+  it("refuses what a breakdown does not keep: spend, a model or author, both traits at once", async () => {
+    for (const q of [
+      "reasoning=true&weight=spend",
+      "size=large&model=qwen/qwq-32b",
+      "reasoning=true&size=small",
+    ]) {
+      const res = await stack.app.request(`/v1/stats/categories?${q}`, {
+        headers: { authorization: `Bearer ${read}` },
+      });
       expect(res.status, q).toBe(400);
     }
   });

@@ -7,6 +7,7 @@ import {
   FIRST_DAY,
   intervals,
   modelOrigins,
+  modelSizes,
   modelSources,
   outcomes,
   PRINTABLE,
@@ -66,6 +67,17 @@ export const categoriesQuerySchema = z.object({
     description:
       "Only models whose author the catalogue places in China (`china`) or the rest of the world (`row`); with `source=oss`, figure 7's Chinese open models",
   }),
+  reasoning: z.enum(["true", "false", "unknown"]).optional().openapi({
+    description:
+      "Only events of reasoning models (`true`), of others (`false`), or of models the catalogue does not say (`unknown`): the category mix within them, from the reasoning breakdown of released units (weights tokens and requests)",
+  }),
+  size: z
+    .enum([...modelSizes, "unknown"])
+    .optional()
+    .openapi({
+      description:
+        "Only events of open models of this size class (small < 15B, medium 15-70B, large >= 70B parameters); `unknown` is models of no known size, closed ones included. From the size breakdown of released units (weights tokens and requests)",
+    }),
   adjust: z.string().regex(CALIBRATION_NAME, CALIBRATION_NAME_RULE).optional().openapi({
     description:
       "A calibration stored by `census eval FILE --save NAME`: adds misclassification-adjusted shares (`adjusted`) with 95% intervals that include the calibration set's own uncertainty (docs/analytics.md, when it is valid)",

@@ -44,6 +44,8 @@ const NOTES = {
   tags: "Tags describe all labels of the requests in a category (a roleplay request may carry an adult tag); an event counts once per tag, so tag totals overlap. A tag is shown where at least k events of a released unit carry it.",
   sources:
     "Groups by the model catalogue (config/models/; `census catalogue check` lists the models it does not know). A unit of the privacy floor never mixes groups, so a group's numbers are sums of whole released units; `unknown` counts the models the catalogue does not know, never guessed.",
+  traits:
+    "With `reasoning` or `size`: the category mix of the events of models the catalogue gives that value, from the breakdown of each released unit by its models' values; a unit's values under k are pooled with its smallest ones until the pool holds k and shown under no value, so these rows can sum to less than the unfiltered answer.",
   pooled:
     "The row with no author pools the authors each under the floor that day: counted in its category, named nowhere.",
 };
@@ -110,6 +112,38 @@ function respond<R extends Cell>(
   };
 }
 
+/**
+ * The breakdown a `reasoning` or `size` filter reads, or null. Breakdowns keep events, requests
+ * and tokens per released unit (not spend, nor a unit's model or author: pooled values name
+ * neither), so those weights and filters do not combine with it: a 400 that says so.
+ */
+function traitOf(q: CategoriesQuery): { kind: "reasoning" | "size"; value: string } | null {
+  const trait = q.reasoning !== undefined ? "reasoning" : q.size !== undefined ? "size" : null;
+  if (trait === null) return null;
+  const clash =
+    q.reasoning !== undefined && q.size !== undefined
+      ? "size"
+      : q.weight === "spend"
+        ? "weight"
+        : q.model !== undefined
+          ? "model"
+          : q.author !== undefined
+            ? "author"
+            : q.adjust !== undefined
+              ? "adjust"
+              : null;
+  if (clash !== null) {
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `\`${trait}\` does not combine with \`${clash}\`${clash === "weight" ? "=spend (spend is not kept per reasoning or size)" : ""}.`,
+      {
+        errors: [{ path: clash, message: `does not combine with ${trait}` }],
+      },
+    );
+  }
+  return { kind: trait, value: String(q.reasoning ?? q.size) };
+}
+
 export async function categoryStats(
   pool: pg.Pool,
   q: CategoriesQuery & Range,
@@ -118,7 +152,10 @@ export async function categoryStats(
 ): Promise<Omit<CategoriesResponse, "mapping">> {
   const share = `share_${columns(q.weight).share}`;
   const groups = groupsOf(q.source, q.origin);
-  const raw = await call(pool, "category_share", q, q.model ?? null, q.author ?? null, groups);
+  const trait = traitOf(q);
+  const raw = trait
+    ? (await call(pool, "trait_mix", q, trait.kind, groups)).filter((r) => r.trait === trait.value)
+    : await call(pool, "category_share", q, q.model ?? null, q.author ?? null, groups);
   const bounds = intervalsOf(raw, q.weight, share, (r) => String(r.period));
   const rows = raw.map((r, i) => ({
     period: String(r.period),
@@ -144,8 +181,11 @@ export async function categoryStats(
     author: q.author ?? null,
     source: q.source ?? null,
     origin: q.origin ?? null,
+    reasoning: q.reasoning ?? null,
+    size: q.size ?? null,
   };
-  return respond(query, k, [NOTES.others, ...(groups ? [NOTES.sources] : [])], rows, grain);
+  const notes = [NOTES.others, ...(groups ? [NOTES.sources] : []), ...(trait ? [NOTES.traits] : [])];
+  return respond(query, k, notes, rows, grain);
 }
 
 export async function tagStats(
