@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadCatalogue } from "../src/catalogue/catalogue";
+import { lookupModel } from "../src/catalogue/lookup";
 import { catalogueGroup } from "./support/catalogue-group";
 import { released } from "./support/floor";
 import { type SeedEvent, seed } from "./support/seed";
@@ -334,5 +336,34 @@ describe("the study's figures, as docs/analytics.md computes them", () => {
     expect(expected).toContainEqual(
       expect.objectContaining({ week: W1, category: "programming", group: "unknown" }),
     );
+  });
+
+  it("the category mix by reasoning: each seed unit is of one model, so of one value", async () => {
+    const rows = await run("The category mix by reasoning and by size");
+    const entries = loadCatalogue().entries;
+    const reasoning = (e: Item) =>
+      String(lookupModel(entries, e.model ?? "openai/gpt-5").reasoning ?? "unknown");
+    const expected = [W1, W2].flatMap((week) =>
+      ["false", "true", "unknown"].flatMap((value) => {
+        const mine = RELEASED.filter((e) => e.day === week && reasoning(e) === value);
+        return [
+          ...shares(
+            sumBy(mine, (e) => e.category, tokensOf),
+            (c) => c !== "others",
+          ),
+        ]
+          .sort((a, b) => b[1] - a[1])
+          .map(([category, pct]) => ({ week, reasoning: value, category, pct }));
+      }),
+    );
+    expect(
+      rows.map((r) => ({
+        week: String(r.week),
+        reasoning: r.reasoning,
+        category: r.category,
+        pct: r.pct_tokens,
+      })),
+    ).toEqual(expected);
+    expect(new Set(expected.map((e) => e.reasoning))).toEqual(new Set(["false", "true", "unknown"]));
   });
 });
