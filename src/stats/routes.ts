@@ -70,7 +70,8 @@ function statsRoute<Q extends z.ZodObject, R extends z.ZodType>(o: {
 
 const categories = statsRoute({
   path: "/v1/stats/categories",
-  summary: "Category share over time (figure 19), weighted by tokens, requests or spend",
+  summary:
+    "Category share over time (figure 19; with source/origin, figures 6-7), weighted by tokens, requests or spend",
   query: categoriesQuerySchema,
   response: categoriesResponseSchema,
   ...shares,

@@ -120,18 +120,14 @@ function respond<R extends Cell>(
 function traitOf(q: CategoriesQuery): { kind: "reasoning" | "size"; value: string } | null {
   const trait = q.reasoning !== undefined ? "reasoning" : q.size !== undefined ? "size" : null;
   if (trait === null) return null;
-  const clash =
-    q.reasoning !== undefined && q.size !== undefined
-      ? "size"
-      : q.weight === "spend"
-        ? "weight"
-        : q.model !== undefined
-          ? "model"
-          : q.author !== undefined
-            ? "author"
-            : q.adjust !== undefined
-              ? "adjust"
-              : null;
+  const clashes: [boolean, string][] = [
+    [q.reasoning !== undefined && q.size !== undefined, "size"],
+    [q.weight === "spend", "weight"],
+    [q.model !== undefined, "model"],
+    [q.author !== undefined, "author"],
+    [q.adjust !== undefined, "adjust"],
+  ];
+  const clash = clashes.find(([found]) => found)?.[1] ?? null;
   if (clash !== null) {
     throw new AppError(
       "VALIDATION_FAILED",
