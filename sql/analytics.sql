@@ -89,7 +89,9 @@ AS $function$
   END
 $function$;
 
-CREATE OR REPLACE FUNCTION analytics.category_share(p_engine text, p_from date, p_to date, p_interval text, p_model text DEFAULT NULL::text, p_author text DEFAULT NULL::text)
+-- p_groups: only units of these model groups (analytics.model_group), e.g. ARRAY['oss-china',
+-- 'oss-row'] for the open models; a unit is of one group, so this sums whole units.
+CREATE OR REPLACE FUNCTION analytics.category_share(p_engine text, p_from date, p_to date, p_interval text, p_model text DEFAULT NULL::text, p_author text DEFAULT NULL::text, p_groups text[] DEFAULT NULL::text[])
  RETURNS TABLE(period date, category text, events bigint, est_requests double precision, tokens bigint, est_tokens double precision, spend double precision, est_spend double precision, share_requests double precision, share_tokens double precision, share_spend double precision, var_requests double precision, var_tokens double precision, var_spend double precision)
  LANGUAGE plpgsql
  STABLE SECURITY DEFINER
@@ -110,6 +112,7 @@ BEGIN
     FROM census_released_cells(p_engine, w_from, w_to) u
     WHERE u.outcome = 'classified'
       AND (p_model IS NULL OR u.unit_model = p_model) AND (p_author IS NULL OR u.unit_author = p_author)
+      AND (p_groups IS NULL OR u.source_group = ANY (p_groups))
     GROUP BY 1, 2
   ), named AS (
     SELECT c.*, c.category <> 'others' AS in_share FROM cells c
@@ -194,6 +197,84 @@ BEGIN
   FROM named
   WINDOW a AS (PARTITION BY period, author), c AS (PARTITION BY period, category)
   ORDER BY period, author NULLS LAST, category;
+END
+$function$;
+
+-- Each category's split across the study's model groups (figures 8-9): closed (closed-china and
+-- closed-row), oss-china, oss-row and unknown (models the catalogue does not know: counted and
+-- shown, never guessed). Shares are of the category's weight, every group included.
+CREATE OR REPLACE FUNCTION analytics.source_mix(p_engine text, p_from date, p_to date, p_interval text, p_category text DEFAULT NULL::text)
+ RETURNS TABLE(period date, category text, source_group text, events bigint, est_requests double precision, tokens bigint, est_tokens double precision, spend double precision, est_spend double precision, share_of_category_requests double precision, share_of_category_tokens double precision, share_of_category_spend double precision, var_requests double precision, var_tokens double precision, var_spend double precision)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'analytics', 'pg_temp'
+ SET plan_cache_mode TO 'force_custom_plan'
+AS $function$
+#variable_conflict use_column
+DECLARE
+  w_from date := analytics.window_from(p_interval, p_from);
+  w_to date := analytics.window_to(p_interval, p_to);
+BEGIN
+  RETURN QUERY
+  WITH cells AS (
+    SELECT analytics.bucket(p_interval, w_from, u.day) AS period, u.category,
+      CASE WHEN u.source_group LIKE 'closed-%' THEN 'closed' ELSE u.source_group END AS source_group,
+      sum(u.events)::bigint AS events, sum(u.est_requests) AS est_requests, sum(u.tokens)::bigint AS tokens,
+      sum(u.est_tokens) AS est_tokens, sum(u.spend) AS spend, sum(u.est_spend) AS est_spend,
+      sum(u.var_requests) AS var_requests, sum(u.var_tokens) AS var_tokens, sum(u.var_spend) AS var_spend
+    FROM census_released_cells(p_engine, w_from, w_to) u
+    WHERE u.outcome = 'classified' AND (p_category IS NULL OR u.category = p_category)
+    GROUP BY 1, 2, 3
+  )
+  SELECT period, category, source_group, events, sig(est_requests), tokens, sig(est_tokens), sig(spend),
+    sig(est_spend),
+    share(est_requests, sum(est_requests) OVER c),
+    share(est_tokens, sum(est_tokens) OVER c),
+    share(est_spend, sum(est_spend) OVER c),
+    sig(var_requests), sig(var_tokens), sig(var_spend)
+  FROM cells
+  WINDOW c AS (PARTITION BY period, category)
+  ORDER BY period, category, source_group;
+END
+$function$;
+
+-- The category mix within each value of a model trait the catalogue gives (p_kind 'reasoning':
+-- true, false, unknown; 'size': small, medium, large, unknown, closed models' sizes included),
+-- from the breakdowns of released units (sql/floor.sql): a NULL trait pools the values under k
+-- of some unit. Shares are of the (period, trait) among the named categories, as in
+-- category_share; p_groups as there.
+CREATE OR REPLACE FUNCTION analytics.trait_mix(p_engine text, p_from date, p_to date, p_interval text, p_kind text, p_groups text[] DEFAULT NULL::text[])
+ RETURNS TABLE(period date, trait text, category text, events bigint, est_requests double precision, tokens bigint, est_tokens double precision, share_requests double precision, share_tokens double precision, var_requests double precision, var_tokens double precision)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'analytics', 'pg_temp'
+ SET plan_cache_mode TO 'force_custom_plan'
+AS $function$
+#variable_conflict use_column
+DECLARE
+  w_from date := analytics.window_from(p_interval, p_from);
+  w_to date := analytics.window_to(p_interval, p_to);
+BEGIN
+  RETURN QUERY
+  WITH cells AS (
+    SELECT analytics.bucket(p_interval, w_from, b.day) AS period, b.value AS trait, b.category,
+      sum(b.events)::bigint AS events, sum(b.est_requests) AS est_requests,
+      sum(b.tokens)::bigint AS tokens, sum(b.est_tokens) AS est_tokens,
+      sum(b.var_requests) AS var_requests, sum(b.var_tokens) AS var_tokens
+    FROM census_released_breakdown(p_kind, p_engine, w_from, w_to) b
+    WHERE b.outcome = 'classified' AND p_kind IN ('reasoning', 'size')
+      AND (p_groups IS NULL OR b.source_group = ANY (p_groups))
+    GROUP BY 1, 2, 3
+  ), named AS (
+    SELECT c.*, c.category <> 'others' AS in_share FROM cells c
+  )
+  SELECT period, trait, category, events, sig(est_requests), tokens, sig(est_tokens),
+    CASE WHEN in_share THEN share(est_requests, sum(est_requests) FILTER (WHERE in_share) OVER w) END,
+    CASE WHEN in_share THEN share(est_tokens, sum(est_tokens) FILTER (WHERE in_share) OVER w) END,
+    sig(var_requests), sig(var_tokens)
+  FROM named
+  WINDOW w AS (PARTITION BY period, trait)
+  ORDER BY period, trait NULLS LAST, category;
 END
 $function$;
 
@@ -291,6 +372,9 @@ CREATE OR REPLACE VIEW analytics.tag_composition_weekly AS
 CREATE OR REPLACE VIEW analytics.author_mix_weekly AS
   SELECT * FROM analytics.author_mix(analytics.default_engine(), '-infinity', 'infinity', 'week');
 
+CREATE OR REPLACE VIEW analytics.source_mix_weekly AS
+  SELECT * FROM analytics.source_mix(analytics.default_engine(), '-infinity', 'infinity', 'week');
+
 CREATE OR REPLACE VIEW analytics.cost_usage_weekly AS
   SELECT * FROM analytics.cost_usage(analytics.default_engine(), '-infinity', 'infinity', 'week');
 
@@ -302,27 +386,7 @@ CREATE OR REPLACE VIEW analytics.coverage_weekly AS
 
 CREATE OR REPLACE VIEW analytics.mapping_in_use AS SELECT * FROM analytics.mapping_versions();
 
--- The model catalogue (config/models/, loaded at start): public metadata analysts join on models.
--- ids compared lower-cased; an exact entry wins (with the router's `:variant`, then without it),
--- else the longest `prefix*` the id without its variant starts with. Always one row: a model no
--- entry matches is 'unknown', never guessed. Join it on any model column:
---   SELECT x.*, a.source, a.origin FROM ... x CROSS JOIN LATERAL analytics.model_attributes(x.model) a
-CREATE OR REPLACE FUNCTION analytics.model_attributes(p_model text)
-RETURNS TABLE (model text, matched text, source text, origin text, size text, params real, reasoning boolean, catalogue_version text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp AS $$
-  WITH id AS (
-    SELECT lower(btrim(p_model)) AS full_id, split_part(lower(btrim(p_model)), ':', 1) AS base_id
-  )
-  SELECT p_model, m.match, coalesce(m.source, 'unknown'), coalesce(m.origin, 'unknown'), m.size, m.params,
-    m.reasoning, (SELECT max(version) FROM model_catalogue)
-  FROM id LEFT JOIN LATERAL (
-    SELECT c.* FROM model_catalogue c
-    WHERE (right(c.match, 1) <> '*' AND c.match IN (id.full_id, id.base_id))
-       OR (right(c.match, 1) = '*' AND starts_with(id.base_id, left(c.match, -1)))
-    ORDER BY right(c.match, 1) = '*', c.match = id.base_id AND id.base_id <> id.full_id, length(c.match) DESC
-    LIMIT 1
-  ) m ON true
-$$;
-
+-- The catalogue in use (analytics.model_attributes and analytics.model_group are in sql/floor.sql:
+-- release units are partitioned by a model's group, and floor.sql is applied first).
 CREATE OR REPLACE VIEW analytics.model_catalogue AS
   SELECT match, source, origin, size, params, reasoning, cite, version FROM public.model_catalogue;

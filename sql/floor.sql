@@ -6,19 +6,30 @@
 -- THE RULE. Every published number is a sum of *released units*; which units are released is
 -- fixed by the data, never by the query. With k = census_settings.k_min_events (analytics.k_min())
 -- and a grain g = census_settings.floor_grain (day, week from Monday, or month; analytics.floor_grain()),
--- for each engine, period of g, outcome and category:
+-- for each engine, period of g, outcome, category and model group (analytics.model_group: the
+-- catalogue's source x origin, or unknown):
 --
 --   1. a model's cell is released (unit_author, unit_model set) when it holds >= k events;
---   2. what is left of an author (its models under k, pooled) is released (unit_model NULL) when >= k;
---   3. what is left of the period's outcome and category, pooled over authors, is released
+--   2. what is left of an author in the group (its models under k, pooled) is released (unit_model
+--      NULL) when >= k;
+--   3. what is left of the period's outcome, category and group, pooled over authors, is released
 --      (unit_author and unit_model NULL) when >= k;
 --   4. the rest is released nowhere: it adds to no number any query returns.
 --
+-- The group is a level of the partition, not a label on pools, so that a pool never mixes groups:
+-- a filter by source or origin (sums of the units of some groups) is then a sum of whole released
+-- units like any other answer, and the argument below holds for it unchanged. Its price: pools
+-- split by group, so some events a pool over all groups would release stay hidden. A catalogue
+-- change moves models between groups, so it rebuilds every unit (census catalogue reload and the
+-- catalogue's load at start, when what it stores differs: src/catalogue/store.ts).
+--
 -- Units partition the events, each released one holds >= k, and a hidden one adds to nothing, so
 -- no combination of answers (differences of authors and models, of overlapping ranges, of a week
--- and its days) depends on a hidden value. A breakdown (tag, language) is released inside each
--- unit, its hidden values pooled, smallest first, until the pool holds >= k (for languages the
--- pool is published as value NULL; for tags it is dropped), so a unit's total gives none away.
+-- and its days) depends on a hidden value. A breakdown (tag, language, and the catalogue's
+-- reasoning and size of the unit's models) is released inside each unit, its hidden values
+-- pooled, smallest first, until the pool holds >= k (for languages, reasoning and size, which
+-- partition the unit, the pool is published as value NULL; for tags, which overlap, it is
+-- dropped), so a unit's total gives none away.
 -- Every window an answer covers is widened to whole grains (analytics.window_from/window_to).
 --
 -- Where: census_release_cells_of applies rules 1-4 to the rollups; census_refresh_releases writes
@@ -45,6 +56,41 @@ AS $function$
   SELECT coalesce((SELECT floor_grain FROM census_settings), 'day')
 $function$;
 
+-- The model catalogue (config/models/, loaded at start; its table is public.model_catalogue): public metadata analysts join on models.
+-- ids compared lower-cased; an exact entry wins (with the router's `:variant`, then without it),
+-- else the longest `prefix*` the id without its variant starts with. Always one row: a model no
+-- entry matches is 'unknown', never guessed. Join it on any model column:
+--   SELECT x.*, a.source, a.origin FROM ... x CROSS JOIN LATERAL analytics.model_attributes(x.model) a
+CREATE OR REPLACE FUNCTION analytics.model_attributes(p_model text)
+RETURNS TABLE (model text, matched text, source text, origin text, size text, params real, reasoning boolean, catalogue_version text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, analytics, pg_temp AS $$
+  WITH id AS (
+    SELECT lower(btrim(p_model)) AS full_id, split_part(lower(btrim(p_model)), ':', 1) AS base_id
+  )
+  SELECT p_model, m.match, coalesce(m.source, 'unknown'), coalesce(m.origin, 'unknown'), m.size, m.params,
+    m.reasoning, (SELECT max(version) FROM model_catalogue)
+  FROM id LEFT JOIN LATERAL (
+    SELECT c.* FROM model_catalogue c
+    WHERE (right(c.match, 1) <> '*' AND c.match IN (id.full_id, id.base_id))
+       OR (right(c.match, 1) = '*' AND starts_with(id.base_id, left(c.match, -1)))
+    ORDER BY right(c.match, 1) = '*', c.match = id.base_id AND id.base_id <> id.full_id, length(c.match) DESC
+    LIMIT 1
+  ) m ON true
+$$;
+
+-- A model's group, source x origin: closed-china, closed-row, oss-china, oss-row, or unknown (no
+-- catalogue entry). A level of the release units' partition (rules 2 and 3 pool within a group),
+-- finer than the by-source answer's groups so that a filter on origin sums whole units too.
+CREATE OR REPLACE FUNCTION analytics.model_group(p_model text)
+ RETURNS text
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'analytics', 'pg_temp'
+AS $function$
+  SELECT CASE WHEN a.source = 'unknown' OR a.origin = 'unknown' THEN 'unknown' ELSE a.source || '-' || a.origin END
+  FROM analytics.model_attributes(p_model) a
+$function$;
+
 CREATE OR REPLACE FUNCTION public.census_grain_start(p_grain text, d date)
  RETURNS date
  LANGUAGE sql
@@ -65,7 +111,7 @@ AS $function$
 $function$;
 
 CREATE OR REPLACE FUNCTION public.census_release_cells_of(p_engine text, p_grain text, p_days date[], p_outcomes text[], p_categories text[])
- RETURNS TABLE(day date, outcome text, category text, model text, unit_author text, unit_model text, events bigint, est_requests double precision, tokens bigint, est_tokens double precision, spend double precision, est_spend double precision, priced_tokens bigint, est_priced_tokens double precision, var_requests double precision, var_tokens double precision, var_spend double precision)
+ RETURNS TABLE(day date, outcome text, category text, source_group text, model text, unit_author text, unit_model text, events bigint, est_requests double precision, tokens bigint, est_tokens double precision, spend double precision, est_spend double precision, priced_tokens bigint, est_priced_tokens double precision, var_requests double precision, var_tokens double precision, var_spend double precision)
  LANGUAGE sql
  STABLE
 AS $function$
@@ -80,18 +126,21 @@ AS $function$
       AND (census_grain_start(p_grain, r.day), r.outcome, r.category) IN
         (SELECT * FROM unnest(p_days, p_outcomes, p_categories))
     GROUP BY 1, 2, 3, 4, 5
+  ), groups AS MATERIALIZED (
+    -- one catalogue lookup per model, not per row
+    SELECT m.model, analytics.model_group(m.model) AS source_group FROM (SELECT DISTINCT model FROM rolled) m
   ), cells AS (
-    SELECT r.*, p.k,
+    SELECT r.*, g.source_group, p.k,
       sum(r.events) FILTER (WHERE r.events < p.k)
-        OVER (PARTITION BY r.day, r.outcome, r.category, r.author) AS author_rest
-    FROM rolled r CROSS JOIN params p
+        OVER (PARTITION BY r.day, r.outcome, r.category, g.source_group, r.author) AS author_rest
+    FROM rolled r JOIN groups g USING (model) CROSS JOIN params p
   ), placed AS (
     SELECT c.*,
       sum(c.events) FILTER (WHERE c.events < c.k AND c.author_rest < c.k)
-        OVER (PARTITION BY c.day, c.outcome, c.category) AS day_rest
+        OVER (PARTITION BY c.day, c.outcome, c.category, c.source_group) AS day_rest
     FROM cells c
   )
-  SELECT day, outcome, category, model,
+  SELECT day, outcome, category, source_group, model,
     CASE WHEN events >= k OR author_rest >= k THEN author END,
     CASE WHEN events >= k THEN model END,
     events, est_requests, tokens, est_tokens, spend, est_spend, priced_tokens, est_priced_tokens,
@@ -107,18 +156,22 @@ AS $function$
 BEGIN
   DELETE FROM release_unit_daily WHERE 'unit' = ANY (p_kinds) AND engine = p_engine AND day = ANY (p_days)
     AND (day, outcome, category) IN (SELECT * FROM unnest(p_days, p_outcomes, p_categories));
-  DELETE FROM release_breakdown_daily WHERE kind = ANY (p_kinds) AND engine = p_engine AND day = ANY (p_days)
+  -- reasoning and size are breakdowns of the units themselves (the catalogue's, per model): they
+  -- are rewritten with the units
+  DELETE FROM release_breakdown_daily
+  WHERE (kind = ANY (p_kinds) OR ('unit' = ANY (p_kinds) AND kind IN ('reasoning', 'size')))
+    AND engine = p_engine AND day = ANY (p_days)
     AND (day, outcome, category) IN (SELECT * FROM unnest(p_days, p_outcomes, p_categories));
   WITH units AS MATERIALIZED (
     SELECT * FROM census_release_cells_of(p_engine, p_grain, p_days, p_outcomes, p_categories)
   ), unit_rows AS (
-    INSERT INTO release_unit_daily (day, engine, outcome, category, unit_author, unit_model, events,
-      est_requests, tokens, est_tokens, spend, est_spend, priced_tokens, est_priced_tokens,
+    INSERT INTO release_unit_daily (day, engine, outcome, category, source_group, unit_author, unit_model,
+      events, est_requests, tokens, est_tokens, spend, est_spend, priced_tokens, est_priced_tokens,
       var_requests, var_tokens, var_spend)
-    SELECT u.day, p_engine, u.outcome, u.category, u.unit_author, u.unit_model, sum(u.events),
+    SELECT u.day, p_engine, u.outcome, u.category, u.source_group, u.unit_author, u.unit_model, sum(u.events),
       sum(u.est_requests), sum(u.tokens), sum(u.est_tokens), sum(u.spend), sum(u.est_spend),
       sum(u.priced_tokens), sum(u.est_priced_tokens), sum(u.var_requests), sum(u.var_tokens), sum(u.var_spend)
-    FROM units u WHERE 'unit' = ANY (p_kinds) GROUP BY 1, 2, 3, 4, 5, 6
+    FROM units u WHERE 'unit' = ANY (p_kinds) GROUP BY 1, 2, 3, 4, 5, 6, 7
   ), touched AS MATERIALIZED (
     SELECT * FROM unnest(p_days, p_outcomes, p_categories) AS t(day, outcome, category)
   ), grain_days AS MATERIALIZED (
@@ -135,14 +188,32 @@ BEGIN
     FROM rollup_language_daily b WHERE 'language' = ANY (p_kinds) AND b.engine = p_engine
       AND b.day = ANY ((SELECT days FROM grain_days)::date[])
       AND (census_grain_start(p_grain, b.day), b.outcome, b.category) IN (SELECT * FROM touched)
+  ), traits AS MATERIALIZED (
+    SELECT m.model, coalesce(a.reasoning::text, 'unknown') AS reasoning, coalesce(a.size, 'unknown') AS size
+    FROM (SELECT DISTINCT model FROM units) m CROSS JOIN LATERAL analytics.model_attributes(m.model) a
+    WHERE 'unit' = ANY (p_kinds)
   ), cells AS (
-    SELECT b.kind, u.day, u.outcome, u.category, u.unit_author, u.unit_model, b.value,
+    SELECT b.kind, u.day, u.outcome, u.category, u.source_group, u.unit_author, u.unit_model, b.value,
       sum(b.events)::bigint AS events, sum(b.est_requests) AS est_requests,
       sum(b.tokens)::bigint AS tokens, sum(b.est_tokens) AS est_tokens,
       sum(b.var_requests) AS var_requests, sum(b.var_tokens) AS var_tokens
     FROM units u
     JOIN parts b ON b.day = u.day AND b.outcome = u.outcome AND b.category = u.category AND b.model = u.model
-    GROUP BY 1, 2, 3, 4, 5, 6, 7
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+    UNION ALL
+    -- A model's reasoning and size (unknown where the catalogue does not say, as for closed
+    -- models' sizes) split each unit like its languages do: every event has one value of each,
+    -- so the values partition the unit, and the pooling below publishes each piece only at >= k.
+    -- Breakdowns, not levels of the partition: as levels they would split every pool four more
+    -- ways and hide more of every answer; as pieces of released units they add no number that
+    -- the unit and its other >= k pieces do not already give.
+    SELECT v.kind, u.day, u.outcome, u.category, u.source_group, u.unit_author, u.unit_model, v.value,
+      sum(u.events)::bigint, sum(u.est_requests), sum(u.tokens)::bigint, sum(u.est_tokens),
+      sum(u.var_requests), sum(u.var_tokens)
+    FROM units u JOIN traits t USING (model)
+    CROSS JOIN LATERAL (VALUES ('reasoning', t.reasoning), ('size', t.size)) AS v(kind, value)
+    WHERE 'unit' = ANY (p_kinds)
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
   ), params AS MATERIALIZED (
     SELECT analytics.k_min() AS k
   ), ranked AS (
@@ -151,19 +222,20 @@ BEGIN
       row_number() OVER ordered AS rn,
       coalesce(sum(c.events) OVER (ordered ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
     FROM cells c CROSS JOIN params p
-    WINDOW unit AS (PARTITION BY c.kind, c.day, c.outcome, c.category, c.unit_author, c.unit_model),
+    WINDOW unit AS (PARTITION BY c.kind, c.day, c.outcome, c.category, c.source_group, c.unit_author,
+      c.unit_model),
       ordered AS (unit ORDER BY c.events, c.value)
   ), released AS (
     SELECT r.*, CASE WHEN n_small > 0 AND (rn <= n_small OR before < k) THEN NULL ELSE value END AS shown
     FROM ranked r
   )
-  INSERT INTO release_breakdown_daily (kind, day, engine, outcome, category, unit_author, unit_model,
-    value, events, est_requests, tokens, est_tokens, var_requests, var_tokens)
-  SELECT kind, day, p_engine, outcome, category, unit_author, unit_model, shown, sum(events),
+  INSERT INTO release_breakdown_daily (kind, day, engine, outcome, category, source_group, unit_author,
+    unit_model, value, events, est_requests, tokens, est_tokens, var_requests, var_tokens)
+  SELECT kind, day, p_engine, outcome, category, source_group, unit_author, unit_model, shown, sum(events),
     sum(est_requests), sum(tokens), sum(est_tokens), sum(var_requests), sum(var_tokens)
   FROM released
-  WHERE shown IS NOT NULL OR kind = 'language'
-  GROUP BY kind, day, outcome, category, unit_author, unit_model, shown;
+  WHERE shown IS NOT NULL OR kind <> 'tag'
+  GROUP BY kind, day, outcome, category, source_group, unit_author, unit_model, shown;
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.census_refresh_touched(p_engines text[], p_days date[], p_outcomes text[], p_categories text[], p_kinds text[] DEFAULT ARRAY['unit'::text, 'tag'::text, 'language'::text])
@@ -210,21 +282,21 @@ BEGIN
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.census_released_cells(p_engine text, p_from date, p_to date)
- RETURNS TABLE(day date, outcome text, category text, unit_author text, unit_model text, events bigint, est_requests double precision, tokens bigint, est_tokens double precision, spend double precision, est_spend double precision, priced_tokens bigint, est_priced_tokens double precision, var_requests double precision, var_tokens double precision, var_spend double precision)
+ RETURNS TABLE(day date, outcome text, category text, source_group text, unit_author text, unit_model text, events bigint, est_requests double precision, tokens bigint, est_tokens double precision, spend double precision, est_spend double precision, priced_tokens bigint, est_priced_tokens double precision, var_requests double precision, var_tokens double precision, var_spend double precision)
  LANGUAGE sql
  STABLE
 AS $function$
-  SELECT day, outcome, category, unit_author, unit_model, events, est_requests, tokens, est_tokens,
-    spend, est_spend, priced_tokens, est_priced_tokens, var_requests, var_tokens, var_spend
+  SELECT day, outcome, category, source_group, unit_author, unit_model, events, est_requests, tokens,
+    est_tokens, spend, est_spend, priced_tokens, est_priced_tokens, var_requests, var_tokens, var_spend
   FROM release_unit_daily WHERE engine = p_engine AND day >= p_from AND day < p_to
 $function$;
 
 CREATE OR REPLACE FUNCTION public.census_released_breakdown(p_kind text, p_engine text, p_from date, p_to date)
- RETURNS TABLE(day date, outcome text, category text, unit_author text, unit_model text, value text, events bigint, est_requests double precision, tokens bigint, est_tokens double precision, var_requests double precision, var_tokens double precision)
+ RETURNS TABLE(day date, outcome text, category text, source_group text, unit_author text, unit_model text, value text, events bigint, est_requests double precision, tokens bigint, est_tokens double precision, var_requests double precision, var_tokens double precision)
  LANGUAGE sql
  STABLE
 AS $function$
-  SELECT day, outcome, category, unit_author, unit_model, value, events, est_requests, tokens, est_tokens,
-    var_requests, var_tokens
+  SELECT day, outcome, category, source_group, unit_author, unit_model, value, events, est_requests, tokens,
+    est_tokens, var_requests, var_tokens
   FROM release_breakdown_daily WHERE engine = p_engine AND kind = p_kind AND day >= p_from AND day < p_to
 $function$;

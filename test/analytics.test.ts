@@ -382,6 +382,7 @@ describe("analytics functions and the privacy floor", () => {
       "language_weekly",
       "mapping_in_use",
       "model_catalogue",
+      "source_mix_weekly",
       "tag_composition_weekly",
     ]);
   });

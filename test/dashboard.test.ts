@@ -62,6 +62,17 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
         { day, category: "others", outcome: "unsupported_language", language: "ja", n: 11, promptTokens: 0 },
       ]);
     }
+    // February: by source (figures 6, 8-9), closed, open from China and elsewhere, and a model the
+    // catalogue does not know
+    for (const day of ["2017-02-06", "2017-02-13"]) {
+      await seed(pool, [
+        { day, category: "roleplay", model: "deepseek/deepseek-chat", n: 12, promptTokens: 1000 },
+        { day, category: "roleplay", model: "meta-llama/llama-3.3-70b-instruct", n: 10, promptTokens: 1000 },
+        { day, category: "programming", model: "qwen/qwen3-coder", n: 10, promptTokens: 1000 },
+        { day, category: "programming", model: "anthropic/claude-sonnet-4.5", n: 20, promptTokens: 1000 },
+        { day, category: "programming", model: "acme/secret-model", n: 10, promptTokens: 1000 },
+      ]);
+    }
   });
   afterAll(async () => {
     await http?.close();
@@ -229,6 +240,33 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
           `"period","programming (%)","roleplay (%)","translation (%)"\r\n"2017-01-09",${one?.datasets.map((d) => d.data[0]).join(",")}\r\n`,
         );
         expect(await page.getAttribute("section:has(#category-share) a.csv", "href")).toMatch(/^blob:/);
+
+        // by source: figure 6 (open models' category share), one category split across the
+        // groups (figures 8-9), and the catalogue's unknown share said under them
+        await page.goto(`${base}/dashboard?from=2017-02-06&to=2017-02-20&engine=synthetic&interval=week`);
+        await page.waitForSelector("body[data-state=ready]");
+        const open = await summary("oss-share");
+        expect(open?.labels).toEqual(["2017-02-06", "2017-02-13"]);
+        expect(open?.datasets.map((d) => [d.label, d.data])).toEqual([
+          ["roleplay", [68.8, 68.8]], // 22 of the open models' 32 events, the study's roleplay-first mix
+          ["programming", [31.3, 31.3]],
+        ]);
+        const groups = ["closed", "open, China", "open, rest of world", "unknown to the catalogue"];
+        const split = async () => {
+          const s = await summary("source-split");
+          expect(s?.datasets.map((d) => d.label)).toEqual(groups);
+          return s?.datasets.map((d) => d.data[0]);
+        };
+        expect(await page.$$eval("#source-category option", (os) => os.map((o) => o.textContent))).toEqual([
+          "programming",
+          "roleplay",
+        ]);
+        expect(await split()).toEqual([50, 25, 0, 25]); // Claude 20, Qwen 10, acme/secret-model 10
+        await page.selectOption("#source-category", "roleplay");
+        expect(await split()).toEqual([0, 54.5, 45.5, 0]);
+        expect(await page.textContent("#unknown-share")).toMatch(
+          /^Models the catalogue does not know: 16\.1% of the window's released tokens/,
+        );
 
         expect(foreign).toEqual([]); // no CDN, nothing from outside
         expect(errors).toEqual([]);

@@ -1,12 +1,16 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadCatalogue } from "../src/catalogue/catalogue";
+import { lookupModel } from "../src/catalogue/lookup";
+import { catalogueGroup } from "./support/catalogue-group";
 import { released } from "./support/floor";
 import { type SeedEvent, seed } from "./support/seed";
 import { createStack, type Stack } from "./support/stack";
 
 // The study's figures as docs/analytics.md writes them: each documented query runs, as
 // census_analyst, on synthetic events of March 2014 (no other file writes there), and its answer
-// is checked against one computed here from the seed with nothing but arithmetic.
+// is checked against one computed here from the seed with nothing but arithmetic. This run's
+// database has the shipped model catalogue (test/support/global-setup.ts): units are of one group.
 
 const RATE = 0.5; // the seed's sample rate: each event estimates 2 requests
 const K = 10;
@@ -83,6 +87,42 @@ const SEED: Item[] = [
     promptTokens: 50,
     costUsd: 0.0005,
   },
+  // open models (figures 6-9): Chinese, rest of the world, and one the catalogue does not know
+  {
+    day: W1,
+    category: "roleplay",
+    model: "deepseek/deepseek-chat",
+    n: 14,
+    promptTokens: 400,
+    costUsd: 0.0002,
+  },
+  { day: W1, category: "programming", model: "qwen/qwen3-coder", n: 11, promptTokens: 250, costUsd: 0.0002 },
+  {
+    day: W1,
+    category: "roleplay",
+    model: "meta-llama/llama-3.3-70b-instruct",
+    n: 12,
+    promptTokens: 150,
+    costUsd: 0.0002,
+  },
+  { day: W1, category: "programming", model: "acme/secret-model", n: 10, promptTokens: 90, costUsd: 0.0002 },
+  {
+    day: W2,
+    category: "roleplay",
+    model: "deepseek/deepseek-chat",
+    n: 10,
+    promptTokens: 350,
+    costUsd: 0.0002,
+  },
+  {
+    day: W2,
+    category: "programming",
+    model: "meta-llama/llama-3.3-70b-instruct",
+    n: 10,
+    promptTokens: 120,
+    costUsd: 0.0002,
+  },
+  { day: W2, category: "translation", model: "qwen/qwen3-coder", n: 4, promptTokens: 500, costUsd: 0.0002 }, // under k
 ];
 
 // ---- the expected answers, from the seed alone ----
@@ -95,7 +135,8 @@ function sumBy<T>(items: T[], key: (t: T) => string, value: (t: T) => number) {
   return out;
 }
 // What the floor releases (test/support/floor.ts: the rule written again, without SQL).
-const RELEASED = released(SEED, K);
+const RELEASED = released(SEED, K, "day", catalogueGroup);
+const groupOf = (e: Item) => catalogueGroup(e.model ?? "openai/gpt-5");
 
 const shares = (cells: Map<string, number>, among = (_: string) => true) => {
   const total = [...cells].filter(([k]) => among(k)).reduce((s, [, v]) => s + v, 0);
@@ -237,5 +278,92 @@ describe("the study's figures, as docs/analytics.md computes them", () => {
         above: r.above_study_median,
       })),
     ).toEqual(expected);
+  });
+
+  /** Per week, the named categories' shares of tokens of the released units of `groups`. */
+  const weeklyShares = (groups: string[]) =>
+    [W1, W2].flatMap((week) => {
+      const cells = sumBy(
+        RELEASED.filter((e) => e.day === week && groups.includes(groupOf(e))),
+        (e) => e.category,
+        tokensOf,
+      );
+      return [...shares(cells, (c) => c !== "others")]
+        .sort((a, b) => b[1] - a[1])
+        .map(([category, pct]) => ({ week, category, pct }));
+    });
+
+  it("figure 6: open models' category share by tokens, per week", async () => {
+    const rows = await run("Category share of open models over time (figure 6)");
+    const expected = weeklyShares(["oss-china", "oss-row"]);
+    expect(
+      rows.map((r) => ({ week: String(r.week), category: r.category, pct: r.pct_of_oss_tokens })),
+    ).toEqual(expected);
+    // the seed's open traffic is mostly roleplay, as in the study
+    expect(expected[0]).toEqual({ week: W1, category: "roleplay", pct: 72.9 });
+  });
+
+  it("figure 7: Chinese open models' category share, without the one under k", async () => {
+    const rows = await run("Category share of Chinese open models over time (figure 7)");
+    expect(
+      rows.map((r) => ({ week: String(r.week), category: r.category, pct: r.pct_of_chinese_oss_tokens })),
+    ).toEqual(weeklyShares(["oss-china"]));
+    expect(rows.map((r) => r.category)).not.toContain("translation"); // Qwen's 4: under k
+  });
+
+  it("figures 8-9: programming and roleplay split across closed, Chinese open, other open and unknown", async () => {
+    const rows = await run(
+      "Programming and roleplay across closed, Chinese open and other open models (figures 8–9)",
+    );
+    const answerGroup = (e: Item) => (groupOf(e).startsWith("closed-") ? "closed" : groupOf(e));
+    const expected = [W1, W2].flatMap((week) =>
+      ["programming", "roleplay"].flatMap((category) => {
+        const mine = RELEASED.filter((e) => e.day === week && e.category === category);
+        return [...shares(sumBy(mine, answerGroup, tokensOf))]
+          .sort((a, b) => a[0].localeCompare(b[0]))
+          .map(([group, pct]) => ({ week, category, group, pct }));
+      }),
+    );
+    expect(
+      rows.map((r) => ({
+        week: String(r.week),
+        category: r.category,
+        group: r.source_group,
+        pct: r.pct_of_category_tokens,
+      })),
+    ).toEqual(expected);
+    // acme/secret-model is shown, as unknown: never guessed into a group
+    expect(expected).toContainEqual(
+      expect.objectContaining({ week: W1, category: "programming", group: "unknown" }),
+    );
+  });
+
+  it("the category mix by reasoning: each seed unit is of one model, so of one value", async () => {
+    const rows = await run("The category mix by reasoning and by size");
+    const entries = loadCatalogue().entries;
+    const reasoning = (e: Item) =>
+      String(lookupModel(entries, e.model ?? "openai/gpt-5").reasoning ?? "unknown");
+    const expected = [W1, W2].flatMap((week) =>
+      ["false", "true", "unknown"].flatMap((value) => {
+        const mine = RELEASED.filter((e) => e.day === week && reasoning(e) === value);
+        return [
+          ...shares(
+            sumBy(mine, (e) => e.category, tokensOf),
+            (c) => c !== "others",
+          ),
+        ]
+          .sort((a, b) => b[1] - a[1])
+          .map(([category, pct]) => ({ week, reasoning: value, category, pct }));
+      }),
+    );
+    expect(
+      rows.map((r) => ({
+        week: String(r.week),
+        reasoning: r.reasoning,
+        category: r.category,
+        pct: r.pct_tokens,
+      })),
+    ).toEqual(expected);
+    expect(new Set(expected.map((e) => e.reasoning))).toEqual(new Set(["false", "true", "unknown"]));
   });
 });

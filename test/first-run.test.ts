@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadCatalogue } from "../src/catalogue/catalogue";
+import { storeCatalogue } from "../src/catalogue/store";
 import { runMigrations } from "../src/db/migrate";
 import { createLogger } from "../src/platform/logger";
 import { BACKSTOP_MS } from "./support/progress";
@@ -39,6 +41,8 @@ beforeAll(async () => {
   await admin.end();
   await runMigrations(url, createLogger("silent"));
   stack = await createStack({ worker: false, env: { DATABASE_URL: url } });
+  // the model catalogue, as `census start` stores it: the guide's by-source figures read it
+  await storeCatalogue(stack.deps.pool, loadCatalogue());
   read = await stack.key("read");
 });
 afterAll(async () => {

@@ -2,6 +2,9 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadCatalogue } from "../src/catalogue/catalogue";
+import { storeCatalogue } from "../src/catalogue/store";
+import { catalogueGroup } from "./support/catalogue-group";
 import { type Grain, hiddenTwin, released } from "./support/floor";
 import { type SeedEvent, seed } from "./support/seed";
 import { createStack, json, type Stack } from "./support/stack";
@@ -15,7 +18,8 @@ import { createExtraDatabase, dropExtraDatabase, TEST_REDIS_URL } from "./suppor
 // can tell anything about those values. Then the attacks that broke the old floor, one by one.
 // With FLOOR_GRAIN=week or month (units of a week or month: migrations/0017) the same holds for
 // twins that differ only in what that grain hides, each on a database of its own (the grain is
-// one setting per database).
+// one setting per database). The shipped model catalogue is stored in each: units are of one model
+// group too, and the source/origin filters and the by-source answer must hide what they hide.
 
 const K = 10;
 type Item = SeedEvent & { n: number };
@@ -51,14 +55,22 @@ const BASE: Item[] = [
   { day: "2011-03-09", category: "others", model: "openai/gpt-5", n: 15 },
   { day: "2011-03-15", category: "programming", model: "openai/gpt-5", n: 10 },
   { day: "2011-03-15", category: "translation", model: "qwen/q", n: 9 }, // hidden
+  // open models: DeepSeek's 12 released; Llama's 6 (oss-row) and Qwen's 5 (oss-china) hidden, as
+  // pools never mix groups (one pool over both would hold 11)
+  { day: "2011-03-08", category: "education", model: "deepseek/deepseek-chat", n: 12 },
+  { day: "2011-03-08", category: "education", model: "meta-llama/llama-3.3-70b-instruct", n: 6 },
+  { day: "2011-03-08", category: "education", model: "qwen/qwen3-coder", n: 5 },
 ];
+const OPEN_HIDDEN = ["meta-llama/llama-3.3-70b-instruct", "qwen/qwen3-coder"];
 
 /** BASE, changed only where the floor hides. */
 const TWIN: Item[] = [
   ...BASE.filter(
     (e) =>
       !(
-        ["kdiff/small", "a/m1", "a/m2", "b/m", "c/m", "x-ai/grok", "qwen/q"].includes(e.model ?? "") ||
+        ["kdiff/small", "a/m1", "a/m2", "b/m", "c/m", "x-ai/grok", "qwen/q", ...OPEN_HIDDEN].includes(
+          e.model ?? "",
+        ) ||
         e.category === "legal" ||
         e.outcome === "invalid" ||
         (e.category === "roleplay" && e.language !== "en") ||
@@ -80,6 +92,14 @@ const TWIN: Item[] = [
   { day: "2011-03-05", category: "others", model: "openai/gpt-5", n: 3, outcome: "unsupported_language" },
   { day: "2011-03-08", category: "legal", model: "x-ai/grok", n: 9, promptTokens: 5000, costUsd: 2 },
   { day: "2011-03-15", category: "translation", model: "qwen/q", n: 1 },
+  {
+    day: "2011-03-08",
+    category: "roleplay",
+    model: "meta-llama/llama-3.3-70b-instruct",
+    n: 9,
+    promptTokens: 999,
+  },
+  { day: "2011-03-08", category: "education", model: "qwen/qwen3-coder", n: 2 },
 ];
 
 const MODELS = [...new Set([...BASE, ...TWIN].map((e) => e.model ?? "openai/gpt-5"))];
@@ -94,6 +114,21 @@ const WINDOWS = [
   ["2011-02-15", "2011-04-01"],
 ];
 const INTERVALS = ["day", "week", "month", "range"];
+const SOURCE_FILTERS = [
+  "source=oss",
+  "source=closed",
+  "origin=china",
+  "origin=row",
+  "source=oss&origin=china",
+  "source=oss&origin=row&weight=spend",
+  // the catalogue's reasoning and size: breakdowns inside released units
+  "reasoning=true",
+  "reasoning=false&weight=requests",
+  "reasoning=unknown",
+  "size=large",
+  "size=small&source=oss",
+  "size=unknown&origin=row",
+];
 
 /** Every stats query of the grid, without its engine. */
 function grid(): string[] {
@@ -104,6 +139,9 @@ function grid(): string[] {
       for (const weight of ["tokens", "requests", "spend"]) out.push(`categories?${w}&weight=${weight}`);
       for (const m of MODELS) out.push(`categories?${w}&model=${encodeURIComponent(m)}`);
       for (const a of AUTHORS) out.push(`categories?${w}&author=${a}`);
+      for (const s of SOURCE_FILTERS) out.push(`categories?${w}&${s}`);
+      for (const weight of ["tokens", "requests", "spend"]) out.push(`sources?${w}&weight=${weight}`);
+      out.push(`sources?${w}&category=education`);
       for (const c of ["", "&category=programming", "&category=roleplay"]) out.push(`tags?${w}${c}`);
       for (const c of ["", "&category=programming"]) out.push(`authors?${w}${c}`);
       for (const by of ["outcome", "language"]) out.push(`coverage?${w}&by=${by}`);
@@ -177,6 +215,7 @@ async function grainStack(
 ): Promise<Ctx & { url: string; close(): Promise<void> }> {
   const url = await createExtraDatabase(`floor_${grain}`);
   const stack = await createStack({ worker: false, env: { DATABASE_URL: url, FLOOR_GRAIN: grain } });
+  await storeCatalogue(stack.deps.pool, loadCatalogue());
   const ctx = { stack, read: await stack.key("read") };
   await seedTwins(ctx, BASE, twin);
   return {
@@ -193,8 +232,8 @@ const FINANCE: Item = { day: "2011-03-02", category: "finance", model: "mistral/
 /** Per grain, the twin of BASE and the stack that serves both (day: the file's own `day`). */
 const GRAINS: [Grain, () => Item[]][] = [
   ["day", () => TWIN],
-  ["week", () => hiddenTwin(BASE, K, "week", FINANCE)],
-  ["month", () => hiddenTwin(BASE, K, "month", FINANCE)],
+  ["week", () => hiddenTwin(BASE, K, "week", FINANCE, catalogueGroup)],
+  ["month", () => hiddenTwin(BASE, K, "month", FINANCE, catalogueGroup)],
 ];
 
 describe.each(GRAINS)("the twins, with %s units", (grain, twinOf) => {
@@ -211,7 +250,7 @@ describe.each(GRAINS)("the twins, with %s units", (grain, twinOf) => {
     // worked out with the rule written again in TypeScript (test/support/floor.ts)
     const units = (items: Item[]) => {
       const out = new Map<string, number>();
-      for (const e of released(items, K, grain)) {
+      for (const e of released(items, K, grain, catalogueGroup)) {
         const key = `${e.day}|${e.outcome ?? "classified"}|${e.category}|${e.unitAuthor}|${e.unitModel}`;
         out.set(key, (out.get(key) ?? 0) + e.n);
       }
@@ -238,7 +277,7 @@ describe.each(GRAINS)("the twins, with %s units", (grain, twinOf) => {
       const base = await answer(ctx, q, "synthetic");
       if (base.includes('"events":')) shown++;
       if (base !== (await answer(ctx, q, "emulator"))) differ.push(q);
-      if (q.startsWith("categories?") || q.startsWith("authors?") || q.startsWith("coverage?")) {
+      if (["categories?", "authors?", "coverage?", "sources?"].some((a) => q.startsWith(a))) {
         if (
           (await answer(ctx, q, "synthetic", "text/csv")) !== (await answer(ctx, q, "emulator", "text/csv"))
         )
@@ -258,6 +297,13 @@ describe.each(GRAINS)("the twins, with %s units", (grain, twinOf) => {
       "language_mix($1, $2, $3, $4)",
       "coverage($1, $2, $3, $4)",
       "coverage($1, $2, $3, $4, true)",
+      "category_share($1, $2, $3, $4, p_groups => ARRAY['oss-china', 'oss-row'])",
+      "category_share($1, $2, $3, $4, p_groups => ARRAY['oss-china'])",
+      "category_share($1, $2, $3, $4, p_groups => ARRAY['closed-row', 'unknown'])",
+      "source_mix($1, $2, $3, $4)",
+      "source_mix($1, $2, $3, $4, 'education')",
+      "trait_mix($1, $2, $3, $4, 'reasoning')",
+      "trait_mix($1, $2, $3, $4, 'size', ARRAY['oss-china', 'oss-row'])",
     ];
     await asAnalyst(ctx, async (query) => {
       for (const [from, to] of WINDOWS) {
@@ -404,7 +450,7 @@ describe("census floor: what the floor leaves out, for operators", () => {
       .split("\n")
       .map((l) => JSON.parse(l));
     const rows = lines.filter((l) => "period" in l);
-    const units = released(BASE, K);
+    const units = released(BASE, K, "day", catalogueGroup);
     const sum = (items: { n: number }[]) => items.reduce((s, e) => s + e.n, 0);
     const shown = sum(units);
     // then what each grain would release of the month (the weeks round it hold the same events)
@@ -412,10 +458,10 @@ describe("census floor: what the floor leaves out, for operators", () => {
       (["day", "week", "month"] as const).map((grain) => ({
         grain,
         events: sum(BASE),
-        released: sum(released(BASE, K, grain)) / sum(BASE),
+        released: sum(released(BASE, K, grain, catalogueGroup)) / sum(BASE),
       })),
     );
-    expect(sum(released(BASE, K, "week"))).toBeGreaterThan(shown);
+    expect(sum(released(BASE, K, "week", catalogueGroup))).toBeGreaterThan(shown);
     expect(rows).toEqual([
       {
         period: "2011-03-01", // the month, whole
@@ -427,6 +473,7 @@ describe("census floor: what the floor leaves out, for operators", () => {
         released: shown / sum(BASE),
       },
     ]);
-    expect(rows[0]).toMatchObject({ authorPools: 11, categoryPools: 11, hidden: 23 });
+    // 23 hidden, and the 6 + 5 of two open groups that a pool over groups would have released
+    expect(rows[0]).toMatchObject({ authorPools: 11, categoryPools: 11, hidden: 23 + 11 });
   });
 });

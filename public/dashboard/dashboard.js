@@ -1,4 +1,4 @@
-// prompt-census dashboard: five charts from the stats API, each also as a table and as CSV, drawn with Chart.js served locally.
+// prompt-census dashboard: charts from the stats API, each also as a table and as CSV, drawn with Chart.js served locally.
 // The key lives in sessionStorage (this tab only); nothing is fetched from outside this server.
 (() => {
   const KEY = "prompt-census.key";
@@ -126,8 +126,8 @@
     });
   }
 
-  // Figure 19: stacked area of each named category's share per period.
-  function drawCategoryShare(body) {
+  // Figure 19 (and figure 6, the same for open models): stacked area of each named category's share per period.
+  function drawCategoryShare(body, id = "category-share") {
     const periods = [...new Set(body.rows.map((r) => r.period))].sort();
     // named categories with a share in some period (`others` has none)
     const categories = [...new Set(body.rows.filter((r) => r.share !== null).map((r) => r.category))];
@@ -139,7 +139,7 @@
     // one period is one point per series, which a filled line without points leaves invisible:
     // draw stacked bars then
     const single = periods.length === 1;
-    draw("category-share", {
+    draw(id, {
       type: single ? "bar" : "line",
       data: {
         labels: periods,
@@ -162,7 +162,64 @@
         plugins: { tooltip: { callbacks: { label: withInterval } } },
       },
     });
-    drawCategoryIntervals(body, periods.at(-1), categories);
+    if (id === "category-share") drawCategoryIntervals(body, periods.at(-1), categories);
+  }
+
+  const GROUPS = [
+    ["closed", "closed", "#495057"],
+    ["oss-china", "open, China", "#d6246e"],
+    ["oss-row", "open, rest of world", "#2457d6"],
+    ["unknown", "unknown to the catalogue", "#ced4da"],
+  ];
+
+  // Figures 8-9: a chosen category's split across the model groups per period, stacked to 100%.
+  function drawSourceSplit(body, category) {
+    const rows = body.rows.filter((r) => r.category === category);
+    const periods = [...new Set(body.rows.map((r) => r.period))].sort();
+    const at = (p, g) => rows.find((r) => r.period === p && r.group === g);
+    draw("source-split", {
+      type: "bar",
+      data: {
+        labels: periods,
+        datasets: GROUPS.map(([group, label, color]) => ({
+          label,
+          data: periods.map((p) => pct(at(p, group)?.shareOfCategory ?? 0)),
+          intervals: periods.map((p) => span(at(p, group))),
+          backgroundColor: color,
+          stack: "s",
+        })),
+      },
+      options: {
+        maintainAspectRatio: false,
+        animation: false,
+        scales: { x: { stacked: true }, y: percentAxis },
+        plugins: { tooltip: { callbacks: { label: withInterval } } },
+      },
+    });
+  }
+
+  /** The by-source panel: its category choice (the categories with released rows, biggest
+   * first), the split, and how much of the window the catalogue cannot place. */
+  function drawSources(body, weight) {
+    const volume = new Map();
+    for (const r of body.rows) volume.set(r.category, (volume.get(r.category) ?? 0) + r.estimated);
+    const categories = [...volume.keys()].sort((a, b) => volume.get(b) - volume.get(a));
+    const select = $("source-category");
+    const wanted = select.value || new URLSearchParams(location.search).get("category") || "programming";
+    select.replaceChildren(
+      ...categories.map((c) => Object.assign(document.createElement("option"), { value: c, textContent: c })),
+    );
+    select.value = categories.includes(wanted) ? wanted : (categories[0] ?? "");
+    select.onchange = () => {
+      drawSourceSplit(body, select.value);
+      views.show("source-split");
+    };
+    drawSourceSplit(body, select.value);
+    const all = body.rows.reduce((s, r) => s + r.estimated, 0);
+    const unknown = body.rows.filter((r) => r.group === "unknown").reduce((s, r) => s + r.estimated, 0);
+    $("unknown-share").textContent = all
+      ? `Models the catalogue does not know: ${pct(unknown / all)}% of the window's released ${weight} (shown as unknown, in neither open nor closed; \`census catalogue check\` lists them).`
+      : "No released units in this window.";
   }
 
   // The last period's category shares, each with its 95% interval as a whisker: how sure each is.
@@ -381,7 +438,7 @@
         weight,
       });
       const common = { ...span, engine: categories.query.engine };
-      const [tags, authors, usage, coverage] = await Promise.all([
+      const [tags, authors, usage, coverage, oss, sources] = await Promise.all([
         api("/v1/stats/tags", {
           ...common,
           interval: "range",
@@ -390,6 +447,8 @@
         api("/v1/stats/authors", { ...common, interval: "range", weight }),
         api("/v1/stats/usage", { ...common, interval: $("interval").value }),
         api("/v1/stats/coverage", { ...common, interval: $("interval").value }),
+        api("/v1/stats/categories", { ...common, interval: $("interval").value, weight, source: "oss" }),
+        api("/v1/stats/sources", { ...common, interval: $("interval").value, weight }),
       ]);
       $("k").textContent = String(categories.kMinEvents);
       $("mapping").textContent = `${categories.mapping.scheme} (${categories.mapping.version})`;
@@ -400,6 +459,8 @@
       drawAuthorMix(authors);
       drawUsage(usage);
       drawCoverage(coverage);
+      drawCategoryShare(oss, "oss-share");
+      drawSources(sources, weight);
       for (const id of Object.keys(charts)) views.show(id);
       setStatus(
         `Engine ${categories.query.engine}${chosen ? "" : " (the data's)"}: ${categories.rows.length} category cells, each a sum of units of at least ${categories.kMinEvents} events (the privacy floor).${weight === "spend" ? " Tags are weighted by tokens (spend is not kept per tag)." : ""}`,

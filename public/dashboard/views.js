@@ -8,6 +8,8 @@ window.censusViews = (charts) => {
     "author-mix": "author",
     coverage: "period",
     usage: "period",
+    "oss-share": "period",
+    "source-split": "period",
   };
   const PERCENT = new Set([
     "category-share",
@@ -15,6 +17,8 @@ window.censusViews = (charts) => {
     "tag-composition",
     "author-mix",
     "coverage",
+    "oss-share",
+    "source-split",
   ]);
 
   function chartTable(id) {

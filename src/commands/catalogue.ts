@@ -23,8 +23,9 @@ export function catalogue(program: Command) {
         const { loadCatalogue } = await import("../catalogue/catalogue");
         const { storeCatalogue } = await import("../catalogue/store");
         const loaded = loadCatalogue(env.MODEL_CATALOGUE);
-        const entries = await storeCatalogue(pool, loaded);
-        console.log(`model catalogue ${loaded.version}: ${entries} entries loaded`);
+        const { entries, rebuilt } = await storeCatalogue(pool, loaded);
+        const units = rebuilt ? "; it changed, so the release units were rebuilt (model groups)" : "";
+        console.log(`model catalogue ${loaded.version}: ${entries} entries loaded${units}`);
       });
     });
   cmd

@@ -17,12 +17,14 @@ import {
   coverageQuerySchema,
   coverageResponseSchema,
   resolveRange,
+  sourcesQuerySchema,
+  sourcesResponseSchema,
   tagsQuerySchema,
   tagsResponseSchema,
   usageQuerySchema,
   usageResponseSchema,
 } from "./schema";
-import { authorStats, categoryStats, coverageStats, tagStats, usageStats } from "./service";
+import { authorStats, categoryStats, coverageStats, sourceStats, tagStats, usageStats } from "./service";
 import { snapWindow } from "./window";
 
 // Every stats answer has one shape: a GET route made by statsRoute() from its query and response
@@ -68,7 +70,8 @@ function statsRoute<Q extends z.ZodObject, R extends z.ZodType>(o: {
 
 const categories = statsRoute({
   path: "/v1/stats/categories",
-  summary: "Category share over time (figure 19), weighted by tokens, requests or spend",
+  summary:
+    "Category share over time (figure 19; with source/origin, figures 6-7), weighted by tokens, requests or spend",
   query: categoriesQuerySchema,
   response: categoriesResponseSchema,
   ...shares,
@@ -86,6 +89,15 @@ const authors = statsRoute({
   query: authorsQuerySchema,
   response: authorsResponseSchema,
   ...shares,
+});
+const sources = statsRoute({
+  path: "/v1/stats/sources",
+  summary:
+    "Each category's split across closed, Chinese open and rest-of-world open models, and unknown ones (figures 8-9)",
+  query: sourcesQuerySchema,
+  response: sourcesResponseSchema,
+  rows: "Rows per period, category and model group (released units only: see `notes`) and per-period totals",
+  problems: [400, 401, 403, 503],
 });
 const coverage = statsRoute({
   path: "/v1/stats/coverage",
@@ -189,6 +201,12 @@ export function statsRoutes(deps: {
     const q = c.req.valid("query");
     const w = await scope(pool, q, deps.floorGrain);
     const body = { ...(await authorStats(pool, { ...q, ...w }, k, deps.floorGrain)), mapping };
+    return respond(c, body, w.engine, q.engine !== undefined);
+  });
+  app.openapi(sources, async (c) => {
+    const q = c.req.valid("query");
+    const w = await scope(pool, q, deps.floorGrain);
+    const body = { ...(await sourceStats(pool, { ...q, ...w }, k, deps.floorGrain)), mapping };
     return respond(c, body, w.engine, q.engine !== undefined);
   });
   app.openapi(coverage, async (c) => {

@@ -6,9 +6,13 @@ import {
   engines,
   FIRST_DAY,
   intervals,
+  modelOrigins,
+  modelSizes,
+  modelSources,
   outcomes,
   PRINTABLE,
 } from "../vocabulary";
+import { answerGroups } from "./groups";
 
 // Every parameter is checked before it reaches Postgres, which refuses year 0, dates past 5874897
 // and NUL bytes: bad queries are 400s naming the parameter, never 500s.
@@ -55,6 +59,25 @@ export const categoriesQuerySchema = z.object({
     .optional()
     .openapi({ description: "Only this model, e.g. anthropic/claude-sonnet-4.5" }),
   author: printable(128).optional().openapi({ description: "Only this model author (the part before /)" }),
+  source: z.enum(modelSources).optional().openapi({
+    description:
+      "Only models the catalogue (config/models/, `census catalogue check`) lists as open-weight (`oss`) or closed; models it does not know are in neither",
+  }),
+  origin: z.enum(modelOrigins).optional().openapi({
+    description:
+      "Only models whose author the catalogue places in China (`china`) or the rest of the world (`row`); with `source=oss`, figure 7's Chinese open models",
+  }),
+  reasoning: z.enum(["true", "false", "unknown"]).optional().openapi({
+    description:
+      "Only events of reasoning models (`true`), of others (`false`), or of models the catalogue does not say (`unknown`): the category mix within them, from the reasoning breakdown of released units (weights tokens and requests)",
+  }),
+  size: z
+    .enum([...modelSizes, "unknown"])
+    .optional()
+    .openapi({
+      description:
+        "Only events of open models of this size class (small < 15B, medium 15-70B, large >= 70B parameters); `unknown` is models of no known size, closed ones included. From the size breakdown of released units (weights tokens and requests)",
+    }),
   adjust: z.string().regex(CALIBRATION_NAME, CALIBRATION_NAME_RULE).optional().openapi({
     description:
       "A calibration stored by `census eval FILE --save NAME`: adds misclassification-adjusted shares (`adjusted`) with 95% intervals that include the calibration set's own uncertainty (docs/analytics.md, when it is valid)",
@@ -73,6 +96,12 @@ export const authorsQuerySchema = z.object({
   interval: commonQuery.interval.removeDefault().default("range"),
   weight: weight3,
   category,
+});
+
+export const sourcesQuerySchema = z.object({
+  ...commonQuery,
+  weight: weight3,
+  category: category.openapi({ description: "Only this category (figure 8: programming, 9: roleplay)" }),
 });
 
 export const coverageQuerySchema = z.object({
@@ -216,6 +245,28 @@ export const authorsResponseSchema = z
   })
   .openapi("AuthorStats");
 
+export const sourcesResponseSchema = z
+  .object({
+    ...meta,
+    rows: z.array(
+      z.object({
+        ...cell,
+        category: z.string(),
+        group: z.enum(answerGroups).openapi({
+          description:
+            "The model group by the catalogue: closed, oss-china, oss-row (rest of the world), or unknown (a model the catalogue does not know: counted, never guessed)",
+        }),
+        shareOfCategory: z
+          .number()
+          .nullable()
+          .openapi({ description: "The group's share of the category's weight, every group included" }),
+        shareLow,
+        shareHigh,
+      }),
+    ),
+  })
+  .openapi("SourceStats");
+
 // What the category shares leave out, per period: the share of sampled events Google classified,
 // refused for their language (by language with `by=language`), found too short, or refused as
 // invalid. With the privacy floor, like the shares.
@@ -288,6 +339,8 @@ export type AuthorsQuery = z.infer<typeof authorsQuerySchema>;
 export type CategoriesResponse = z.infer<typeof categoriesResponseSchema>;
 export type TagsResponse = z.infer<typeof tagsResponseSchema>;
 export type AuthorsResponse = z.infer<typeof authorsResponseSchema>;
+export type SourcesQuery = z.infer<typeof sourcesQuerySchema>;
+export type SourcesResponse = z.infer<typeof sourcesResponseSchema>;
 export type CoverageQuery = z.infer<typeof coverageQuerySchema>;
 export type UsageQuery = z.infer<typeof usageQuerySchema>;
 export type CoverageResponse = z.infer<typeof coverageResponseSchema>;

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { AppError } from "../platform/errors";
 import type { Engine, FloorGrain, Outcome } from "../vocabulary";
+import { type AnswerGroup, groupsOf } from "./groups";
 import { type ShareRow, shareIntervals } from "./interval";
 import type {
   AuthorsQuery,
@@ -9,6 +10,8 @@ import type {
   CategoriesResponse,
   CoverageQuery,
   CoverageResponse,
+  SourcesQuery,
+  SourcesResponse,
   TagsQuery,
   TagsResponse,
   UsageQuery,
@@ -39,6 +42,10 @@ const NOTES = {
   estimates:
     "`estimated` weighs each event by 1 / its sample rate: an estimate of the router's full traffic.",
   tags: "Tags describe all labels of the requests in a category (a roleplay request may carry an adult tag); an event counts once per tag, so tag totals overlap. A tag is shown where at least k events of a released unit carry it.",
+  sources:
+    "Groups by the model catalogue (config/models/; `census catalogue check` lists the models it does not know). A unit of the privacy floor never mixes groups, so a group's numbers are sums of whole released units; `unknown` counts the models the catalogue does not know, never guessed.",
+  traits:
+    "With `reasoning` or `size`: the category mix of the events of models the catalogue gives that value, from the breakdown of each released unit by its models' values; a unit's values under k are pooled with its smallest ones until the pool holds k and shown under no value, so these rows can sum to less than the unfiltered answer.",
   pooled:
     "The row with no author pools the authors each under the floor that day: counted in its category, named nowhere.",
 };
@@ -105,6 +112,34 @@ function respond<R extends Cell>(
   };
 }
 
+/**
+ * The breakdown a `reasoning` or `size` filter reads, or null. Breakdowns keep events, requests
+ * and tokens per released unit (not spend, nor a unit's model or author: pooled values name
+ * neither), so those weights and filters do not combine with it: a 400 that says so.
+ */
+function traitOf(q: CategoriesQuery): { kind: "reasoning" | "size"; value: string } | null {
+  const trait = q.reasoning !== undefined ? "reasoning" : q.size !== undefined ? "size" : null;
+  if (trait === null) return null;
+  const clashes: [boolean, string][] = [
+    [q.reasoning !== undefined && q.size !== undefined, "size"],
+    [q.weight === "spend", "weight"],
+    [q.model !== undefined, "model"],
+    [q.author !== undefined, "author"],
+    [q.adjust !== undefined, "adjust"],
+  ];
+  const clash = clashes.find(([found]) => found)?.[1] ?? null;
+  if (clash !== null) {
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `\`${trait}\` does not combine with \`${clash}\`${clash === "weight" ? "=spend (spend is not kept per reasoning or size)" : ""}.`,
+      {
+        errors: [{ path: clash, message: `does not combine with ${trait}` }],
+      },
+    );
+  }
+  return { kind: trait, value: String(q.reasoning ?? q.size) };
+}
+
 export async function categoryStats(
   pool: pg.Pool,
   q: CategoriesQuery & Range,
@@ -112,7 +147,11 @@ export async function categoryStats(
   grain: FloorGrain = "day",
 ): Promise<Omit<CategoriesResponse, "mapping">> {
   const share = `share_${columns(q.weight).share}`;
-  const raw = await call(pool, "category_share", q, q.model ?? null, q.author ?? null);
+  const groups = groupsOf(q.source, q.origin);
+  const trait = traitOf(q);
+  const raw = trait
+    ? (await call(pool, "trait_mix", q, trait.kind, groups)).filter((r) => r.trait === trait.value)
+    : await call(pool, "category_share", q, q.model ?? null, q.author ?? null, groups);
   const bounds = intervalsOf(raw, q.weight, share, (r) => String(r.period));
   const rows = raw.map((r, i) => ({
     period: String(r.period),
@@ -132,7 +171,17 @@ export async function categoryStats(
       { errors: [{ path: filter, message: `does not clear the privacy floor in this window` }] },
     );
   }
-  return respond({ ...q, model: q.model ?? null, author: q.author ?? null }, k, [NOTES.others], rows, grain);
+  const query = {
+    ...q,
+    model: q.model ?? null,
+    author: q.author ?? null,
+    source: q.source ?? null,
+    origin: q.origin ?? null,
+    reasoning: q.reasoning ?? null,
+    size: q.size ?? null,
+  };
+  const notes = [NOTES.others, ...(groups ? [NOTES.sources] : []), ...(trait ? [NOTES.traits] : [])];
+  return respond(query, k, notes, rows, grain);
 }
 
 export async function tagStats(
@@ -185,6 +234,27 @@ export async function authorStats(
     shareOfCategoryHigh: ofCategory[i]?.high ?? null,
   }));
   return respond({ ...q, category: q.category ?? null }, k, [NOTES.pooled, NOTES.others], rows, grain);
+}
+
+export async function sourceStats(
+  pool: pg.Pool,
+  q: SourcesQuery & Range,
+  k: number,
+  grain: FloorGrain = "day",
+): Promise<Omit<SourcesResponse, "mapping">> {
+  const share = `share_of_category_${columns(q.weight).share}`;
+  const raw = await call(pool, "source_mix", q, q.category ?? null);
+  const bounds = intervalsOf(raw, q.weight, share, (r) => `${r.period}|${r.category}`);
+  const rows = raw.map((r, i) => ({
+    period: String(r.period),
+    category: String(r.category),
+    group: r.source_group as AnswerGroup, // analytics.source_mix's four groups
+    ...measures(r, q.weight),
+    shareOfCategory: num(r[share]),
+    shareLow: bounds[i]?.low ?? null,
+    shareHigh: bounds[i]?.high ?? null,
+  }));
+  return respond({ ...q, category: q.category ?? null }, k, [NOTES.sources], rows, grain);
 }
 
 export async function coverageStats(

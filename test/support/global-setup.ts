@@ -59,6 +59,23 @@ async function dropRunDatabases(client: pg.Client, run: string) {
   }
 }
 
+/**
+ * The shipped model catalogue, stored before any test writes: release units are of one model
+ * group (sql/floor.sql), and a service a test starts stores it too, which would rebuild every unit
+ * mid-run if this run's database began without it. Extra databases start without one (every
+ * model `unknown`) unless their test stores it.
+ */
+async function storeDefaultCatalogue(url: string) {
+  const { loadCatalogue } = await import("../../src/catalogue/catalogue");
+  const { storeCatalogue } = await import("../../src/catalogue/store");
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    await storeCatalogue(pool, loadCatalogue());
+  } finally {
+    await pool.end();
+  }
+}
+
 export default async function setup(project: TestProject) {
   let services: TestServices | undefined;
   let run = "";
@@ -76,6 +93,7 @@ export default async function setup(project: TestProject) {
     url.pathname = `/${run}`;
     await withAdmin(url.toString(), (client) => dropAbandoned(client, base));
     await runMigrations(url.toString(), createLogger("warn")); // creates the database first
+    await storeDefaultCatalogue(url.toString());
     project.provide("testDatabaseUrl", url.toString());
     project.provide("testRedisUrl", services.redisUrl);
   } catch (err) {
