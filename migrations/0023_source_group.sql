@@ -15,3 +15,17 @@ DROP FUNCTION public.census_released_cells(text, date, date);
 DROP FUNCTION public.census_released_breakdown(text, text, date, date);
 --> statement-breakpoint
 DROP FUNCTION analytics.category_share(text, date, date, text, text, text) CASCADE;
+--> statement-breakpoint
+-- A model's group and trait per period as the catalogue stood when its units were first released
+-- (sql/floor.sql census_model_facts): a catalogue change applies from a cutoff on, never to
+-- released units.
+CREATE TABLE "model_group_history" (
+  "model" text NOT NULL,
+  "since" date NOT NULL,
+  "source_group" text NOT NULL,
+  "trait" text NOT NULL,
+  CONSTRAINT "model_group_history_pkey" PRIMARY KEY ("model", "since")
+);
+--> statement-breakpoint
+-- reasoning and size become one breakdown, 'trait' (0025 rebuilds the units and breakdowns)
+DELETE FROM release_breakdown_daily WHERE kind IN ('reasoning', 'size');

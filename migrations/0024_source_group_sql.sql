@@ -166,17 +166,19 @@ END $function$;
 -- The group is a level of the partition, not a label on pools, so that a pool never mixes groups:
 -- a filter by source or origin (sums of the units of some groups) is then a sum of whole released
 -- units like any other answer, and the argument below holds for it unchanged. Its price: pools
--- split by group, so some events a pool over all groups would release stay hidden. A catalogue
--- change moves models between groups, so it rebuilds every unit (census catalogue reload and the
--- catalogue's load at start, when what it stores differs: src/catalogue/store.ts).
+-- split by group, so some events a pool over all groups would release stay hidden. A model's
+-- group (and trait) for a period is the catalogue's as it stood when the model was first stored
+-- there (census_model_facts, census_fact_at): a catalogue change applies only from a cutoff no stored event has
+-- reached, so it never re-cuts a released unit (a re-cut could be differenced against answers
+-- from before it). Changing k or the grain does re-cut every unit (census_rebuild_releases).
 --
 -- Units partition the events, each released one holds >= k, and a hidden one adds to nothing, so
 -- no combination of answers (differences of authors and models, of overlapping ranges, of a week
--- and its days) depends on a hidden value. A breakdown (tag, language, and the catalogue's
--- reasoning and size of the unit's models) is released inside each unit, its hidden values
--- pooled, smallest first, until the pool holds >= k (for languages, reasoning and size, which
--- partition the unit, the pool is published as value NULL; for tags, which overlap, it is
--- dropped), so a unit's total gives none away.
+-- and its days) depends on a hidden value. A breakdown (tag, language, and the trait: the
+-- catalogue's reasoning and size of the unit's models, as one value) is released inside each
+-- unit, its hidden values pooled, smallest first, until the pool holds >= k (for languages and
+-- traits, which partition the unit, the pool is published as value NULL; for tags, which
+-- overlap, it is dropped), so a unit's total gives none away.
 -- Every window an answer covers is widened to whole grains (analytics.window_from/window_to).
 --
 -- Where: census_release_cells_of applies rules 1-4 to the rollups; census_refresh_releases writes
@@ -238,6 +240,85 @@ AS $function$
   FROM analytics.model_attributes(p_model) a
 $function$;
 
+-- A model's trait, its catalogue reasoning and size as one value ('true|large', 'unknown|unknown'):
+-- one breakdown of each unit, pooled once, so no two published pieces of a unit can be differenced
+-- into a hidden one (two breakdowns by public facts of the same models could: sizes minus
+-- reasonings).
+CREATE OR REPLACE FUNCTION public.census_model_trait(p_model text)
+ RETURNS text
+ LANGUAGE sql
+ STABLE
+AS $function$
+  SELECT coalesce(a.reasoning::text, 'unknown') || '|' || coalesce(a.size, 'unknown')
+  FROM analytics.model_attributes(p_model) a
+$function$;
+
+-- Models' groups and traits: the catalogue's now, and their history (model_group_history: each
+-- stored model's group and trait from `since` on, as the catalogue stood when its events were
+-- first released). A period's are census_fact_at(history, period's first day, now's): never
+-- today's catalogue for a period already released, since a catalogue change that re-cut past
+-- units would let an answer from before it be differenced against one from after; a change
+-- applies from a cutoff on (census_pin_model_facts). The catalogue is read once per model (~1 ms
+-- a lookup), and the refresh joins on model alone, as its plans were made for.
+CREATE OR REPLACE FUNCTION public.census_model_facts(p_models text[])
+ RETURNS TABLE(model text, source_group text, trait text, hist_since date[], hist_group text[], hist_trait text[])
+ LANGUAGE plpgsql
+ STABLE ROWS 50
+AS $function$
+BEGIN
+  RETURN QUERY
+  SELECT m.model, analytics.model_group(m.model), census_model_trait(m.model), h.s, h.g, h.t
+  FROM (SELECT DISTINCT u.model FROM unnest(p_models) AS u(model)) m
+  LEFT JOIN LATERAL (
+    SELECT array_agg(x.since ORDER BY x.since) AS s, array_agg(x.source_group ORDER BY x.since) AS g,
+      array_agg(x.trait ORDER BY x.since) AS t
+    FROM model_group_history x WHERE x.model = m.model
+  ) h ON true;
+END $function$;
+
+-- The value of a model's history for a period starting on p_day: the latest from on or before
+-- it, else p_now (no history: the catalogue's).
+CREATE OR REPLACE FUNCTION public.census_fact_at(p_since date[], p_values text[], p_day date, p_now text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  SELECT CASE WHEN p_since IS NULL THEN p_now ELSE coalesce(
+    (SELECT v FROM unnest(p_since, p_values) AS x(s, v) WHERE s <= p_day ORDER BY s DESC LIMIT 1), p_now) END
+$function$;
+
+-- Around a change of the stored catalogue (src/catalogue/store.ts, in its transaction):
+-- p_phase 'before' pins every stored model with no history to the facts it has now, for all time;
+-- 'after' adds, for each stored model whose facts the new catalogue changes, the new facts from
+-- p_since on (by default the day after tomorrow, UTC: later than any stored event can be, since
+-- createdAt is at most a day ahead), so no released unit changes. Returns how many models changed.
+CREATE OR REPLACE FUNCTION public.census_pin_model_facts(p_phase text, p_since date DEFAULT NULL::date)
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+  n integer := 0;
+BEGIN
+  -- writers wait: a model first stored now is pinned too, or first refreshed after the change
+  LOCK TABLE rollup_category_daily IN SHARE MODE;
+  IF p_phase = 'before' THEN
+    INSERT INTO model_group_history (model, since, source_group, trait)
+    SELECT m.model, '-infinity', analytics.model_group(m.model), census_model_trait(m.model)
+    FROM (SELECT DISTINCT model FROM rollup_category_daily) m
+    WHERE NOT EXISTS (SELECT 1 FROM model_group_history h WHERE h.model = m.model);
+    RETURN 0;
+  END IF;
+  INSERT INTO model_group_history AS h (model, since, source_group, trait)
+  SELECT l.model, coalesce(p_since, (now() AT TIME ZONE 'UTC')::date + 2), analytics.model_group(l.model),
+    census_model_trait(l.model)
+  FROM (SELECT DISTINCT ON (model) model, source_group, trait FROM model_group_history
+        ORDER BY model, since DESC) l
+  WHERE (l.source_group, l.trait) IS DISTINCT FROM (analytics.model_group(l.model), census_model_trait(l.model))
+  ON CONFLICT (model, since) DO UPDATE SET source_group = excluded.source_group, trait = excluded.trait;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $function$;
+
 CREATE OR REPLACE FUNCTION public.census_grain_start(p_grain text, d date)
  RETURNS date
  LANGUAGE sql
@@ -273,14 +354,16 @@ AS $function$
       AND (census_grain_start(p_grain, r.day), r.outcome, r.category) IN
         (SELECT * FROM unnest(p_days, p_outcomes, p_categories))
     GROUP BY 1, 2, 3, 4, 5
-  ), groups AS MATERIALIZED (
-    -- one catalogue lookup per model, not per row
-    SELECT m.model, analytics.model_group(m.model) AS source_group FROM (SELECT DISTINCT model FROM rolled) m
+  ), facts AS MATERIALIZED (
+    SELECT * FROM census_model_facts(ARRAY(SELECT DISTINCT model FROM rolled))
+  ), grouped AS (
+    SELECT r.*, census_fact_at(f.hist_since, f.hist_group, r.day, f.source_group) AS source_group
+    FROM rolled r JOIN facts f USING (model)
   ), cells AS (
-    SELECT r.*, g.source_group, p.k,
+    SELECT r.*, p.k,
       sum(r.events) FILTER (WHERE r.events < p.k)
-        OVER (PARTITION BY r.day, r.outcome, r.category, g.source_group, r.author) AS author_rest
-    FROM rolled r JOIN groups g USING (model) CROSS JOIN params p
+        OVER (PARTITION BY r.day, r.outcome, r.category, r.source_group, r.author) AS author_rest
+    FROM grouped r CROSS JOIN params p
   ), placed AS (
     SELECT c.*,
       sum(c.events) FILTER (WHERE c.events < c.k AND c.author_rest < c.k)
@@ -303,10 +386,10 @@ AS $function$
 BEGIN
   DELETE FROM release_unit_daily WHERE 'unit' = ANY (p_kinds) AND engine = p_engine AND day = ANY (p_days)
     AND (day, outcome, category) IN (SELECT * FROM unnest(p_days, p_outcomes, p_categories));
-  -- reasoning and size are breakdowns of the units themselves (the catalogue's, per model): they
-  -- are rewritten with the units
+  -- the trait breakdown is of the units themselves (the catalogue's, per model): it is rewritten
+  -- with the units
   DELETE FROM release_breakdown_daily
-  WHERE (kind = ANY (p_kinds) OR ('unit' = ANY (p_kinds) AND kind IN ('reasoning', 'size')))
+  WHERE (kind = ANY (p_kinds) OR ('unit' = ANY (p_kinds) AND kind = 'trait'))
     AND engine = p_engine AND day = ANY (p_days)
     AND (day, outcome, category) IN (SELECT * FROM unnest(p_days, p_outcomes, p_categories));
   WITH units AS MATERIALIZED (
@@ -336,8 +419,8 @@ BEGIN
       AND b.day = ANY ((SELECT days FROM grain_days)::date[])
       AND (census_grain_start(p_grain, b.day), b.outcome, b.category) IN (SELECT * FROM touched)
   ), traits AS MATERIALIZED (
-    SELECT m.model, coalesce(a.reasoning::text, 'unknown') AS reasoning, coalesce(a.size, 'unknown') AS size
-    FROM (SELECT DISTINCT model FROM units) m CROSS JOIN LATERAL analytics.model_attributes(m.model) a
+    SELECT f.model, f.trait, f.hist_since, f.hist_trait
+    FROM census_model_facts(ARRAY(SELECT DISTINCT model FROM units)) f
     WHERE 'unit' = ANY (p_kinds)
   ), cells AS (
     SELECT b.kind, u.day, u.outcome, u.category, u.source_group, u.unit_author, u.unit_model, b.value,
@@ -348,17 +431,20 @@ BEGIN
     JOIN parts b ON b.day = u.day AND b.outcome = u.outcome AND b.category = u.category AND b.model = u.model
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
     UNION ALL
-    -- A model's reasoning and size (unknown where the catalogue does not say, as for closed
-    -- models' sizes) split each unit like its languages do: every event has one value of each,
-    -- so the values partition the unit, and the pooling below publishes each piece only at >= k.
-    -- Breakdowns, not levels of the partition: as levels they would split every pool four more
-    -- ways and hide more of every answer; as pieces of released units they add no number that
-    -- the unit and its other >= k pieces do not already give.
-    SELECT v.kind, u.day, u.outcome, u.category, u.source_group, u.unit_author, u.unit_model, v.value,
+    -- A model's trait (reasoning and size together; unknown where the catalogue does not say, as
+    -- for closed models' sizes) splits each unit like its languages do: every event has one
+    -- value, so the values partition the unit, and the pooling below publishes each piece only
+    -- at >= k. One breakdown, not two: reasoning and size are public facts of the same models,
+    -- and two breakdowns pooled apart could be differenced (all large minus all non-reasoning is
+    -- the large reasoning models, which the size breakdown may have hidden). A breakdown, not a
+    -- level of the partition: as a level it would split every pool more ways and hide more of
+    -- every answer; as pieces of a released unit it adds no number that the unit and its other
+    -- >= k pieces do not already give.
+    SELECT 'trait', u.day, u.outcome, u.category, u.source_group, u.unit_author, u.unit_model,
+      census_fact_at(t.hist_since, t.hist_trait, u.day, t.trait),
       sum(u.events)::bigint, sum(u.est_requests), sum(u.tokens)::bigint, sum(u.est_tokens),
       sum(u.var_requests), sum(u.var_tokens)
     FROM units u JOIN traits t USING (model)
-    CROSS JOIN LATERAL (VALUES ('reasoning', t.reasoning), ('size', t.size)) AS v(kind, value)
     WHERE 'unit' = ANY (p_kinds)
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
   ), params AS MATERIALIZED (
@@ -691,8 +777,9 @@ $function$;
 
 -- The category mix within each value of a model trait the catalogue gives (p_kind 'reasoning':
 -- true, false, unknown; 'size': small, medium, large, unknown, closed models' sizes included),
--- from the breakdowns of released units (sql/floor.sql): a NULL trait pools the values under k
--- of some unit. Shares are of the (period, trait) among the named categories, as in
+-- from the trait breakdown of released units (sql/floor.sql; reasoning and size are read off one
+-- breakdown, so one unit's pieces under either are sums of the same shown pieces): a NULL trait
+-- pools the values under k of some unit. Shares are of the (period, trait) among the named categories, as in
 -- category_share; p_groups as there.
 CREATE OR REPLACE FUNCTION analytics.trait_mix(p_engine text, p_from date, p_to date, p_interval text, p_kind text, p_groups text[] DEFAULT NULL::text[])
  RETURNS TABLE(period date, trait text, category text, events bigint, est_requests double precision, tokens bigint, est_tokens double precision, share_requests double precision, share_tokens double precision, var_requests double precision, var_tokens double precision)
@@ -708,11 +795,12 @@ DECLARE
 BEGIN
   RETURN QUERY
   WITH cells AS (
-    SELECT analytics.bucket(p_interval, w_from, b.day) AS period, b.value AS trait, b.category,
+    SELECT analytics.bucket(p_interval, w_from, b.day) AS period,
+      split_part(b.value, '|', CASE p_kind WHEN 'reasoning' THEN 1 ELSE 2 END) AS trait, b.category,
       sum(b.events)::bigint AS events, sum(b.est_requests) AS est_requests,
       sum(b.tokens)::bigint AS tokens, sum(b.est_tokens) AS est_tokens,
       sum(b.var_requests) AS var_requests, sum(b.var_tokens) AS var_tokens
-    FROM census_released_breakdown(p_kind, p_engine, w_from, w_to) b
+    FROM census_released_breakdown('trait', p_engine, w_from, w_to) b
     WHERE b.outcome = 'classified' AND p_kind IN ('reasoning', 'size')
       AND (p_groups IS NULL OR b.source_group = ANY (p_groups))
     GROUP BY 1, 2, 3

@@ -240,8 +240,9 @@ $function$;
 
 -- The category mix within each value of a model trait the catalogue gives (p_kind 'reasoning':
 -- true, false, unknown; 'size': small, medium, large, unknown, closed models' sizes included),
--- from the breakdowns of released units (sql/floor.sql): a NULL trait pools the values under k
--- of some unit. Shares are of the (period, trait) among the named categories, as in
+-- from the trait breakdown of released units (sql/floor.sql; reasoning and size are read off one
+-- breakdown, so one unit's pieces under either are sums of the same shown pieces): a NULL trait
+-- pools the values under k of some unit. Shares are of the (period, trait) among the named categories, as in
 -- category_share; p_groups as there.
 CREATE OR REPLACE FUNCTION analytics.trait_mix(p_engine text, p_from date, p_to date, p_interval text, p_kind text, p_groups text[] DEFAULT NULL::text[])
  RETURNS TABLE(period date, trait text, category text, events bigint, est_requests double precision, tokens bigint, est_tokens double precision, share_requests double precision, share_tokens double precision, var_requests double precision, var_tokens double precision)
@@ -257,11 +258,12 @@ DECLARE
 BEGIN
   RETURN QUERY
   WITH cells AS (
-    SELECT analytics.bucket(p_interval, w_from, b.day) AS period, b.value AS trait, b.category,
+    SELECT analytics.bucket(p_interval, w_from, b.day) AS period,
+      split_part(b.value, '|', CASE p_kind WHEN 'reasoning' THEN 1 ELSE 2 END) AS trait, b.category,
       sum(b.events)::bigint AS events, sum(b.est_requests) AS est_requests,
       sum(b.tokens)::bigint AS tokens, sum(b.est_tokens) AS est_tokens,
       sum(b.var_requests) AS var_requests, sum(b.var_tokens) AS var_tokens
-    FROM census_released_breakdown(p_kind, p_engine, w_from, w_to) b
+    FROM census_released_breakdown('trait', p_engine, w_from, w_to) b
     WHERE b.outcome = 'classified' AND p_kind IN ('reasoning', 'size')
       AND (p_groups IS NULL OR b.source_group = ANY (p_groups))
     GROUP BY 1, 2, 3

@@ -4,25 +4,22 @@ import type { Catalogue } from "./catalogue";
 
 // The catalogue in the database (migrations/0020): what analytics.model_attributes() reads.
 
-/** What of the stored catalogue decides a model's group and attributes (not its citations or version). */
-const DIGEST = `SELECT md5(coalesce(string_agg(concat_ws('|', match, source, origin, size, params, reasoning), ','
-  ORDER BY match), '')) AS digest FROM model_catalogue`;
-
 /**
  * Replaces the stored catalogue with this one in one transaction, so a reader sees the old or the
  * new, never a mix. The advisory lock serialises replicas that start together (each would delete
- * and insert, and the second would collide with the first's rows). When what it says of models
- * changed, the release units are rebuilt in the same transaction: a unit is of one model group
- * (sql/floor.sql), so a model that moves group moves its events to other units; a reader sees the
- * old catalogue with the old units or the new with the new.
+ * and insert, and the second would collide with the first's rows). No released unit changes: the
+ * stored models keep, for the periods stored so far, the group and trait the old catalogue gave
+ * them, and take the new ones from a cutoff no stored event has reached (sql/floor.sql
+ * census_pin_model_facts). Re-cutting released units would let an answer from before the change
+ * be differenced against one from after. `changed`: how many stored models the new one moves.
  */
 export async function storeCatalogue(
   pool: pg.Pool,
   catalogue: Catalogue,
-): Promise<{ entries: number; rebuilt: boolean }> {
+): Promise<{ entries: number; changed: number }> {
   return inTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock(hashtext('model_catalogue'))");
-    const before = (await client.query<{ digest: string }>(DIGEST)).rows[0]?.digest;
+    await client.query("SELECT census_pin_model_facts('before')");
     await client.query("DELETE FROM model_catalogue");
     const { rowCount } = await client.query(
       `INSERT INTO model_catalogue (match, source, origin, size, params, reasoning, cite, version)
@@ -31,10 +28,8 @@ export async function storeCatalogue(
          AS e(match text, source text, origin text, size text, params real, reasoning boolean, cite text)`,
       [JSON.stringify(catalogue.entries), catalogue.version],
     );
-    const after = (await client.query<{ digest: string }>(DIGEST)).rows[0]?.digest;
-    const rebuilt = before !== after;
-    if (rebuilt) await client.query("SELECT census_rebuild_releases()");
-    return { entries: rowCount ?? 0, rebuilt };
+    const pinned = await client.query<{ n: number }>("SELECT census_pin_model_facts('after') AS n");
+    return { entries: rowCount ?? 0, changed: pinned.rows[0]?.n ?? 0 };
   });
 }
 

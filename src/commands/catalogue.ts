@@ -23,8 +23,11 @@ export function catalogue(program: Command) {
         const { loadCatalogue } = await import("../catalogue/catalogue");
         const { storeCatalogue } = await import("../catalogue/store");
         const loaded = loadCatalogue(env.MODEL_CATALOGUE);
-        const { entries, rebuilt } = await storeCatalogue(pool, loaded);
-        const units = rebuilt ? "; it changed, so the release units were rebuilt (model groups)" : "";
+        const { entries, changed } = await storeCatalogue(pool, loaded);
+        const units =
+          changed > 0
+            ? `; it changes the group or traits of ${changed} stored model(s), from the day after tomorrow (UTC) on: released units stay as they are`
+            : "";
         console.log(`model catalogue ${loaded.version}: ${entries} entries loaded${units}`);
       });
     });

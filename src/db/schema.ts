@@ -208,6 +208,8 @@ const unitKeys = {
   engine: text("engine").notNull(),
   outcome: text("outcome").notNull(),
   category: text("category").notNull(),
+  /** The unit's model group (sql/floor.sql: a level of the partition, so pools never mix groups). */
+  sourceGroup: text("source_group").notNull().default("unknown"),
   unitAuthor: text("unit_author"),
   unitModel: text("unit_model"),
 };
@@ -226,8 +228,9 @@ export const releaseUnitDaily = pgTable(
   (t) => [index("release_unit_daily_engine_day_idx").on(t.engine, t.day)],
 );
 
-// A breakdown ('tag' or 'language') released inside each unit: shown values, and for languages
-// one row with value NULL pooling the hidden ones (tags overlap, so hidden tags have no row).
+// A breakdown ('tag', 'language', or 'trait': the catalogue's reasoning|size of the unit's models)
+// released inside each unit: shown values, and for languages and traits one row with value NULL
+// pooling the hidden ones (tags overlap, so hidden tags have no row).
 export const releaseBreakdownDaily = pgTable(
   "release_breakdown_daily",
   {
@@ -237,6 +240,20 @@ export const releaseBreakdownDaily = pgTable(
     ...measures,
   },
   (t) => [index("release_breakdown_daily_engine_kind_day_idx").on(t.engine, t.kind, t.day)],
+);
+
+// A stored model's group and trait (reasoning|size) from `since` on, as the catalogue stood when
+// its units were first released (sql/floor.sql census_model_facts): a catalogue change adds rows
+// from a cutoff on and never re-cuts a released unit.
+export const modelGroupHistory = pgTable(
+  "model_group_history",
+  {
+    model: text("model").notNull(),
+    since: date("since").notNull(),
+    sourceGroup: text("source_group").notNull(),
+    trait: text("trait").notNull(),
+  },
+  (t) => [primaryKey({ name: "model_group_history_pkey", columns: [t.model, t.since] })],
 );
 
 // Google's answers by a keyed hash of what it was sent (classification/cache.ts): the text is
