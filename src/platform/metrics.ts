@@ -147,3 +147,33 @@ export function trackRemovals(metrics: Metrics, counts: () => Promise<Record<str
     },
   });
 }
+
+/**
+ * How far the privacy floor's release units lag the events written (stats/refresh.ts), read from
+ * Postgres at each scrape: the age of the oldest partition marked stale, and how many are.
+ */
+export function trackRefreshLag(
+  metrics: Metrics,
+  lag: () => Promise<{ partitions: number; seconds: number }>,
+): void {
+  new Gauge({
+    name: "census_release_refresh_lag_seconds",
+    help: "Age of the oldest write whose release units are not refreshed yet: how stale a stats answer can be now (0: none)",
+    registers: [metrics.registry],
+    async collect() {
+      try {
+        const read = await lag();
+        this.set(read.seconds);
+        partitions.set(read.partitions);
+      } catch {
+        // Postgres is unreachable: /readyz says so; the gauges keep their last reading
+      }
+    },
+  });
+  // registered after the lag, whose collect sets it: a scrape reads both from the same query
+  const partitions = new Gauge({
+    name: "census_release_dirty_partitions",
+    help: "Partitions (engine, day, outcome, category) written since their release units were last refreshed",
+    registers: [metrics.registry],
+  });
+}
