@@ -24,6 +24,7 @@ async function drain(deps: Deps, classifier: Classifier, jobs: number): Promise<
   for (let i = 0; i < inputs.length; i += 1000)
     await enqueueClassify(deps.queue, inputs.slice(i, i + 1000), 3, deps.sealer);
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const worker = await startWorker({ ...deps, classifier: async () => classifier });
   for (;;) {
     const c = await deps.queue.getJobCounts("wait", "active", "delayed", "prioritized");
@@ -31,7 +32,9 @@ async function drain(deps: Deps, classifier: Classifier, jobs: number): Promise<
     await new Promise((r) => setTimeout(r, 50));
   }
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   await worker.close();
+  console.log(`  worker process CPU: ${((used.user + used.system) / 1000 / jobs).toFixed(2)} ms per job`);
   const { rows } = await deps.pool.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM prompt_events WHERE id LIKE $1",
     [`bench${tag}%`],
