@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Deps } from "../src/deps";
 import type { Env } from "../src/env";
@@ -190,6 +190,16 @@ export async function benchHotBackfill(shared: Deps, records: number) {
     );
     console.log(
       `  first 20,000 events ${Math.round(first).toLocaleString()} events/s, last 20,000 ${Math.round(last).toLocaleString()} events/s: ${(last / first).toFixed(2)}x  goal >= 0.8x: ${last / first >= 0.8 ? "met" : "MISSED"}`,
+    );
+    const steps = Array.from({ length: Math.floor(times.length / 20_000) }, (_, i) => {
+      const a = times[i * 20_000] ?? 0;
+      const b = times[Math.min(times.length - 1, (i + 1) * 20_000)] ?? a;
+      return Math.round(20_000 / ((b - a) / 1000)).toLocaleString();
+    });
+    console.log(
+      `  events/s of each 20,000 in turn: ${steps.join(", ")}; first event ${(((times[0] ?? started) - started) / 1000).toFixed(1)} s after the backfill started; load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(" ")}`,
     );
     console.log(
       `  release refresh lag when the last event landed: ${lagAtEnd.seconds.toFixed(1)} s over ${lagAtEnd.partitions} partitions (REFRESH_INTERVAL_MS ${deps.env.REFRESH_INTERVAL_MS})`,
