@@ -6,7 +6,7 @@ import { createDeps } from "../src/deps";
 import { parseEnv } from "../src/env";
 import { createLogger } from "../src/platform/logger";
 import { benchAnalytics } from "./analytics";
-import { benchBackfill } from "./backfill";
+import { benchBackfill, benchHotBackfill } from "./backfill";
 import { benchClassify } from "./classify";
 import { benchClient } from "./client";
 import { benchCost } from "./cost";
@@ -16,7 +16,8 @@ import { benchRedaction } from "./redaction";
 import { benchStartup } from "./startup";
 import { benchWorker } from "./worker";
 
-// `npm run bench [-- --quick] [-- --only ingest|classify|worker|quota|cost|redaction|client|startup|backfill|analytics]`: figures and ratios against baselines
+// `npm run bench [-- --quick] [-- --only ingest|classify|worker|quota|cost|redaction|client|startup|backfill|analytics] [-- --hot]`
+// (--hot: of backfill, only the hot-cache run): figures and ratios against baselines
 // measured in the same run.
 // Uses its own database (census_bench) and a random queue prefix; cleans up after itself.
 
@@ -45,14 +46,15 @@ try {
   if (wants("ingest")) await benchIngest(deps, key, quick ? 200 : 2000);
   await deps.queue.obliterate({ force: true });
   if (wants("classify")) await benchClassify(quick ? 500 : 5000);
-  if (wants("worker")) await benchWorker(deps, quick ? 500 : 5000);
+  if (wants("worker")) await benchWorker(deps, quick ? 500 : 5000, quick ? 100_000 : 1_000_000);
   if (wants("quota")) await benchQuota(deps, quick ? 60 : 200);
   if (wants("cost")) await benchCost(deps, quick ? 200 : 1000);
   if (wants("redaction")) await benchRedaction(deps, key, quick ? 2000 : 20_000);
   if (wants("client")) await benchClient(quick ? 20_000 : 200_000);
   if (wants("startup")) await benchStartup(env, quick ? 3 : 7);
   if (wants("backfill")) {
-    await benchBackfill(env, quick ? 100_000 : 1_000_000);
+    if (!process.argv.includes("--hot")) await benchBackfill(env, quick ? 100_000 : 1_000_000);
+    await benchHotBackfill(deps, quick ? 30_000 : 120_000);
     await deps.queue.obliterate({ force: true });
   }
   if (wants("analytics"))

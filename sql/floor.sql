@@ -37,7 +37,9 @@
 -- Where: census_release_cells_of applies rules 1-4 to the rollups; census_refresh_releases writes
 -- the units to release_unit_daily and the breakdowns to release_breakdown_daily (row `day` = the
 -- first day of the unit's period); census_refresh_touched runs it, under one advisory lock per
--- engine, for the cells a write touched; census_rebuild_releases redoes all of it (also when k or
+-- engine, for given cells; census_refresh_dirty runs it for the partitions writes marked stale in
+-- release_dirty (the worker's refresher, every REFRESH_INTERVAL_MS: answers lag writes by that
+-- much); census_rebuild_releases redoes all of it (also when k or
 -- the grain changes: trigger census_settings_k). The analytics functions (sql/analytics.sql) read
 -- only census_released_cells and census_released_breakdown.
 
@@ -340,6 +342,56 @@ BEGIN
   FROM (SELECT DISTINCT engine, census_grain_start(g, day) AS day, outcome, category
         FROM unnest(p_engines, p_days, p_outcomes, p_categories) AS u(engine, day, outcome, category)) t
   GROUP BY t.engine;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.census_refresh_dirty(p_wait boolean DEFAULT false)
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+-- Refreshes the release units of the partitions (engine, grain period, outcome, category) marked
+-- in release_dirty; returns how many. Each partition is refreshed under its own advisory lock, so
+-- concurrent refreshers (one per worker process) split the work and never refresh one partition
+-- twice at once (its DELETE and INSERT of units would interleave); a partition another refresher
+-- holds is skipped, its marks left for it, unless p_wait (tests, analysts: `SELECT
+-- census_refresh_dirty(true)` returns once every mark committed before it is refreshed). The
+-- engine's lock is taken shared: census_rebuild_releases (exclusive) waits for refreshers, and
+-- they for it. Marks are deleted before the refresh reads the rollups: a mark's rollup rows were
+-- committed with it, so the refresh sees them; a mark committed later stays for the next run.
+DECLARE
+  g text := analytics.floor_grain();
+  e text;
+  p record;
+  days date[];
+  outs text[];
+  cats text[];
+  n integer := 0;
+BEGIN
+  FOR e IN SELECT DISTINCT engine FROM release_dirty ORDER BY 1 LOOP
+    PERFORM pg_advisory_xact_lock_shared(hashtext('census_release'), hashtext(e));
+    days := '{}';
+    outs := '{}';
+    cats := '{}';
+    FOR p IN SELECT DISTINCT census_grain_start(g, d.day) AS day, d.outcome, d.category
+             FROM release_dirty d WHERE d.engine = e ORDER BY 1, 2, 3 LOOP
+      IF p_wait THEN
+        PERFORM pg_advisory_xact_lock(hashtext('census_release_partition'),
+          hashtext(concat_ws('|', e, p.day, p.outcome, p.category)));
+      ELSIF NOT pg_try_advisory_xact_lock(hashtext('census_release_partition'),
+          hashtext(concat_ws('|', e, p.day, p.outcome, p.category))) THEN
+        CONTINUE;
+      END IF;
+      days := days || p.day;
+      outs := outs || p.outcome;
+      cats := cats || p.category;
+    END LOOP;
+    CONTINUE WHEN cardinality(days) = 0;
+    DELETE FROM release_dirty d USING unnest(days, outs, cats) AS u(day, outcome, category)
+    WHERE d.engine = e AND census_grain_start(g, d.day) = u.day AND d.outcome = u.outcome
+      AND d.category = u.category;
+    PERFORM census_refresh_releases(e, g, days, outs, cats, ARRAY['unit', 'tag', 'language']);
+    n := n + cardinality(days);
+  END LOOP;
+  RETURN n;
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.census_rebuild_releases()

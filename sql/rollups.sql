@@ -6,8 +6,10 @@
 -- prompt_events and prompt_labels get AFTER INSERT ... REFERENCING NEW TABLE triggers
 -- (migrations/0002) that call census_rollup_events_trigger / census_rollup_labels_trigger: each adds
 -- its batch to rollup_category_daily, rollup_language_daily, rollup_tag_daily (census_rollup_sql)
--- and rollup_usage_daily (census_usage_rollup_sql), then refreshes the release units of the cells it
--- touched (census_refresh_touched, sql/floor.sql). Per weight x a row keeps est_x = sum(x / p) and
+-- and rollup_usage_daily (census_usage_rollup_sql), then marks the partitions it touched stale in
+-- release_dirty. Their release units are refreshed outside the write's transaction, by
+-- census_refresh_dirty (sql/floor.sql) every REFRESH_INTERVAL_MS: a write's cost no longer grows
+-- with the size of its day, and writers never wait on a refresh. Per weight x a row keeps est_x = sum(x / p) and
 -- var_x = sum((1 - p) / p^2 * x^2), p the event's sample rate. census_rebuild_rollups() recomputes
 -- every rollup and release from prompt_events.
 
@@ -104,12 +106,11 @@ AS $function$
 BEGIN
   EXECUTE census_rollup_sql('category', 'new_events');
   EXECUTE census_rollup_sql('language', 'new_events');
-  -- before the usage rollup, whose row per day would serialize writers too: the lock in
-  -- census_refresh_touched is what the floor relies on (test/analytics.test.ts)
-  PERFORM census_refresh_touched(array_agg(engine), array_agg(day), array_agg(outcome), array_agg(category))
-  FROM (SELECT DISTINCT engine, (observed_hour AT TIME ZONE 'UTC')::date AS day, outcome, category
-        FROM new_events) t;
   EXECUTE census_usage_rollup_sql('new_events');
+  -- a plain insert, no lock and no conflict check: the refresher deletes marks, and a writer must
+  -- never wait for it (migrations/0026_release_dirty.sql)
+  INSERT INTO release_dirty (engine, day, outcome, category)
+  SELECT DISTINCT engine, (observed_hour AT TIME ZONE 'UTC')::date, outcome, category FROM new_events;
   RETURN NULL;
 END $function$;
 
@@ -119,10 +120,11 @@ CREATE OR REPLACE FUNCTION public.census_rollup_labels_trigger()
 AS $function$
 BEGIN
   EXECUTE census_rollup_sql('tag', 'prompt_events', 'new_labels');
-  PERFORM census_refresh_touched(array_agg(engine), array_agg(day), array_agg(outcome), array_agg(category),
-    ARRAY['tag'])
-  FROM (SELECT DISTINCT e.engine, (e.observed_hour AT TIME ZONE 'UTC')::date AS day, e.outcome, e.category
-        FROM (SELECT DISTINCT event_id FROM new_labels) l JOIN prompt_events e ON e.id = l.event_id) t;
+  -- labels written with their event (the worker's one statement) repeat the event's mark; labels
+  -- written on their own (COPY) need theirs
+  INSERT INTO release_dirty (engine, day, outcome, category)
+  SELECT DISTINCT e.engine, (e.observed_hour AT TIME ZONE 'UTC')::date, e.outcome, e.category
+  FROM (SELECT DISTINCT event_id FROM new_labels) l JOIN prompt_events e ON e.id = l.event_id;
   RETURN NULL;
 END $function$;
 

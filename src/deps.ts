@@ -3,13 +3,20 @@ import type pg from "pg";
 import { createKeyVerifier, type KeyVerifier } from "./auth/keys";
 import { type CacheStore, createCacheStore } from "./classification/cache";
 import type { Classifier } from "./classification/classifier";
+import { createEventWriter, type EventWriter } from "./classification/event-writer";
 import type { ProcessorDeps } from "./classification/processor";
 import type { WorkerOptions } from "./classification/worker";
 import { createDb, createPool, createReadPool, type Db } from "./db/client";
 import type { Env } from "./env";
 import type { IngestDeps } from "./ingest/service";
 import type { Logger } from "./platform/logger";
-import { createMetrics, type Metrics, trackQueueDepth, trackRemovals } from "./platform/metrics";
+import {
+  createMetrics,
+  type Metrics,
+  trackQueueDepth,
+  trackRefreshLag,
+  trackRemovals,
+} from "./platform/metrics";
 import { redactUrl } from "./platform/redact-url";
 import { createProducerConnection, createWorkerConnection, redisTopology } from "./platform/redis";
 import { createRedisMarker, type RedisMarker } from "./platform/redis-marker";
@@ -17,6 +24,7 @@ import { queueCounts } from "./queue/failed";
 import { type ClassifyQueue, createClassifyQueue } from "./queue/jobs";
 import { removalCounts } from "./queue/removals";
 import { createSealer, parsePayloadKeys, type Sealer } from "./queue/sealed";
+import { refreshLag } from "./stats/refresh";
 import { loadTaxonomy } from "./taxonomy/load";
 import type { Taxonomy } from "./taxonomy/mapping";
 
@@ -65,6 +73,10 @@ export interface WorkerSetup {
   processor: Omit<ProcessorDeps, "rateLimit" | "onAuthFailure" | "acquireCall">;
   cache: CacheStore | undefined;
   cacheTtlSeconds: number;
+  /** Batches the worker's event writes; closed after the worker, so its last jobs' rows land. */
+  writer: EventWriter;
+  /** How often this process refreshes stale release units (REFRESH_INTERVAL_MS). */
+  refreshIntervalMs: number;
 }
 
 /** What the process lifecycle (runtime.ts) decides by, read from the environment here. */
@@ -93,6 +105,10 @@ export function lifecycleOf(env: Env): Lifecycle {
     where: { database: redactUrl(env.DATABASE_URL), redis: redactUrl(env.REDIS_URL) },
   };
 }
+
+/** How long a worker keeps a cache hit in memory (classification/cache.ts): a hot cache costs no
+ * query per job, and an entry replaced in Postgres is seen again within this. */
+const CACHE_MEMO_MS = 60_000;
 
 export interface DepsOverrides {
   classifier?: Classifier;
@@ -132,10 +148,14 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     trackQueueDepth(metrics, () => queueCounts(queue));
     trackRemovals(metrics, () => removalCounts(queue, redis));
   }
+  if (!metrics.registry.getSingleMetric("census_release_refresh_lag_seconds")) {
+    trackRefreshLag(metrics, () => refreshLag(pool));
+  }
   const workerSetup = (classifier: Classifier, tuned: Partial<Env> = {}): WorkerSetup => {
     const e = { ...env, ...tuned };
     const ttl = e.CLASSIFY_CACHE_TTL;
-    const cache = ttl > 0 ? createCacheStore(pool, ttl) : undefined;
+    const cache = ttl > 0 ? createCacheStore(pool, ttl, CACHE_MEMO_MS) : undefined;
+    const writer = createEventWriter(pool);
     return {
       options: {
         connection: createWorkerConnection(e.REDIS_URL, redisTopology(e)),
@@ -161,9 +181,12 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
         secret: e.HMAC_SECRET,
         sealer,
         minWords: e.MIN_WORDS,
+        writeEvent: writer.write,
       },
       cache,
       cacheTtlSeconds: ttl,
+      writer,
+      refreshIntervalMs: e.REFRESH_INTERVAL_MS,
     };
   };
   const taxonomy = loadTaxonomy(env.MAPPING);

@@ -131,6 +131,10 @@ export const envSchema = z
     // For the usage estimate of GET /v1/stats/usage: Google's first paid tier for classification.
     GOOGLE_PRICE_PER_1K_UNITS: z.coerce.number().min(0).default(2),
     WORKER_CONCURRENCY: z.coerce.number().int().positive().max(256).default(16),
+    // How often a worker refreshes the privacy floor's release units of the partitions written
+    // since (stats/refresh.ts): answers lag writes by about this much. Writes no longer refresh
+    // them in their own transaction, whose cost grew with the size of their day.
+    REFRESH_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
     QUEUE_NAME: z
       .string()
       .regex(/^[\w-]+$/)

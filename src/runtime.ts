@@ -13,6 +13,7 @@ import { capConnections } from "./http/connections";
 import type { Logger } from "./platform/logger";
 import { checkRedisDurability } from "./platform/redis-durability";
 import { onShutdown } from "./platform/shutdown";
+import { startRefresher } from "./stats/refresh";
 
 export interface Roles {
   api: boolean;
@@ -26,8 +27,11 @@ export async function startWorker(deps: Deps) {
   // Warm before the first job: a cold client's calls arrive late and then bunch with the next
   // limiter window's, over GOOGLE_QPM for that moment.
   await classifier.warmUp?.();
-  const { options, processor, cache, cacheTtlSeconds } = deps.workerSetup(classifier);
+  const { options, processor, cache, cacheTtlSeconds, writer, refreshIntervalMs } =
+    deps.workerSetup(classifier);
   const worker = createClassifyWorker(options, processor);
+  // the privacy floor's units of what this and other workers wrote, refreshed outside the writes
+  const refresher = startRefresher(deps.pool, refreshIntervalMs, deps.log.child({ module: "refresh" }));
   // expired cache entries go in batches, every few minutes, from whichever workers run
   const sweeping = cache
     ? setInterval(() => void cache.sweep().catch(() => {}), CACHE_SWEEP_MS).unref()
@@ -39,6 +43,7 @@ export async function startWorker(deps: Deps) {
       qpm: options.googleQpm,
       cacheTtlSeconds,
       minWords: processor.minWords,
+      refreshIntervalMs,
     },
     "worker started",
   );
@@ -47,6 +52,8 @@ export async function startWorker(deps: Deps) {
     async close() {
       clearInterval(sweeping);
       await worker.close(); // waits for active jobs; unfinished ones return to the queue
+      await writer.close(); // nothing should wait by now: a job ends when its row is committed
+      await refresher.stop(); // one last refresh: this process's last writes are not left stale
       await options.connection.quit().catch(() => {});
     },
   };

@@ -188,6 +188,26 @@ describe("the classification cache", () => {
     expect(rows).toHaveLength(0);
   });
 
+  it("a worker's store keeps hits in memory, never past the entry's own expiry", async () => {
+    const pool = ctx.stack.deps.pool;
+    let queries = 0;
+    const counted = {
+      query: (sql: string, params?: unknown[]) => {
+        queries += 1;
+        return pool.query(sql, params);
+      },
+    } as unknown as typeof pool;
+    const store = createCacheStore(counted, 1, 3_600_000); // entries live 1 s, hits are kept 1 h
+    const key = cacheKey(TEST_SECRET, "google", text("is remembered"));
+    await store.put(key, { outcome: "classified", labels: [], language: "en" });
+    expect(await store.get(key)).toBeDefined();
+    const after = queries;
+    expect(await store.get(key)).toBeDefined();
+    expect(queries).toBe(after); // the hit came from memory
+    // expired in Postgres: not served from memory either
+    await waitFor(async () => (await store.get(key)) === undefined);
+  });
+
   it("a lease lives while its holder renews it and lapses when the holder is gone", async () => {
     const store = createCacheStore(ctx.stack.deps.pool, 3600);
     const key = cacheKey(TEST_SECRET, "google", text("is leased"));

@@ -44,15 +44,34 @@ export function cacheKey(secret: string, engine: string, text: string, model = C
 const LEASE_SECONDS = 10;
 const RENEW_MS = 3000;
 
-export function createCacheStore(pool: pg.Pool, ttlSeconds: number) {
+/** Answers a worker remembers at most (~1 KB each): the hot set of a backfill is far smaller. */
+const MEMO_ENTRIES = 10_000;
+
+/**
+ * The cache in Postgres. `memoMs` > 0 (workers) also keeps hits in this process's memory for that
+ * long, never past the entry's own expiry: a hot cache (a backfill whose texts repeat) then costs
+ * no query per job. Answers only, by keyed hash: no text is held.
+ */
+export function createCacheStore(pool: pg.Pool, ttlSeconds: number, memoMs = 0) {
+  const memo = new Map<string, { answer: CachedAnswer; until: number }>();
+  const remember = (id: string, answer: CachedAnswer, expiresAt: Date) => {
+    if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value as string);
+    memo.set(id, { answer, until: Math.min(expiresAt.getTime(), Date.now() + memoMs) });
+  };
   return {
     async get(key: Buffer): Promise<CachedAnswer | undefined> {
-      const { rows } = await pool.query<{ answer: unknown }>(
-        "SELECT answer FROM classify_cache WHERE key = $1 AND answer IS NOT NULL AND expires_at > now()",
+      const id = memoMs > 0 ? key.toString("base64") : "";
+      const known = memo.get(id);
+      if (known && known.until > Date.now()) return known.answer;
+      if (known) memo.delete(id);
+      const { rows } = await pool.query<{ answer: unknown; expires_at: Date }>(
+        "SELECT answer, expires_at FROM classify_cache WHERE key = $1 AND answer IS NOT NULL AND expires_at > now()",
         [key],
       );
       const parsed = cachedSchema.safeParse(rows[0]?.answer);
-      return parsed.success ? parsed.data : undefined;
+      if (!parsed.success) return undefined;
+      if (memoMs > 0 && rows[0]) remember(id, parsed.data, rows[0].expires_at);
+      return parsed.data;
     },
     /** True when this caller may ask Google: no answer yet, and no live lease by another. */
     async lease(key: Buffer): Promise<boolean> {

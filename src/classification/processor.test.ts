@@ -8,6 +8,7 @@ import { createMetrics } from "../platform/metrics";
 import type { ClassifyJobData } from "../queue/jobs";
 import { createSealer } from "../queue/sealed";
 import { loadTaxonomy } from "../taxonomy/load";
+import type { CacheStore } from "./cache";
 import { ClassifierError } from "./classifier";
 import { createProcessor, type ProcessorDeps } from "./processor";
 
@@ -20,7 +21,13 @@ const redisGone = () =>
     cause: new Error("Stream isn't writeable and enableOfflineQueue options is false"),
   });
 
-function setup(o: { acquireCall?: () => Promise<void>; rateLimit?: () => Promise<void>; quota?: boolean }) {
+function setup(o: {
+  acquireCall?: () => Promise<void>;
+  rateLimit?: () => Promise<void>;
+  quota?: boolean;
+  cache?: CacheStore;
+  writeEvent?: ProcessorDeps["writeEvent"];
+}) {
   const lines: string[] = [];
   const log = createLogger(
     "info",
@@ -53,6 +60,8 @@ function setup(o: { acquireCall?: () => Promise<void>; rateLimit?: () => Promise
     secret: "s".repeat(32),
     sealer: createSealer("s".repeat(32), []),
     minWords: 0,
+    cache: o.cache,
+    writeEvent: o.writeEvent,
   };
   const data: ClassifyJobData = {
     text: "Explain how a hash map works",
@@ -67,12 +76,19 @@ function setup(o: { acquireCall?: () => Promise<void>; rateLimit?: () => Promise
     redacted: false,
     textFrom: "prompt",
   };
-  const job = { id: "job-1", data, updateData: async () => {} } as unknown as Job<ClassifyJobData>;
+  const updates: unknown[] = [];
+  const job = {
+    id: "job-1",
+    data,
+    updateData: async (d: unknown) => {
+      updates.push(d);
+    },
+  } as unknown as Job<ClassifyJobData>;
   const slept: number[] = [];
   const processor = createProcessor(deps, async (ms) => {
     slept.push(ms);
   });
-  return { run: () => processor(job), lines, slept };
+  return { run: () => processor(job), lines, slept, updates };
 }
 
 describe("the processor when Redis is gone", () => {
@@ -102,5 +118,31 @@ describe("the processor when Redis is gone", () => {
     // not through the Redis wrapper: as an error of the cache's Postgres reaches the processor
     await expect(s.run()).rejects.toBeInstanceOf(RateLimitError);
     expect(s.lines.join("")).toContain("postgres unavailable");
+  });
+});
+
+describe("what a job keeps in Redis", () => {
+  const written = async () => true;
+  const cacheWith = (hit: boolean) =>
+    ({
+      get: async () => (hit ? { outcome: "classified", labels: [], language: "en" } : undefined),
+      lease: async () => true,
+      renew: async () => {},
+      put: async () => {},
+      release: async () => {},
+    }) as unknown as CacheStore;
+
+  it("Google's answer is kept with the job before the write: a retry does not pay again", async () => {
+    const s = setup({ cache: cacheWith(false), writeEvent: written });
+    await expect(s.run()).resolves.toMatchObject({ outcome: "classified" });
+    expect(s.updates).toEqual([
+      expect.objectContaining({ answer: expect.objectContaining({ source: "google" }) }),
+    ]);
+  });
+
+  it("a cached answer is not: finding it again costs nothing, a Redis round trip per job does", async () => {
+    const s = setup({ cache: cacheWith(true), writeEvent: written });
+    await expect(s.run()).resolves.toMatchObject({ outcome: "classified" });
+    expect(s.updates).toEqual([]);
   });
 });

@@ -13,8 +13,8 @@ import { type Classifier, finalOutcomeKinds } from "./classifier";
 import { billableUnits } from "./google-billing";
 import { classifyGoogleError, refusedLanguage } from "./google-errors";
 import { createHold, type Hold } from "./hold";
-import { decisionRuleOf, requestCategory, tagLabels } from "./labels";
-import { eventRow, storeEvent } from "./store-event";
+import { decisionRuleOf, requestCategory, type TaggedLabel, tagLabels } from "./labels";
+import { type EventRow, eventRow, storeEvent } from "./store-event";
 
 export interface ProcessorDeps {
   pool: pg.Pool;
@@ -42,6 +42,11 @@ export interface ProcessorDeps {
   sealer: Sealer;
   /** Fewer words than this are too_short without a call (0: off). */
   minWords: number;
+  /**
+   * Writes a job's event, resolving once committed (true: inserted). The worker's batches many
+   * jobs' events per statement (event-writer.ts); absent: one statement per event.
+   */
+  writeEvent?: ((event: EventRow, labels: readonly TaggedLabel[]) => Promise<boolean>) | undefined;
 }
 
 const isRedisLost = (err: unknown) => err instanceof AppError && err.code === "REDIS_UNAVAILABLE";
@@ -139,6 +144,9 @@ export function createProcessor(
     }
   }
 
+  const writeEvent =
+    deps.writeEvent ??
+    ((row: EventRow, labels: readonly TaggedLabel[]) => storeEvent(deps.pool, row, labels));
   const answers = createAnswers({
     engine: deps.classifier.engine,
     callGoogle,
@@ -169,8 +177,10 @@ export function createProcessor(
         if (isConnectionLost(err)) return holdQueue(database, startedAt, "postgres unavailable");
         throw err;
       }
-      // Kept with the job before the write: from here on a retry repeats only the write.
-      await job.updateData({ ...payload, answer });
+      // Google's answer is kept with the job before the write: from here on a retry repeats only
+      // the write, not the paid call. A cached or skipped answer costs a retry nothing to find
+      // again, so it is not worth a Redis round trip per job.
+      if (answer.source === "google") await job.updateData({ ...payload, answer });
     }
 
     const tagged = tagLabels(deps.taxonomy, answer.labels, deps.threshold);
@@ -188,7 +198,7 @@ export function createProcessor(
     const startedAt = Date.now();
     let inserted: boolean;
     try {
-      inserted = await storeEvent(deps.pool, row, tagged);
+      inserted = await writeEvent(row, tagged);
       database.succeeded(startedAt);
     } catch (err) {
       if (isConnectionLost(err)) return holdQueue(database, startedAt, "postgres unavailable");

@@ -25,6 +25,7 @@ import { floor } from "./floor";
 import { keys } from "./keys";
 import { migrate } from "./migrate";
 import { queue } from "./queue";
+import { rebuild } from "./rebuild";
 import { remap } from "./remap";
 import { roles } from "./roles";
 import { sql } from "./sql";
@@ -40,6 +41,7 @@ export const commands: ((program: Command) => void)[] = [
   remap,
   catalogue,
   floor,
+  rebuild,
   backfill,
   demo,
   evalCommand,

@@ -256,6 +256,20 @@ export const modelGroupHistory = pgTable(
   (t) => [primaryKey({ name: "model_group_history_pkey", columns: [t.model, t.since] })],
 );
 
+// Partitions whose released units are stale: marked by the write triggers, drained by the
+// refresher (census_refresh_dirty). Append-only, no unique key: migrations/0026_release_dirty.sql.
+export const releaseDirty = pgTable(
+  "release_dirty",
+  {
+    engine: text("engine").notNull(),
+    day: date("day").notNull(),
+    outcome: text("outcome").notNull(),
+    category: text("category").notNull(),
+    markedAt: timestamp("marked_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("release_dirty_engine_idx").on(t.engine)],
+);
+
 // Google's answers by a keyed hash of what it was sent (classification/cache.ts): the text is
 // never stored. A row without an answer is a lease: one worker is asking Google right now.
 export const classifyCache = pgTable(

@@ -6,8 +6,8 @@ import { writeSyntheticEvents } from "./synthetic";
 // `census demo`: a realistic data set an analyst can explore on a fresh install, marked as what it
 // is by its engine, `synthetic`. Every answer from it says so (stats notes, the dashboard's
 // banner), it is never mixed with Google's or the emulator's events, and `--remove` deletes it
-// whole. The rollup triggers keep the rollups and the released units current as the COPY lands,
-// so the API answers from it at once.
+// whole. The rollup triggers keep the rollups current as the COPY lands, and the released units
+// are refreshed once it has (writeSyntheticEvents), so the API answers from it at once.
 
 export const DEMO_ENGINE = "synthetic";
 export const DEMO_DAYS = 120;
@@ -22,6 +22,7 @@ const ROLLUPS = [
   "rollup_usage_daily",
   "release_unit_daily",
   "release_breakdown_daily",
+  "release_dirty", // marks of its partitions not refreshed yet: nothing left to refresh
 ] as const;
 
 export interface DemoOptions {

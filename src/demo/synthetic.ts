@@ -3,6 +3,7 @@ import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { prng } from "../platform/prng";
+import { refreshReleases } from "../stats/refresh";
 import type { Taxonomy } from "../taxonomy/mapping";
 
 // The demo's generator (the `census demo` feature lives in this folder): synthetic events with
@@ -153,6 +154,9 @@ export async function writeSyntheticEvents(
       );
       await copy(client, "COPY prompt_labels (event_id, path, confidence, tag, category) FROM STDIN", labels);
     }
+    // the triggers marked the partitions written; their units once for the whole load, so what
+    // loaded is in every answer when this returns (a worker's refresher would take seconds)
+    await refreshReleases(client, true);
     return o.count;
   } finally {
     client.release();

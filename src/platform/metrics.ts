@@ -147,3 +147,44 @@ export function trackRemovals(metrics: Metrics, counts: () => Promise<Record<str
     },
   });
 }
+
+/**
+ * How far the privacy floor's release units lag the events written (stats/refresh.ts), read from
+ * Postgres at each scrape: the age of the oldest partition marked stale, and how many are. One
+ * query per scrape: the two gauges' collects share it.
+ */
+export function trackRefreshLag(
+  metrics: Metrics,
+  lag: () => Promise<{ partitions: number; seconds: number }>,
+): void {
+  let reading: Promise<{ partitions: number; seconds: number }> | undefined;
+  const read = () => {
+    reading ??= lag().finally(() => {
+      reading = undefined;
+    });
+    return reading;
+  };
+  const gauge = (name: string, help: string, pick: (r: { partitions: number; seconds: number }) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [metrics.registry],
+      async collect() {
+        try {
+          this.set(pick(await read()));
+        } catch {
+          // Postgres is unreachable: /readyz says so; the gauge keeps its last reading
+        }
+      },
+    });
+  gauge(
+    "census_release_refresh_lag_seconds",
+    "Age of the oldest write whose release units are not refreshed yet: how stale a stats answer can be now (0: none)",
+    (r) => r.seconds,
+  );
+  gauge(
+    "census_release_dirty_partitions",
+    "Partitions (engine, day, outcome, category) written since their release units were last refreshed",
+    (r) => r.partitions,
+  );
+}

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import type { TaggedLabel } from "../../src/classification/labels";
 import { storeEvent } from "../../src/classification/store-event";
+import { refreshReleases } from "../../src/stats/refresh";
 import { loadTaxonomy } from "../../src/taxonomy/load";
 
 export interface SeedEvent {
@@ -23,8 +24,17 @@ export interface SeedEvent {
 // Seeded events carry the current mapping version, so a concurrent `remap` test leaves them alone.
 const CURRENT_VERSION = loadTaxonomy().version;
 
-/** Writes events through the real store (so rollup triggers fire); `n` copies of each. */
-export async function seed(pool: pg.Pool, events: (SeedEvent & { n?: number })[], version = CURRENT_VERSION) {
+/**
+ * Writes events through the real store (so rollup triggers fire); `n` copies of each. Then, unless
+ * `refresh` is false, refreshes the release units (as a worker's refresher would within
+ * REFRESH_INTERVAL_MS), so answers read next count them.
+ */
+export async function seed(
+  pool: pg.Pool,
+  events: (SeedEvent & { n?: number })[],
+  version = CURRENT_VERSION,
+  refresh = true,
+) {
   const prefix = `seed${randomBytes(4).toString("hex")}`;
   let i = 0;
   for (const e of events) {
@@ -61,5 +71,6 @@ export async function seed(pool: pg.Pool, events: (SeedEvent & { n?: number })[]
       );
     }
   }
+  if (refresh) await refreshReleases(pool, true);
   return prefix;
 }

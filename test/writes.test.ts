@@ -1,0 +1,185 @@
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEventWriter } from "../src/classification/event-writer";
+import type { EventRow } from "../src/classification/store-event";
+import { bootstrapDatabase } from "../src/db/bootstrap";
+import { createPool } from "../src/db/client";
+import { isDataError } from "../src/platform/errors";
+import { createLogger } from "../src/platform/logger";
+import { createMetrics, trackRefreshLag } from "../src/platform/metrics";
+import { refreshLag, refreshReleases, startRefresher } from "../src/stats/refresh";
+import { loadTaxonomy } from "../src/taxonomy/load";
+import { waitForProgress } from "./support/progress";
+import { createExtraDatabase, dropExtraDatabase } from "./support/urls";
+
+// Issue 19 item 1, writes that stay flat: the worker's events go in batches (event-writer.ts), and
+// the privacy floor's units are refreshed outside the writes (release_dirty, census_refresh_dirty).
+// A database of its own: the lag must reach exactly 0, and a rebuild compares every unit.
+
+const taxonomy = loadTaxonomy();
+let url: string;
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  url = await createExtraDatabase("writes");
+  pool = createPool(url, { max: 12 });
+  await bootstrapDatabase(pool, { taxonomy, kMinEvents: 10 });
+});
+afterAll(async () => {
+  await pool.end();
+  await dropExtraDatabase(url);
+});
+
+const MODELS = ["a/one", "a/two", "b/three", "c/four", "c/five"];
+const CATEGORIES = ["programming", "roleplay", "health"];
+
+function event(id: string, i: number, over: Partial<EventRow> = {}): EventRow {
+  return {
+    id,
+    observedHour: new Date(Date.UTC(2014, 2, 3 + (i % 4), i % 24)),
+    model: MODELS[i % MODELS.length] ?? "a/one",
+    promptTokens: 100 + i,
+    completionTokens: 20,
+    costUsd: "0.001",
+    sampleRate: 0.5,
+    source: "live",
+    language: i % 3 ? "en" : "de",
+    engine: "synthetic",
+    outcome: "classified",
+    category: CATEGORIES[(i * 7) % CATEGORIES.length] ?? "programming",
+    mappingVersion: taxonomy.version,
+    charCount: 100,
+    answerSource: "google",
+    redacted: false,
+    textFrom: "prompt",
+    ...over,
+  };
+}
+
+const labelsOf = (e: EventRow) => [
+  {
+    path: `/x/${e.category}`,
+    tag: `t-${e.id.length % 3}`,
+    category: e.category,
+    confidence: 0.9,
+    known: true,
+  },
+];
+
+/** Counts the event INSERT statements sent through a pool. */
+function counting(p: pg.Pool) {
+  const seen = { inserts: 0 };
+  const query = ((text: string, params?: unknown[]) => {
+    if (text.includes("INSERT INTO prompt_events")) seen.inserts += 1;
+    return p.query(text, params);
+  }) as pg.Pool["query"];
+  return { pool: { query }, seen };
+}
+
+/** Every released unit and breakdown row, as one comparable string. */
+async function releases(): Promise<string> {
+  const { rows } = await pool.query<{ u: string; b: string }>(`SELECT
+    (SELECT md5(coalesce(string_agg(concat_ws('|', engine, day, outcome, category, unit_author, unit_model, events, tokens), ',' ORDER BY engine, day, outcome, category, unit_author, unit_model), '')) FROM release_unit_daily) AS u,
+    (SELECT md5(coalesce(string_agg(concat_ws('|', kind, engine, day, outcome, category, unit_author, unit_model, value, events), ',' ORDER BY kind, engine, day, outcome, category, unit_author, unit_model, value), '')) FROM release_breakdown_daily) AS b`);
+  return `${rows[0]?.u}/${rows[0]?.b}`;
+}
+
+describe("the batching event writer", () => {
+  it("writes many concurrent jobs' events in few statements, each settled once committed", async () => {
+    const { pool: spied, seen } = counting(pool);
+    const writer = createEventWriter(spied);
+    const rows = Array.from({ length: 200 }, (_, i) => event(`batch-${i}`, i));
+    const inserted = await Promise.all(rows.map((r) => writer.write(r, labelsOf(r))));
+    expect(inserted.every((x) => x)).toBe(true);
+    expect(seen.inserts).toBeLessThanOrEqual(20); // one statement per job would be 200
+    const { rows: stored } = await pool.query<{ n: number; l: number }>(
+      "SELECT count(*)::int AS n, (SELECT count(*)::int FROM prompt_labels WHERE event_id LIKE 'batch-%') AS l FROM prompt_events WHERE id LIKE 'batch-%'",
+    );
+    expect(stored[0]).toEqual({ n: 200, l: 200 });
+    // idempotent: the same ids again insert nothing
+    const again = await Promise.all(rows.slice(0, 50).map((r) => writer.write(r, labelsOf(r))));
+    expect(again.some((x) => x)).toBe(false);
+    await writer.close();
+  });
+
+  it("a row Postgres refuses fails its own job only", async () => {
+    const writer = createEventWriter(pool, { maxWaitMs: 50 });
+    const rows = Array.from({ length: 30 }, (_, i) =>
+      event(`poison-${i}`, i, i === 17 ? { sampleRate: 0 } : {}),
+    );
+    const results = await Promise.allSettled(rows.map((r) => writer.write(r, labelsOf(r))));
+    const failed = results.flatMap((r, i) => (r.status === "rejected" ? [i] : []));
+    expect(failed).toEqual([17]);
+    const bad = results[17];
+    expect(bad?.status === "rejected" && isDataError(bad.reason)).toBe(true);
+    const { rows: stored } = await pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM prompt_events WHERE id LIKE 'poison-%'",
+    );
+    expect(stored[0]?.n).toBe(29);
+    await writer.close();
+  });
+});
+
+describe("the release refresher", () => {
+  it("drains every dirty partition; concurrent refreshers leave exactly what a rebuild derives", async () => {
+    await refreshReleases(pool, true);
+    // four writers and three refreshers at once, then one last refresh
+    let writing = true;
+    const refreshers = [false, true, false].map(async (wait) => {
+      while (writing) await refreshReleases(pool, wait);
+    });
+    const writers = Array.from({ length: 4 }, async (_, w) => {
+      const writer = createEventWriter(pool);
+      await Promise.all(
+        Array.from({ length: 300 }, (_, i) => {
+          const r = event(`conc-${w}-${i}`, i * 4 + w);
+          return writer.write(r, labelsOf(r));
+        }),
+      );
+      await writer.close();
+    });
+    await Promise.all(writers);
+    writing = false;
+    await Promise.all(refreshers);
+    await refreshReleases(pool, true);
+    expect(await refreshLag(pool)).toEqual({ partitions: 0, seconds: 0 });
+    const incremental = await releases();
+    await pool.query("SELECT census_rebuild_rollups()");
+    expect(await releases()).toBe(incremental);
+    const { rows } = await pool.query<{ n: number }>(
+      "SELECT sum(events)::int AS n FROM release_unit_daily WHERE engine = 'synthetic'",
+    );
+    expect(rows[0]?.n).toBeGreaterThan(1000); // most of the 1,200 + 200 events clear k
+  });
+
+  it("the refresher in a worker process takes the lag metric to 0", async () => {
+    const metrics = createMetrics();
+    trackRefreshLag(metrics, () => refreshLag(pool));
+    const scrape = async (name: string) =>
+      Number(new RegExp(`^${name} (\\S+)$`, "m").exec(await metrics.registry.metrics())?.[1]);
+    const writer = createEventWriter(pool);
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        const r = event(`lag-${i}`, i, { observedHour: new Date(Date.UTC(2014, 5, 2 + (i % 3))) });
+        return writer.write(r, labelsOf(r));
+      }),
+    );
+    await writer.close();
+    expect(await scrape("census_release_dirty_partitions")).toBeGreaterThan(0);
+    const refresher = startRefresher(pool, 100, createLogger("silent"));
+    try {
+      await waitForProgress(
+        () => scrape("census_release_dirty_partitions"),
+        (n) => n === 0,
+        { what: "dirty partitions refreshed" },
+      );
+      expect(await scrape("census_release_refresh_lag_seconds")).toBe(0);
+    } finally {
+      await refresher.stop();
+    }
+    const { rows } = await pool.query<{ n: number }>(
+      "SELECT sum(events)::int AS n FROM release_unit_daily WHERE day >= '2014-06-02' AND day < '2014-06-05'",
+    );
+    expect(rows[0]?.n).toBe(40);
+  });
+});
