@@ -43,11 +43,11 @@ WITH e AS (
     source, language, engine, outcome, category, mapping_version, char_count, answer_source,
     redacted, text_from)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $19, $20, $21)
-  ON CONFLICT (id) DO NOTHING
-  RETURNING id
+  ON CONFLICT (id, observed_hour) DO NOTHING
+  RETURNING id, observed_hour
 ), l AS (
-  INSERT INTO prompt_labels (event_id, path, confidence, tag, category)
-  SELECT e.id, x.path, x.confidence, x.tag, x.category
+  INSERT INTO prompt_labels (event_id, path, confidence, tag, category, observed_hour)
+  SELECT e.id, x.path, x.confidence, x.tag, x.category, e.observed_hour
   FROM e, unnest($15::text[], $16::real[], $17::text[], $18::text[]) AS x(path, confidence, tag, category)
   ON CONFLICT DO NOTHING
 )

@@ -24,8 +24,10 @@ import { evalCommand } from "./eval";
 import { floor } from "./floor";
 import { keys } from "./keys";
 import { migrate } from "./migrate";
+import { partitions } from "./partitions";
 import { queue } from "./queue";
 import { remap } from "./remap";
+import { retention } from "./retention";
 import { roles } from "./roles";
 import { sql } from "./sql";
 import { taxonomy } from "./taxonomy";
@@ -38,6 +40,8 @@ export const commands: ((program: Command) => void)[] = [
   emulator,
   taxonomy,
   remap,
+  partitions,
+  retention,
   catalogue,
   floor,
   backfill,
