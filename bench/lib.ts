@@ -7,6 +7,7 @@ export interface LoadResult {
   seconds: number;
   perSecond: number;
   p50: number;
+  p95: number;
   p99: number;
   errors: number;
 }
@@ -34,13 +35,21 @@ export async function load(
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { requests: total, seconds, perSecond: total / seconds, p50: at(0.5), p99: at(0.99), errors };
+  return {
+    requests: total,
+    seconds,
+    perSecond: total / seconds,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    errors,
+  };
 }
 
 export function row(name: string, r: LoadResult, baseline?: LoadResult, unit = "req/s") {
   const ratio = baseline ? ` | ${(r.perSecond / baseline.perSecond).toFixed(2)}x baseline` : "";
   console.log(
-    `${name.padEnd(46)} ${r.perSecond.toFixed(0).padStart(7)} ${unit}  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99
+    `${name.padEnd(46)} ${r.perSecond.toFixed(0).padStart(7)} ${unit}  p50 ${r.p50.toFixed(1).padStart(6)} ms  p95 ${r.p95.toFixed(1).padStart(6)} ms  p99 ${r.p99
       .toFixed(1)
       .padStart(6)} ms  errors ${r.errors}${ratio}`,
   );

@@ -43,7 +43,7 @@ export async function benchWorker(deps: Deps, jobs: number) {
   latencies.sort((a, b) => a - b);
   row(
     "queue -> classify -> Postgres",
-    { requests: jobs, seconds, perSecond: jobs / seconds, p50: 0, p99: 0, errors: 0 },
+    { requests: jobs, seconds, perSecond: jobs / seconds, p50: 0, p95: 0, p99: 0, errors: 0 },
     base,
     "job/s",
   );

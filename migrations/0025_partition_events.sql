@@ -4,8 +4,9 @@
 -- A partitioned table's unique keys must hold its partition key, so the event's primary key is
 -- (id, observed_hour): a repeated event id always comes with the same observed_hour (it is part of
 -- the job, fixed at ingest), so ON CONFLICT still finds it and a repeat still inserts nothing. A
--- label carries its event's observed_hour (its foreign key is (event_id, observed_hour)), so a
--- month's labels live in that month's partition and go with it.
+-- label carries its event's observed_hour (its foreign key is (event_id, observed_hour), declared
+-- between each month's pair of partitions), so a month's labels live in that month's partition and
+-- go with it. Ingest still drops an id already stored whatever its hour (ingest/service.ts).
 --
 -- The rows move to the new tables before the rollup triggers exist on them: the rollups already
 -- count every one of them and stay as they are.
@@ -68,6 +69,11 @@ CREATE TABLE prompt_events_default PARTITION OF prompt_events DEFAULT;
 --> statement-breakpoint
 CREATE TABLE prompt_labels_default PARTITION OF prompt_labels DEFAULT;
 --> statement-breakpoint
+-- a label's foreign key, month by month (sql/partitions.sql says why): DEFAULT's here, each month's
+-- by census_month_partition
+ALTER TABLE prompt_labels_default ADD CONSTRAINT prompt_labels_default_event_fk FOREIGN KEY (event_id, observed_hour)
+  REFERENCES prompt_events_default (id, observed_hour) ON DELETE CASCADE;
+--> statement-breakpoint
 SELECT census_month_partition(m) FROM (
   SELECT DISTINCT date_trunc('month', observed_hour AT TIME ZONE 'UTC')::date AS m FROM prompt_events_unpartitioned
 ) t ORDER BY m;
@@ -79,9 +85,6 @@ INSERT INTO prompt_events SELECT * FROM prompt_events_unpartitioned;
 INSERT INTO prompt_labels (event_id, path, confidence, tag, category, observed_hour)
   SELECT l.event_id, l.path, l.confidence, l.tag, l.category, e.observed_hour
   FROM prompt_labels_unpartitioned l JOIN prompt_events_unpartitioned e ON e.id = l.event_id;
---> statement-breakpoint
-ALTER TABLE prompt_labels ADD CONSTRAINT "prompt_labels_event_id_observed_hour_prompt_events_fk"
-  FOREIGN KEY ("event_id", "observed_hour") REFERENCES "public"."prompt_events"("id", "observed_hour") ON DELETE cascade;
 --> statement-breakpoint
 DROP TABLE prompt_labels_unpartitioned;
 --> statement-breakpoint

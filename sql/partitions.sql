@@ -7,7 +7,10 @@
 -- prompt_events_pYYYY_MM / prompt_labels_pYYYY_MM, plus a DEFAULT partition each so an event of a
 -- month without a partition (a backfill of old logs, a clock far ahead) is stored, never refused.
 -- A label carries its event's observed_hour, so it lives in its event's month and a month goes
--- with one DETACH per table.
+-- with one DETACH per table. Its foreign key is declared month by month (prompt_labels_pM to
+-- prompt_events_pM, DEFAULT to DEFAULT), not on the parents: Postgres 15 checks a key referencing
+-- a partitioned table through the parent, which measured ~75 us per label (200k labels: 15 s of
+-- 17.5 s) against a plain index probe into one month.
 --
 -- census_ensure_partitions(ahead) is the maintenance step (at every start and hourly from the
 -- workers, `census partitions`): it creates this month and `ahead` months after it, and gives
@@ -15,6 +18,17 @@
 -- DEFAULT. Rows move table to table, never through the parents, so the rollup triggers do not fire
 -- again: the rollups counted them when they landed. census_drop_month detaches and drops a month
 -- (`census retention`); the rollups keep its aggregates.
+
+CREATE OR REPLACE FUNCTION public.census_label_key(p_labels text, p_events text)
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  -- the partition's primary key is created by ATTACH: the key it references must exist first
+  EXECUTE format('ALTER TABLE %I ADD PRIMARY KEY (id, observed_hour)', p_events);
+  EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I FOREIGN KEY (event_id, observed_hour)
+    REFERENCES %I (id, observed_hour) ON DELETE CASCADE', p_labels, p_labels || '_event_fk', p_events);
+END $function$;
 
 CREATE OR REPLACE FUNCTION public.census_month_partition(p_month date)
  RETURNS boolean
@@ -40,6 +54,7 @@ BEGIN
     EXECUTE format('WITH moved AS (DELETE FROM %I WHERE observed_hour >= %L AND observed_hour < %L RETURNING *)
       INSERT INTO %I SELECT * FROM moved', t || '_default', lo, hi, t || '_' || suffix);
   END LOOP;
+  PERFORM census_label_key('prompt_labels_' || suffix, 'prompt_events_' || suffix);
   FOREACH t IN ARRAY ARRAY['prompt_events', 'prompt_labels'] LOOP
     EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
       t, t || '_' || suffix, lo, hi);

@@ -193,6 +193,19 @@ describe("month partitions of prompt_events and prompt_labels", () => {
       expect(await storeEvent(pool, row, [label])).toBe(false);
       expect(await count("rollup_category_daily")).toBe(4);
       expect(await count("rollup_tag_daily")).toBe(4);
+      // each month's labels keep their foreign key: a label needs its event, and goes with it
+      const labelsOf = async () =>
+        Number(
+          (await pool.query("SELECT count(*) AS n FROM prompt_labels WHERE event_id = 'repeat-1'")).rows[0].n,
+        );
+      expect(await labelsOf()).toBe(1);
+      await expect(
+        pool.query(
+          "INSERT INTO prompt_labels (event_id, path, confidence, tag, category, observed_hour) VALUES ('nobody', '/A', 1, 'a', 'b', now())",
+        ),
+      ).rejects.toThrow(/foreign key/);
+      await pool.query("DELETE FROM prompt_events WHERE id = 'repeat-1'");
+      expect(await labelsOf()).toBe(0);
     });
   });
 

@@ -7,7 +7,6 @@ import {
   customType,
   date,
   doublePrecision,
-  foreignKey,
   index,
   integer,
   jsonb,
@@ -89,14 +88,9 @@ export const promptLabels = pgTable(
     /** Its event's hour: the partition key, so a label lives in its event's month partition. */
     observedHour: timestamp("observed_hour", { withTimezone: true }).notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.eventId, t.path, t.observedHour] }),
-    foreignKey({
-      columns: [t.eventId, t.observedHour],
-      foreignColumns: [promptEvents.id, promptEvents.observedHour],
-      name: "prompt_labels_event_id_observed_hour_prompt_events_fk",
-    }).onDelete("cascade"),
-  ],
+  // The foreign key to prompt_events (event_id, observed_hour), ON DELETE CASCADE, is declared
+  // between each month's partitions, not here: sql/partitions.sql says why.
+  (t) => [primaryKey({ columns: [t.eventId, t.path, t.observedHour] })],
 );
 
 export const apiKeys = pgTable("api_keys", {
