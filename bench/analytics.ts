@@ -3,6 +3,7 @@ import { writeSyntheticEvents } from "../src/demo/synthetic";
 import { floorReport } from "../src/stats/floor";
 import { authorStats, categoryStats, coverageStats, tagStats } from "../src/stats/service";
 import type { Taxonomy } from "../src/taxonomy/mapping";
+import { remap } from "../src/taxonomy/remap";
 import { load, row } from "./lib";
 
 // Query latency of the analyst views at N synthetic events (engine 'synthetic'), against the same
@@ -28,24 +29,83 @@ async function syntheticCount(pool: pg.Pool, year: Year): Promise<number> {
   return rows[0].n;
 }
 
-/** Tops the bench database up to `target` synthetic events; reports the COPY rate. */
+/** Bytes of events and labels, every partition and index included. */
+async function eventBytes(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query(
+    `SELECT sum(pg_total_relation_size(relid))::float8 AS b FROM (
+       SELECT relid FROM pg_partition_tree('prompt_events') UNION ALL SELECT relid FROM pg_partition_tree('prompt_labels')) t`,
+  );
+  return rows[0].b;
+}
+
+async function storedEvents(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query(
+    "SELECT coalesce(sum(events), 0)::float8 AS n FROM rollup_category_daily",
+  );
+  return rows[0].n;
+}
+
+/**
+ * Tops the bench database up to `target` synthetic events in steps of 1M; reports each step's COPY
+ * rate (labels and rollup triggers included) as the table grows, and the bytes per million events.
+ */
 async function ensureEvents(pool: pg.Pool, taxonomy: Taxonomy, target: number, year: Year) {
   const have = await syntheticCount(pool, year);
   if (have >= target) {
     console.log(`  ${have.toLocaleString()} synthetic events already in the bench database`);
     return;
   }
+  // the year's month partitions, as the service's maintenance would have made them ahead of time
+  await pool.query(
+    "SELECT census_month_partition(m::date) FROM generate_series($1::date, $2::date - 1, interval '1 month') m",
+    [year.from, year.to],
+  );
+  // steps of 1M spread over the whole year, as the baseline on main was measured; BENCH_CALENDAR=1
+  // gives each step its own slice of the year instead (see README "Performance at scale")
+  const calendar = process.env.BENCH_CALENDAR === "1";
+  const step = Math.min(1_000_000, target);
+  const from = new Date(`${year.from}T00:00:00Z`).getTime();
+  const span = new Date(`${year.to}T00:00:00Z`).getTime() - from;
   const started = performance.now();
-  await writeSyntheticEvents(pool, taxonomy, {
-    count: target - have,
-    from: new Date(`${year.from}T00:00:00Z`),
-    to: new Date(`${year.to}T00:00:00Z`),
-    seed: have + 1,
-    idPrefix: `bsyn${year.from.slice(0, 4)}-${have}-`,
-  });
+  for (let done = have; done < target; done += step) {
+    const n = Math.min(step, target - done);
+    const t = performance.now();
+    await writeSyntheticEvents(pool, taxonomy, {
+      count: n,
+      from: new Date(calendar ? from + Math.floor((span * done) / target) : from),
+      to: new Date(calendar ? from + Math.floor((span * (done + n)) / target) : from + span),
+      seed: done + 1,
+      idPrefix: `bsyn${year.from.slice(0, 4)}-${done}-`,
+    });
+    const rate = Math.round(n / ((performance.now() - t) / 1000));
+    const total = await storedEvents(pool);
+    console.log(
+      `  events ${(done + 1).toLocaleString()}..${(done + n).toLocaleString()} of the year: ${rate.toLocaleString()} events/s (table ${total.toLocaleString()} events)`,
+    );
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const bytes = await eventBytes(pool);
+  const total = await storedEvents(pool);
+  console.log(
+    `  wrote ${(target - have).toLocaleString()} events (+ labels, rollups by trigger) with COPY in ${seconds.toFixed(1)} s: ${Math.round((target - have) / seconds).toLocaleString()} events/s; events + labels ${(bytes / 2 ** 20).toFixed(0)} MiB = ${(bytes / 2 ** 20 / (total / 1e6)).toFixed(0)} MiB per million events`,
+  );
+}
+
+/** `census remap` after one month of the year was tagged under another mapping version. */
+async function remapMonth(pool: pg.Pool, taxonomy: Taxonomy, year: Year) {
+  const month = `${year.from.slice(0, 4)}-06-01`;
+  const t = performance.now();
+  const { rowCount } = await pool.query(
+    `UPDATE prompt_events SET mapping_version = 'bench/stale' WHERE engine = 'synthetic'
+       AND observed_hour >= $1::date AND observed_hour < $1::date + interval '1 month'`,
+    [month],
+  );
+  const staled = (performance.now() - t) / 1000;
+  const started = performance.now();
+  const result = await remap(pool, taxonomy);
   const seconds = (performance.now() - started) / 1000;
   console.log(
-    `  wrote ${(target - have).toLocaleString()} events (+ labels, rollups by trigger) with COPY in ${seconds.toFixed(1)} s: ${Math.round((target - have) / seconds).toLocaleString()} events/s`,
+    `  remap of one month (${(rowCount ?? 0).toLocaleString()} events made stale in ${staled.toFixed(1)} s): ${result.events.toLocaleString()} events re-derived and rollups rebuilt in ${seconds.toFixed(1)} s, no Google call`,
   );
 }
 
@@ -125,7 +185,13 @@ export async function benchAnalytics(pool: pg.Pool, taxonomy: Taxonomy, sizes: n
         `  privacy floor (k=${k}): ${pct(f.events - f.hidden)} of the sample released (models ${pct(f.models)}, author pools ${pct(f.authorPools)}, category pools ${pct(f.categoryPools)}); ${pct(f.hidden)} in no answer`,
       );
     }
-    const ok = weekly.p99 < 300 ? "meets" : "MISSES";
-    console.log(`  year of weekly shares p99 ${weekly.p99.toFixed(1)} ms: ${ok} the 300 ms goal`);
+    const ok = weekly.p95 < 300 ? "meets" : "MISSES";
+    console.log(`  year of weekly shares p95 ${weekly.p95.toFixed(1)} ms: ${ok} the 300 ms goal`);
+    const others = [byAuthor, tags, authors, languages];
+    const worst = Math.max(...others.map((r) => r.p95));
+    console.log(
+      `  every other answer p95 <= ${worst.toFixed(1)} ms: ${worst < 500 ? "meets" : "MISSES"} the 500 ms goal`,
+    );
+    if (process.env.BENCH_REMAP !== "0") await remapMonth(pool, taxonomy, YEAR);
   }
 }

@@ -7,6 +7,7 @@ export interface LoadResult {
   seconds: number;
   perSecond: number;
   p50: number;
+  p95: number;
   p99: number;
   errors: number;
   /** Each request's latency, sorted: kept so rounds can be merged (interleaved()). */
@@ -40,7 +41,16 @@ export async function load(
 function summary(requests: number, seconds: number, latencies: number[], errors: number): LoadResult {
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { requests, seconds, perSecond: requests / seconds, p50: at(0.5), p99: at(0.99), errors, latencies };
+  return {
+    requests,
+    seconds,
+    perSecond: requests / seconds,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    errors,
+    latencies,
+  };
 }
 
 /**
@@ -71,7 +81,7 @@ export async function interleaved(
 export function row(name: string, r: LoadResult, baseline?: LoadResult, unit = "req/s") {
   const ratio = baseline ? ` | ${(r.perSecond / baseline.perSecond).toFixed(2)}x baseline` : "";
   console.log(
-    `${name.padEnd(46)} ${r.perSecond.toFixed(0).padStart(7)} ${unit}  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99
+    `${name.padEnd(46)} ${r.perSecond.toFixed(0).padStart(7)} ${unit}  p50 ${r.p50.toFixed(1).padStart(6)} ms  p95 ${r.p95.toFixed(1).padStart(6)} ms  p99 ${r.p99
       .toFixed(1)
       .padStart(6)} ms  errors ${r.errors}${ratio}`,
   );

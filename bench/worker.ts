@@ -40,7 +40,7 @@ async function drain(deps: Deps, classifier: Classifier, jobs: number): Promise<
     [`bench${tag}%`],
   );
   const errors = jobs - (rows[0]?.n ?? 0);
-  return { requests: jobs, seconds, perSecond: jobs / seconds, p50: 0, p99: 0, errors };
+  return { requests: jobs, seconds, perSecond: jobs / seconds, p50: 0, p95: 0, p99: 0, errors };
 }
 
 export async function benchWorker(shared: Deps, jobs: number, loaded: number) {

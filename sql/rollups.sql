@@ -11,7 +11,8 @@
 -- census_refresh_dirty (sql/floor.sql) every REFRESH_INTERVAL_MS: a write's cost no longer grows
 -- with the size of its day, and writers never wait on a refresh. Per weight x a row keeps est_x = sum(x / p) and
 -- var_x = sum((1 - p) / p^2 * x^2), p the event's sample rate. census_rebuild_rollups() recomputes
--- every rollup and release from prompt_events.
+-- every rollup and release from prompt_events (from census_retention's horizon on: the days before it
+-- keep the aggregates of the months `census retention` dropped).
 
 CREATE OR REPLACE FUNCTION public.census_author(model text)
  RETURNS text
@@ -68,11 +69,11 @@ AS $function$
     SELECT (e.observed_hour AT TIME ZONE 'UTC')::date, e.engine, e.outcome, e.category, e.model, l.tag,
       count(*), sum(1 / e.sample_rate), sum(e.tok), sum(e.tok / e.sample_rate),
       sum(e.vf), sum(e.vf * e.tok::float8 * e.tok::float8)
-    FROM (SELECT DISTINCT event_id, tag FROM %I) l
+    FROM (SELECT DISTINCT event_id, observed_hour, tag FROM %I) l
     CROSS JOIN LATERAL (
       SELECT ev.*, coalesce(ev.prompt_tokens, 0)::bigint + coalesce(ev.completion_tokens, 0) AS tok,
         (1 - ev.sample_rate::float8) / (ev.sample_rate::float8 * ev.sample_rate::float8) AS vf
-      FROM %I ev WHERE ev.id = l.event_id
+      FROM %I ev WHERE ev.id = l.event_id AND ev.observed_hour = l.observed_hour
     ) e
     GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (day, engine, outcome, category, model, tag) DO UPDATE SET
@@ -124,7 +125,8 @@ BEGIN
   -- written on their own (COPY) need theirs
   INSERT INTO release_dirty (engine, day, outcome, category)
   SELECT DISTINCT e.engine, (e.observed_hour AT TIME ZONE 'UTC')::date, e.outcome, e.category
-  FROM (SELECT DISTINCT event_id FROM new_labels) l JOIN prompt_events e ON e.id = l.event_id;
+  FROM (SELECT DISTINCT event_id, observed_hour FROM new_labels) l
+  JOIN prompt_events e ON e.id = l.event_id AND e.observed_hour = l.observed_hour;
   RETURN NULL;
 END $function$;
 
@@ -132,13 +134,22 @@ CREATE OR REPLACE FUNCTION public.census_rebuild_rollups()
  RETURNS void
  LANGUAGE plpgsql
 AS $function$
+DECLARE
+  kept date := coalesce((SELECT kept_from FROM census_retention), '-infinity');
 BEGIN
   LOCK TABLE prompt_events IN SHARE MODE;
-  TRUNCATE rollup_category_daily, rollup_language_daily, rollup_tag_daily, rollup_usage_daily,
-    release_unit_daily, release_breakdown_daily;
-  EXECUTE census_rollup_sql('category', 'prompt_events');
-  EXECUTE census_rollup_sql('language', 'prompt_events');
-  EXECUTE census_rollup_sql('tag', 'prompt_events', 'prompt_labels');
-  EXECUTE census_usage_rollup_sql('prompt_events');
+  -- the days before `census retention`'s horizon keep the aggregates of events no longer stored
+  DELETE FROM rollup_category_daily WHERE day >= kept;
+  DELETE FROM rollup_language_daily WHERE day >= kept;
+  DELETE FROM rollup_tag_daily WHERE day >= kept;
+  DELETE FROM rollup_usage_daily WHERE day >= kept;
+  EXECUTE format('CREATE OR REPLACE TEMP VIEW census_kept_events AS SELECT * FROM prompt_events
+    WHERE observed_hour >= %L::timestamp AT TIME ZONE ''UTC''', kept);
+  EXECUTE format('CREATE OR REPLACE TEMP VIEW census_kept_labels AS SELECT * FROM prompt_labels
+    WHERE observed_hour >= %L::timestamp AT TIME ZONE ''UTC''', kept);
+  EXECUTE census_rollup_sql('category', 'census_kept_events');
+  EXECUTE census_rollup_sql('language', 'census_kept_events');
+  EXECUTE census_rollup_sql('tag', 'census_kept_events', 'census_kept_labels');
+  EXECUTE census_usage_rollup_sql('census_kept_events');
   PERFORM census_rebuild_releases();
 END $function$;

@@ -6,6 +6,7 @@ import { storeCatalogue } from "./catalogue/store";
 import { createClassifyWorker } from "./classification/worker";
 import { bootstrapDatabase } from "./db/bootstrap";
 import { runMigrations } from "./db/migrate";
+import { ensurePartitions, PARTITION_MAINTENANCE_MS } from "./db/partitions";
 import { createDeps, type Deps, lifecycleOf } from "./deps";
 import { provideServices } from "./embedded/services";
 import type { Env } from "./env";
@@ -36,6 +37,12 @@ export async function startWorker(deps: Deps) {
   const sweeping = cache
     ? setInterval(() => void cache.sweep().catch(() => {}), CACHE_SWEEP_MS).unref()
     : undefined;
+  // next month's partition well before it starts, and old months out of DEFAULT (sql/partitions.sql)
+  const partitioning = setInterval(
+    () =>
+      void ensurePartitions(deps.pool).catch((err) => deps.log.warn({ err }, "partition maintenance failed")),
+    PARTITION_MAINTENANCE_MS,
+  ).unref();
   deps.log.info(
     {
       engine: classifier.engine,
@@ -51,6 +58,7 @@ export async function startWorker(deps: Deps) {
     worker,
     async close() {
       clearInterval(sweeping);
+      clearInterval(partitioning);
       await worker.close(); // waits for active jobs; unfinished ones return to the queue
       await writer.close(); // nothing should wait by now: a job ends when its row is committed
       await refresher.stop(); // one last refresh: this process's last writes are not left stale

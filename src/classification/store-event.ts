@@ -55,10 +55,11 @@ WITH e AS (
     $7::float8[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::int[],
     $15::text[], $16::boolean[], $17::text[])
   ON CONFLICT DO NOTHING
-  RETURNING id
+  RETURNING id, observed_hour
 ), l AS (
-  INSERT INTO prompt_labels (event_id, path, confidence, tag, category)
-  SELECT x.event_id, x.path, x.confidence, x.tag, x.category
+  -- a label carries its event's hour: prompt_labels is partitioned by month like prompt_events
+  INSERT INTO prompt_labels (event_id, path, confidence, tag, category, observed_hour)
+  SELECT x.event_id, x.path, x.confidence, x.tag, x.category, e.observed_hour
   FROM unnest($18::text[], $19::text[], $20::real[], $21::text[], $22::text[])
     AS x(event_id, path, confidence, tag, category)
   JOIN e ON e.id = x.event_id

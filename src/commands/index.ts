@@ -24,9 +24,11 @@ import { evalCommand } from "./eval";
 import { floor } from "./floor";
 import { keys } from "./keys";
 import { migrate } from "./migrate";
+import { partitions } from "./partitions";
 import { queue } from "./queue";
 import { rebuild } from "./rebuild";
 import { remap } from "./remap";
+import { retention } from "./retention";
 import { roles } from "./roles";
 import { sql } from "./sql";
 import { taxonomy } from "./taxonomy";
@@ -39,6 +41,8 @@ export const commands: ((program: Command) => void)[] = [
   emulator,
   taxonomy,
   remap,
+  partitions,
+  retention,
   catalogue,
   floor,
   rebuild,

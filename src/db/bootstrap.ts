@@ -1,16 +1,20 @@
 import type pg from "pg";
 import type { Taxonomy } from "../taxonomy/mapping";
 import type { FloorGrain } from "../vocabulary";
+import { ensurePartitions } from "./partitions";
 
 /**
  * Start-up writes every role needs before it serves: the mapping version in use (so events can be
- * traced to their rules) and the settings SQL views read (they cannot see the environment).
+ * traced to their rules), the month partitions ahead, and the settings SQL views read (they cannot
+ * see the environment).
  */
 export async function bootstrapDatabase(
   pool: pg.Pool,
   opts: { taxonomy: Taxonomy; kMinEvents: number; floorGrain?: FloorGrain },
 ) {
   await registerTaxonomy(pool, opts.taxonomy);
+  // this month's partition and the next ones exist before the first event of each (sql/partitions.sql)
+  await ensurePartitions(pool);
   // a change of either recomputes every release unit (the census_settings_k trigger)
   await pool.query(
     `INSERT INTO census_settings (id, k_min_events, floor_grain) VALUES (true, $1, $2)

@@ -41,7 +41,7 @@ const oneOf = (column: AnyPgColumn, values: readonly string[]): SQL =>
 export const promptEvents = pgTable(
   "prompt_events",
   {
-    id: text("id").primaryKey(),
+    id: text("id").notNull(),
     observedHour: timestamp("observed_hour", { withTimezone: true }).notNull(),
     model: text("model").notNull(),
     // bigint: token counts are summed into rollups; ingest caps each at MAX_TOKENS (vocabulary.ts)
@@ -64,7 +64,10 @@ export const promptEvents = pgTable(
   },
   // No secondary indexes: analyses read the rollups, and every live event and COPY row would pay
   // for them. (Dropped in 0003 after the bench showed them on the write path.)
+  // Partitioned by month of observed_hour (migrations/0029, sql/partitions.sql; drizzle cannot say
+  // so): the primary key holds the partition key, as Postgres requires of a partitioned table.
   (t) => [
+    primaryKey({ columns: [t.id, t.observedHour] }),
     check("prompt_events_sample_rate_ck", sql`${t.sampleRate} > 0 AND ${t.sampleRate} <= 1`),
     check("prompt_events_source_ck", oneOf(t.source, sources)),
     check("prompt_events_text_from_ck", oneOf(t.textFrom, textSources)),
@@ -77,15 +80,17 @@ export const promptEvents = pgTable(
 export const promptLabels = pgTable(
   "prompt_labels",
   {
-    eventId: text("event_id")
-      .notNull()
-      .references(() => promptEvents.id, { onDelete: "cascade" }),
+    eventId: text("event_id").notNull(),
     path: text("path").notNull(),
     confidence: real("confidence").notNull(),
     tag: text("tag").notNull(),
     category: text("category").notNull(),
+    /** Its event's hour: the partition key, so a label lives in its event's month partition. */
+    observedHour: timestamp("observed_hour", { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.eventId, t.path] })],
+  // The foreign key to prompt_events (event_id, observed_hour), ON DELETE CASCADE, is declared
+  // between each month's partitions, not here: sql/partitions.sql says why.
+  (t) => [primaryKey({ columns: [t.eventId, t.path, t.observedHour] })],
 );
 
 export const apiKeys = pgTable("api_keys", {
@@ -122,6 +127,17 @@ export const censusSettings = pgTable(
     check("census_settings_one_row_ck", sql`${t.id}`),
     check("census_settings_floor_grain_ck", sql`${t.floorGrain} IN ('day', 'week', 'month')`),
   ],
+);
+
+// One row once `census retention` dropped a month: events before kept_from are gone, and their
+// days' rollups hold the only aggregates left, which census_rebuild_rollups() keeps (sql/partitions.sql).
+export const censusRetention = pgTable(
+  "census_retention",
+  {
+    id: boolean("id").primaryKey().default(true),
+    keptFrom: date("kept_from").notNull(),
+  },
+  (t) => [check("census_retention_one_row_ck", sql`${t.id}`)],
 );
 
 // Rollups kept current by statement-level triggers as events land (see migrations/0002), so a year

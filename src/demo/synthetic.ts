@@ -142,17 +142,21 @@ export async function writeSyntheticEvents(
         if (!classified) continue;
         const rules = rulesByCategory.get(cat) ?? [];
         const first = rules[Math.floor(random() * rules.length)];
-        if (first) labels.push(`${id}\t${first.prefix}\t0.9\t${first.tag}\t${cat}\n`);
+        if (first) labels.push(`${id}\t${first.prefix}\t0.9\t${first.tag}\t${cat}\t${hour.toISOString()}\n`);
         const second = rules[Math.floor(random() * rules.length)];
         if (second && second !== first && random() < 0.3)
-          labels.push(`${id}\t${second.prefix}\t0.6\t${second.tag}\t${cat}\n`);
+          labels.push(`${id}\t${second.prefix}\t0.6\t${second.tag}\t${cat}\t${hour.toISOString()}\n`);
       }
       await copy(
         client,
         "COPY prompt_events (id, observed_hour, model, prompt_tokens, completion_tokens, cost_usd, sample_rate, source, language, engine, outcome, category, mapping_version, char_count, answer_source) FROM STDIN",
         events,
       );
-      await copy(client, "COPY prompt_labels (event_id, path, confidence, tag, category) FROM STDIN", labels);
+      await copy(
+        client,
+        "COPY prompt_labels (event_id, path, confidence, tag, category, observed_hour) FROM STDIN",
+        labels,
+      );
     }
     // the triggers marked the partitions written; their units once for the whole load, so what
     // loaded is in every answer when this returns (a worker's refresher would take seconds)

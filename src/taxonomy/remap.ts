@@ -53,7 +53,7 @@ export async function remap(pool: pg.Pool, taxonomy: Taxonomy, batchSize = 5000)
       );
       const e = await client.query(
         `UPDATE prompt_events e SET mapping_version = $2, category = coalesce(
-           (SELECT l.category FROM prompt_labels l WHERE l.event_id = e.id
+           (SELECT l.category FROM prompt_labels l WHERE l.event_id = e.id AND l.observed_hour = e.observed_hour
             ORDER BY (l.category = $3 AND $4), l.confidence DESC, l.path LIMIT 1), $3)
          WHERE e.id = ANY($1)`,
         [ids, taxonomy.version, OTHERS, decisionRuleOf(taxonomy) === "prefer-named"],

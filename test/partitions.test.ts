@@ -1,0 +1,300 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { migrate } from "drizzle-orm/node-postgres/migrator";
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+import { eventRow, storeEvent } from "../src/classification/store-event";
+import { bootstrapDatabase } from "../src/db/bootstrap";
+import { createPool } from "../src/db/client";
+import { MIGRATIONS_DIR, runMigrations } from "../src/db/migrate";
+import { dropMonth, ensurePartitions, keptFrom, monthPartitions, monthsToDrop } from "../src/db/partitions";
+import { createLogger } from "../src/platform/logger";
+import { categoryStats } from "../src/stats/service";
+import { loadTaxonomy } from "../src/taxonomy/load";
+import { seed } from "./support/seed";
+import { createExtraDatabase, dropExtraDatabase, extraDatabaseUrl, TEST_DATABASE_URL } from "./support/urls";
+
+// Issue 19, item 3: prompt_events and prompt_labels partitioned by month (migrations/0029,
+// sql/partitions.sql). Each test has a database of its own: partitions are created, moved and
+// dropped here, which no other file must see.
+
+const taxonomy = loadTaxonomy();
+const K = 10;
+const ROLLUPS = [
+  "rollup_category_daily",
+  "rollup_language_daily",
+  "rollup_tag_daily",
+  "rollup_usage_daily",
+  "release_unit_daily",
+  "release_breakdown_daily",
+];
+
+/** Every rollup and release row, in a stable order: what the answers are made of. */
+async function rollups(pool: pg.Pool): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const t of ROLLUPS)
+    out[t] = (await pool.query(`SELECT * FROM ${t} t ORDER BY t::text`)).rows.map((r) => JSON.stringify(r));
+  return out;
+}
+
+/** Which table each stored event (and label) is in. */
+async function homes(pool: pg.Pool, table: "prompt_events" | "prompt_labels") {
+  const key = table === "prompt_events" ? "id" : "event_id";
+  const { rows } = await pool.query<{ id: string; home: string }>(
+    `SELECT ${key} AS id, tableoid::regclass::text AS home FROM ${table} ORDER BY 1, 2`,
+  );
+  return rows;
+}
+
+async function withDatabase(label: string, body: (pool: pg.Pool) => Promise<void>) {
+  const url = await createExtraDatabase(label);
+  const pool = createPool(url, { max: 3 });
+  try {
+    await bootstrapDatabase(pool, { taxonomy, kMinEvents: K });
+    await body(pool);
+  } finally {
+    await pool.end();
+    await dropExtraDatabase(url);
+  }
+}
+
+/** A copy of migrations/ whose journal stops at `lastTag`: a database as an older release left it. */
+function migrationsUpTo(lastTag: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "census-migrations-"));
+  cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+  const path = join(dir, "meta", "_journal.json");
+  const journal = JSON.parse(readFileSync(path, "utf8")) as { entries: { tag: string }[] };
+  const end = journal.entries.findIndex((e) => e.tag === lastTag);
+  journal.entries = journal.entries.slice(0, end + 1);
+  writeFileSync(path, JSON.stringify(journal));
+  return dir;
+}
+
+// Events and labels as the unpartitioned tables took them (no observed_hour on labels), over
+// four months, through the old triggers.
+const OLD_EVENTS = `
+  INSERT INTO prompt_events (id, observed_hour, model, prompt_tokens, completion_tokens, cost_usd, sample_rate,
+    source, language, engine, outcome, category, mapping_version, char_count)
+  SELECT 'old' || g, date_trunc('hour', timestamptz '2024-01-03 00:00Z' + g * interval '7 hours 13 minutes'),
+    (ARRAY['openai/gpt-5', 'anthropic/claude'])[1 + g % 2], 100 + g, 50, 0.001, 0.5, 'live',
+    (ARRAY['en', 'de', NULL])[1 + g % 3], 'synthetic', 'classified',
+    (ARRAY['programming', 'writing', 'others'])[1 + g % 3], $1, 1000
+  FROM generate_series(1, 400) g`;
+const OLD_LABELS = `
+  INSERT INTO prompt_labels (event_id, path, confidence, tag, category)
+  SELECT id, p.path, p.confidence, p.tag, category FROM prompt_events,
+    (VALUES ('/Computers & Electronics/Programming', 0.9, 'programming'), ('/Arts & Entertainment', 0.6, 'arts'))
+      AS p(path, confidence, tag)
+  WHERE category <> 'others' AND (p.tag = 'programming' OR right(id, 1) IN ('1', '5'))`;
+
+describe("month partitions of prompt_events and prompt_labels", () => {
+  it("the migration keeps every event and label, and leaves the rollups as they were", async () => {
+    const url = extraDatabaseUrl("partmig");
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(new URL(url).pathname.slice(1))}`);
+    await admin.end();
+    const older = migrationsUpTo("0021_sql_home");
+    const pool = createPool(url, { max: 2 });
+    try {
+      const client = await pool.connect();
+      await migrate(drizzle(client), { migrationsFolder: older });
+      client.release();
+      await pool.query(
+        "INSERT INTO census_settings (id, k_min_events) VALUES (true, 3) ON CONFLICT (id) DO UPDATE SET k_min_events = 3",
+      );
+      await pool.query(OLD_EVENTS, [taxonomy.version]);
+      await pool.query(OLD_LABELS);
+      const events = (await pool.query("SELECT * FROM prompt_events ORDER BY id")).rows;
+      const labels = (await pool.query("SELECT * FROM prompt_labels ORDER BY event_id, path")).rows;
+      const before = await rollups(pool);
+      expect(labels.length).toBeGreaterThan(250);
+
+      await runMigrations(url, createLogger("silent"));
+
+      expect((await pool.query("SELECT * FROM prompt_events ORDER BY id")).rows).toEqual(events);
+      const hours = new Map(events.map((e) => [e.id, e.observed_hour]));
+      const moved = (await pool.query("SELECT * FROM prompt_labels ORDER BY event_id, path")).rows;
+      expect(moved).toEqual(labels.map((l) => ({ ...l, observed_hour: hours.get(l.event_id) })));
+      expect(await rollups(pool)).toEqual(before);
+      // each month in a partition of its own, DEFAULT empty
+      expect((await homes(pool, "prompt_events")).filter((r) => r.home.endsWith("_default"))).toEqual([]);
+      const months = (await monthPartitions(pool)).map((m) => m.month);
+      expect(months.slice(0, 4)).toEqual(["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"]);
+      // and a rebuild from the moved rows gives the same rollups: labels joined to their events
+      await pool.query("SELECT census_rebuild_rollups()");
+      expect(await rollups(pool)).toEqual(before);
+    } finally {
+      await pool.end();
+      rmSync(older, { recursive: true, force: true });
+      await dropExtraDatabase(url);
+    }
+  });
+
+  it("this month and the next ones have partitions; maintenance is idempotent", async () => {
+    await withDatabase("partahead", async (pool) => {
+      const months = (await monthPartitions(pool)).map((m) => m.month);
+      const now = new Date();
+      const ahead = [0, 1, 2, 3].map((i) =>
+        new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + i, 1)).toISOString().slice(0, 10),
+      );
+      expect(months).toEqual(expect.arrayContaining(ahead));
+      expect(await ensurePartitions(pool)).toBe(0);
+    });
+  });
+
+  it("the pipeline's insert fires the rollup triggers on the partitioned parents, once per event", async () => {
+    await withDatabase("parttrig", async (pool) => {
+      const day = new Date().toISOString().slice(0, 10);
+      await seed(pool, [
+        {
+          day,
+          category: "programming",
+          n: 3,
+          labels: [{ path: "/Computers & Electronics/Programming", tag: "programming" }],
+        },
+      ]);
+      const count = async (t: string) =>
+        Number(
+          (await pool.query(`SELECT coalesce(sum(events), 0) AS n FROM ${t} WHERE day = $1`, [day])).rows[0]
+            .n,
+        );
+      expect(await count("rollup_category_daily")).toBe(3);
+      expect(await count("rollup_tag_daily")).toBe(3);
+      // a repeated event id (same hour, as a retried job has) inserts nothing and adds nothing
+      const row = eventRow(
+        "repeat-1",
+        {
+          observedHour: `${day}T05:00:00.000Z`,
+          model: "openai/gpt-5",
+          promptTokens: 10,
+          completionTokens: 0,
+          costUsd: null,
+          sampleRate: 1,
+          source: "live",
+          chars: 100,
+          redacted: false,
+          textFrom: "prompt",
+        } as Parameters<typeof eventRow>[1],
+        { engine: "synthetic", outcome: "classified", language: "en", source: "google", labels: [] } as never,
+        "programming",
+        taxonomy.version,
+      );
+      const label = {
+        path: "/Computers & Electronics/Programming",
+        tag: "programming",
+        category: "programming",
+        confidence: 0.9,
+        known: true,
+      };
+      expect(await storeEvent(pool, row, [label])).toBe(true);
+      expect(await storeEvent(pool, row, [label])).toBe(false);
+      expect(await count("rollup_category_daily")).toBe(4);
+      expect(await count("rollup_tag_daily")).toBe(4);
+      // each month's labels keep their foreign key: a label needs its event, and goes with it
+      const labelsOf = async () =>
+        Number(
+          (await pool.query("SELECT count(*) AS n FROM prompt_labels WHERE event_id = 'repeat-1'")).rows[0].n,
+        );
+      expect(await labelsOf()).toBe(1);
+      await expect(
+        pool.query(
+          "INSERT INTO prompt_labels (event_id, path, confidence, tag, category, observed_hour) VALUES ('nobody', '/A', 1, 'a', 'b', now())",
+        ),
+      ).rejects.toThrow(/foreign key/);
+      await pool.query("DELETE FROM prompt_events WHERE id = 'repeat-1'");
+      expect(await labelsOf()).toBe(0);
+    });
+  });
+
+  it("an event of a far month lands in DEFAULT, then gets a month of its own; the rollups count it once", async () => {
+    await withDatabase("partfar", async (pool) => {
+      await seed(pool, [
+        {
+          day: "2011-03-15",
+          category: "programming",
+          n: 12,
+          labels: [{ path: "/Computers & Electronics/Programming", tag: "programming" }],
+        },
+      ]);
+      expect(new Set((await homes(pool, "prompt_events")).map((r) => r.home))).toEqual(
+        new Set(["prompt_events_default"]),
+      );
+      const before = await rollups(pool);
+      const answer = async () =>
+        categoryStats(
+          pool,
+          {
+            engine: "synthetic",
+            from: "2011-03-01",
+            to: "2011-04-01",
+            interval: "month",
+            weight: "requests",
+          },
+          K,
+        );
+      const answered = await answer();
+      expect(answered.rows.length).toBeGreaterThan(0);
+
+      expect(await ensurePartitions(pool)).toBe(1);
+      expect(new Set((await homes(pool, "prompt_events")).map((r) => r.home))).toEqual(
+        new Set(["prompt_events_p2011_03"]),
+      );
+      expect(new Set((await homes(pool, "prompt_labels")).map((r) => r.home))).toEqual(
+        new Set(["prompt_labels_p2011_03"]),
+      );
+      expect(await rollups(pool)).toEqual(before);
+      expect(await answer()).toEqual(answered);
+    });
+  });
+
+  it("retention drops exactly the months before the last N; the kept months' answers do not change", async () => {
+    await withDatabase("partkeep", async (pool) => {
+      const now = new Date();
+      const monthsAgo = (n: number) =>
+        new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - n, 10)).toISOString().slice(0, 10);
+      const label = [{ path: "/Computers & Electronics/Programming", tag: "programming" }];
+      await seed(
+        pool,
+        [13, 12, 11, 2, 0].map((ago) => ({
+          day: monthsAgo(ago),
+          category: "programming",
+          n: 11,
+          labels: label,
+        })),
+      );
+      await ensurePartitions(pool);
+      const range = { engine: "synthetic" as const, interval: "month" as const, weight: "requests" as const };
+      const kept = { ...range, from: keptFrom(now, 12), to: monthsAgo(-1) };
+      const all = { ...range, from: monthsAgo(14).slice(0, 8) + "01", to: monthsAgo(-1) };
+      const keptAnswer = await categoryStats(pool, kept, K);
+      const allAnswer = await categoryStats(pool, all, K);
+      const before = await rollups(pool);
+
+      const drop = monthsToDrop(
+        (await monthPartitions(pool)).map((m) => m.month),
+        now,
+        12,
+      );
+      expect(drop).toEqual([monthsAgo(13), monthsAgo(12)].map((d) => `${d.slice(0, 8)}01`));
+      for (const m of drop) expect(await dropMonth(pool, m)).toBe(true);
+
+      const left = (
+        await pool.query(
+          "SELECT DISTINCT to_char(observed_hour, 'YYYY-MM') AS m FROM prompt_events ORDER BY 1",
+        )
+      ).rows;
+      expect(left.map((r) => r.m)).toEqual([11, 2, 0].map((ago) => monthsAgo(ago).slice(0, 7)));
+      expect(Number((await pool.query("SELECT count(*) AS n FROM prompt_labels")).rows[0].n)).toBe(33);
+      // the rollups keep the dropped months' aggregates: every answer is as it was, the kept
+      // months' and the whole range's, and still after a rebuild from the events kept
+      expect(await rollups(pool)).toEqual(before);
+      expect(await categoryStats(pool, kept, K)).toEqual(keptAnswer);
+      await pool.query("SELECT census_rebuild_rollups()");
+      expect(await rollups(pool)).toEqual(before);
+      expect(await categoryStats(pool, all, K)).toEqual(allAnswer);
+    });
+  });
+});
