@@ -10,7 +10,7 @@ import type { Taxonomy } from "../src/taxonomy/mapping";
 import { remap } from "../src/taxonomy/remap";
 import type { Interval } from "../src/vocabulary";
 import { seed } from "./support/seed";
-import { TEST_DATABASE_URL } from "./support/urls";
+import { createExtraDatabase, dropExtraDatabase, TEST_DATABASE_URL } from "./support/urls";
 
 // The SQL analysts use: rollups kept current by triggers, the analytics functions and views,
 // the privacy floor, the analyst role, remapping. Data lives in 2019 so no other file sees it.
@@ -410,58 +410,73 @@ describe("mapping versions and remap", () => {
   });
 
   it("re-derives tags and categories without Google, rebuilds rollups, and is idempotent", async () => {
-    const prefix = await seed(
-      pool,
-      [
-        {
-          day: "2019-09-02",
-          category: "programming",
-          n: 12,
-          labels: [
-            {
-              path: "/Science/Computer Science/Machine Learning & Artificial Intelligence",
-              tag: "computer-science",
-              category: "programming",
-              confidence: 0.8,
-            },
-            {
-              path: "/Games/Roleplaying Games",
-              tag: "roleplaying-games",
-              category: "roleplay",
-              confidence: 0.6,
-            },
-          ],
-        },
-      ],
-      "2026-11-24.1",
-    );
-    // the current mapping moved ML & AI to science: remap must follow it
-    const first = await remap(pool, taxonomy);
-    expect(first.events).toBeGreaterThanOrEqual(12);
-    const events = await q("SELECT DISTINCT category, mapping_version FROM prompt_events WHERE id LIKE $1", [
-      `${prefix}%`,
-    ]);
-    expect(events).toEqual([{ category: "science", mapping_version: taxonomy.version }]);
-    const labels = await q(
-      "SELECT DISTINCT path, tag, category FROM prompt_labels WHERE event_id LIKE $1 ORDER BY path",
-      [`${prefix}%`],
-    );
-    expect(labels).toEqual([
-      { path: "/Games/Roleplaying Games", tag: "roleplaying-games", category: "roleplay" },
-      {
-        path: "/Science/Computer Science/Machine Learning & Artificial Intelligence",
-        tag: "machine-learning-ai",
-        category: "science",
-      },
-    ]);
-    const rolled = await q(
-      "SELECT category, sum(events)::int AS n FROM rollup_category_daily WHERE day = '2019-09-02' AND engine = 'synthetic' GROUP BY 1",
-    );
-    expect(rolled).toEqual([{ category: "science", n: 12 }]);
-    const second = await remap(pool, taxonomy);
-    expect(second).toEqual({ version: taxonomy.version, events: 0, labels: 0 });
+    // a database of its own: remap takes every event of an older mapping in its database, and
+    // other files write such events into the run's
+    const url = await createExtraDatabase("remap");
+    const pool = createPool(url, { max: 2 });
+    const q = async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows;
+    try {
+      await bootstrapDatabase(pool, { taxonomy, kMinEvents: K });
+      await remapCase(pool, q);
+    } finally {
+      await pool.end();
+      await dropExtraDatabase(url);
+    }
   });
 });
+
+async function remapCase(pool: pg.Pool, q: (sql: string, params?: unknown[]) => Promise<unknown[]>) {
+  const prefix = await seed(
+    pool,
+    [
+      {
+        day: "2019-09-02",
+        category: "programming",
+        n: 12,
+        labels: [
+          {
+            path: "/Science/Computer Science/Machine Learning & Artificial Intelligence",
+            tag: "computer-science",
+            category: "programming",
+            confidence: 0.8,
+          },
+          {
+            path: "/Games/Roleplaying Games",
+            tag: "roleplaying-games",
+            category: "roleplay",
+            confidence: 0.6,
+          },
+        ],
+      },
+    ],
+    "2026-11-24.1",
+  );
+  // the current mapping moved ML & AI to science: remap must follow it
+  const first = await remap(pool, taxonomy);
+  expect(first.events).toBeGreaterThanOrEqual(12);
+  const events = await q("SELECT DISTINCT category, mapping_version FROM prompt_events WHERE id LIKE $1", [
+    `${prefix}%`,
+  ]);
+  expect(events).toEqual([{ category: "science", mapping_version: taxonomy.version }]);
+  const labels = await q(
+    "SELECT DISTINCT path, tag, category FROM prompt_labels WHERE event_id LIKE $1 ORDER BY path",
+    [`${prefix}%`],
+  );
+  expect(labels).toEqual([
+    { path: "/Games/Roleplaying Games", tag: "roleplaying-games", category: "roleplay" },
+    {
+      path: "/Science/Computer Science/Machine Learning & Artificial Intelligence",
+      tag: "machine-learning-ai",
+      category: "science",
+    },
+  ]);
+  const rolled = await q(
+    "SELECT category, sum(events)::int AS n FROM rollup_category_daily WHERE day = '2019-09-02' AND engine = 'synthetic' GROUP BY 1",
+  );
+  expect(rolled).toEqual([{ category: "science", n: 12 }]);
+  const second = await remap(pool, taxonomy);
+  expect(second).toEqual({ version: taxonomy.version, events: 0, labels: 0 });
+}
 
 describe("docs/analytics.md", () => {
   it("every query in the guide runs as census_analyst", async () => {
