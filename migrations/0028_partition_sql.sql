@@ -1045,8 +1045,12 @@ BEGIN
   -- standalone first, filled from DEFAULT, then attached: a partition cannot be created while
   -- DEFAULT holds rows of its range. Labels move first: deleting their events from DEFAULT would
   -- cascade to them.
-  -- and no write lands in DEFAULT between the move and the attach's check of DEFAULT (reads go on)
-  LOCK TABLE prompt_events_default, prompt_labels_default IN SHARE ROW EXCLUSIVE MODE;
+  -- and no write lands in DEFAULT between the move and the attach's check of DEFAULT (reads go on).
+  -- The parents, not only the DEFAULTs: a write routes its row when it opens the parent, and ATTACH
+  -- does not wait for it, so a write routed to DEFAULT before the attach would then fail DEFAULT's
+  -- new constraint (23514, and its job dropped as bad data). Writes wait here instead, and route
+  -- afresh once this commits.
+  LOCK TABLE prompt_events, prompt_labels IN SHARE ROW EXCLUSIVE MODE;
   FOREACH t IN ARRAY ARRAY['prompt_labels', 'prompt_events'] LOOP
     EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', t || '_' || suffix, t);
     EXECUTE format('WITH moved AS (DELETE FROM %I WHERE observed_hour >= %L AND observed_hour < %L RETURNING *)

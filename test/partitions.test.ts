@@ -250,6 +250,58 @@ describe("month partitions of prompt_events and prompt_labels", () => {
     });
   });
 
+  it("a write racing a month's split out of DEFAULT lands in the new month, never refused", async () => {
+    await withDatabase("partrace", async (pool) => {
+      const url = (pool as unknown as { options: { connectionString: string } }).options.connectionString;
+      const split = new pg.Client({ connectionString: url });
+      await split.connect();
+      try {
+        // the split holds its locks until it commits; a write of that month starts meanwhile
+        await split.query("BEGIN");
+        await split.query("SELECT census_month_partition('2001-05-01')");
+        const row = eventRow(
+          "race-1",
+          {
+            observedHour: "2001-05-10T05:00:00.000Z",
+            model: "openai/gpt-5",
+            promptTokens: 1,
+            completionTokens: 0,
+            costUsd: null,
+            sampleRate: 1,
+            source: "live",
+            chars: 10,
+            redacted: false,
+            textFrom: "prompt",
+          },
+          { engine: "emulator", outcome: "classified", labels: [], language: "en", source: "google" },
+          "programming",
+          taxonomy.version,
+        );
+        const write = storeEvent(pool, row, []).then(
+          (ok) => ({ ok, error: null as unknown }),
+          (error: unknown) => ({ ok: false, error }),
+        );
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          const { rows } = await split.query(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          );
+          if (rows[0].n > 0 || Date.now() > deadline) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await split.query("COMMIT");
+        // without the parents' lock the write had routed to DEFAULT and failed its new constraint
+        expect(await write).toEqual({ ok: true, error: null });
+        expect((await homes(pool, "prompt_events")).find((h) => h.id === "race-1")?.home).toBe(
+          "prompt_events_p2001_05",
+        );
+      } finally {
+        await split.query("ROLLBACK").catch(() => {});
+        await split.end();
+      }
+    });
+  });
+
   it("retention drops exactly the months before the last N; the kept months' answers do not change", async () => {
     await withDatabase("partkeep", async (pool) => {
       const now = new Date();
