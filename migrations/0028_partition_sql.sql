@@ -996,7 +996,7 @@ CREATE OR REPLACE VIEW analytics.model_catalogue AS
   SELECT match, source, origin, size, params, reasoning, cite, version FROM public.model_catalogue;
 --> statement-breakpoint
 -- sql/partitions.sql
--- Month partitions of prompt_events and prompt_labels (migrations/0029, docs/operations.md "Partitions").
+-- Month partitions of prompt_events and prompt_labels (migrations/0029, README "Scaling out").
 --
 -- The current definitions, as a migrated database has them (test/sql-home.test.ts checks). Edit
 -- here, then `node scripts/sql-migration.mjs <next tag>` makes the migration that applies them.

@@ -1,4 +1,4 @@
--- Month partitions of prompt_events and prompt_labels (migrations/0029, docs/operations.md "Partitions").
+-- Month partitions of prompt_events and prompt_labels (migrations/0029, README "Scaling out").
 --
 -- The current definitions, as a migrated database has them (test/sql-home.test.ts checks). Edit
 -- here, then `node scripts/sql-migration.mjs <next tag>` makes the migration that applies them.
