@@ -27,6 +27,17 @@ export async function ensurePartitions(pool: pg.Pool, ahead = PARTITIONS_AHEAD):
   return rows[0]?.made ?? 0;
 }
 
+/**
+ * Analyzes the partitions, rollups and release tables that grew by more than 1,000 rows plus a
+ * fifth since their last analyze (sql/partitions.sql census_analyze_grown: why); returns how many.
+ * The refresher calls it every interval, so a write's cached plans never keep scanning a month
+ * that was empty when they were made, whether or not autovacuum runs.
+ */
+export async function analyzeGrown(pool: Pick<pg.Pool, "query">): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>("SELECT census_analyze_grown() AS n");
+  return rows[0]?.n ?? 0;
+}
+
 export async function monthPartitions(pool: pg.Pool): Promise<MonthPartition[]> {
   const { rows } = await pool.query<{
     month: string;

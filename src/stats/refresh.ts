@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { analyzeGrown } from "../db/partitions";
 import { isConnectionLost } from "../platform/errors";
 import type { Logger } from "../platform/logger";
 
@@ -40,7 +41,10 @@ export interface Refresher {
   stop(): Promise<void>;
 }
 
-/** Refreshes every `intervalMs` (never two at once in this process) until stopped. */
+/**
+ * Refreshes every `intervalMs` (never two at once in this process) until stopped, and keeps the
+ * growing tables' planner statistics current (analyzeGrown).
+ */
 export function startRefresher(pool: pg.Pool, intervalMs: number, log: Logger): Refresher {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -49,6 +53,7 @@ export function startRefresher(pool: pg.Pool, intervalMs: number, log: Logger): 
   const tick = async () => {
     try {
       await refreshReleases(pool);
+      await analyzeGrown(pool);
       if (failing) log.info("release refresh works again");
       failing = false;
     } catch (err) {
