@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import { analyzeGrown } from "../db/partitions";
 import { prng } from "../platform/prng";
 import { refreshReleases } from "../stats/refresh";
 import type { Taxonomy } from "../taxonomy/mapping";
@@ -158,6 +159,10 @@ export async function writeSyntheticEvents(
         labels,
       );
     }
+    // statistics first: the refresh joins the rollups and units this load grew (analyzeGrown).
+    // This connection's own counts reach the statistics only once it goes idle: ask for that.
+    await client.query("SELECT pg_stat_force_next_flush()").catch(() => {}); // Postgres 15 on
+    await analyzeGrown(client);
     // the triggers marked the partitions written; their units once for the whole load, so what
     // loaded is in every answer when this returns (a worker's refresher would take seconds)
     await refreshReleases(client, true);
