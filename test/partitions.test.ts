@@ -38,6 +38,7 @@ const ROLLUPS = [
   "rollup_usage_daily",
   "release_unit_daily",
   "release_breakdown_daily",
+  "release_language_daily",
 ];
 
 /** Every rollup and release row, in a stable order: what the answers are made of. */
