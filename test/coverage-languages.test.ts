@@ -1,13 +1,19 @@
-import type pg from "pg";
+import { rmSync } from "node:fs";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { migrate } from "drizzle-orm/node-postgres/migrator";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEventWriter } from "../src/classification/event-writer";
 import type { EventRow } from "../src/classification/store-event";
 import { bootstrapDatabase } from "../src/db/bootstrap";
 import { createPool } from "../src/db/client";
+import { runMigrations } from "../src/db/migrate";
+import { createLogger } from "../src/platform/logger";
 import { refreshReleases } from "../src/stats/refresh";
 import { loadTaxonomy } from "../src/taxonomy/load";
+import { migrationsUpTo } from "./support/migrations";
 import { waitFor } from "./support/stack";
-import { createExtraDatabase, dropExtraDatabase } from "./support/urls";
+import { createExtraDatabase, dropExtraDatabase, extraDatabaseUrl, TEST_DATABASE_URL } from "./support/urls";
 
 // Issue 19, item 3: analytics.coverage by language reads release_language_daily, the released
 // language rows summed per period, outcome and language, instead of summing the rows themselves.
@@ -104,8 +110,8 @@ function events(prefix: string, n: number, days: number, seed: number): EventRow
   });
 }
 
-async function write(rows: EventRow[]) {
-  const writer = createEventWriter(pool);
+async function write(rows: EventRow[], into: pg.Pool = pool) {
+  const writer = createEventWriter(into);
   await Promise.all(rows.map((r) => writer.write(r, [])));
   await writer.close();
 }
@@ -135,13 +141,13 @@ const WINDOWS = [
 const INTERVALS = ["day", "week", "month", "quarter", "year", "range"];
 
 /** Every window and interval's answer from the sums, each checked against the rows' answer. */
-async function answers(): Promise<string> {
+async function answers(source: pg.Pool = pool): Promise<string> {
   const all: unknown[] = [];
   for (const [from, to] of WINDOWS)
     for (const interval of INTERVALS) {
       const params = ["synthetic", from, to, interval];
-      const { rows: expected } = await pool.query(FROM_ROWS, params);
-      const { rows: got } = await pool.query(FROM_SUMS, params);
+      const { rows: expected } = await source.query(FROM_ROWS, params);
+      const { rows: got } = await source.query(FROM_SUMS, params);
       expect(got, `${from}..${to} by ${interval}`).toEqual(expected);
       all.push(got);
     }
@@ -249,5 +255,33 @@ describe("coverage by language from release_language_daily", () => {
     await pool.query("SELECT census_rebuild_releases()");
     expect(await sums()).toEqual(concurrent);
     expect(await answers()).toBe(answered);
+  });
+
+  it("migration 0031 sums the language rows a database released before it", async () => {
+    const older = migrationsUpTo("0030_analyze_grown");
+    const oldUrl = extraDatabaseUrl("coverage_backfill");
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(new URL(oldUrl).pathname.slice(1))}`);
+    await admin.end();
+    const old = createPool(oldUrl, { max: 2 });
+    try {
+      const client = await old.connect();
+      await migrate(drizzle(client), { migrationsFolder: older });
+      client.release();
+      await bootstrapDatabase(old, { taxonomy, kMinEvents: 5 });
+      await write(events("old", 1500, 16, 5), old);
+      await refreshReleases(old, true);
+      await runMigrations(oldUrl, createLogger("silent"));
+      const { rows } = await old.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM release_language_daily",
+      );
+      expect(rows[0]?.n).toBeGreaterThan(0);
+      await answers(old);
+    } finally {
+      await old.end();
+      rmSync(older, { recursive: true, force: true });
+      await dropExtraDatabase(oldUrl);
+    }
   });
 });
