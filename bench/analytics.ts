@@ -116,7 +116,7 @@ async function remapMonth(pool: pg.Pool, taxonomy: Taxonomy, year: Year) {
 async function compactRollups(pool: pg.Pool) {
   const started = performance.now();
   await pool.query(
-    "VACUUM (FULL, ANALYZE) rollup_category_daily, rollup_tag_daily, rollup_language_daily, release_unit_daily, release_breakdown_daily",
+    "VACUUM (FULL, ANALYZE) rollup_category_daily, rollup_tag_daily, rollup_language_daily, release_unit_daily, release_breakdown_daily, release_language_daily",
   );
   console.log(`  rollups compacted (VACUUM FULL) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -4,7 +4,8 @@
 -- here, then `node scripts/sql-migration.mjs <next tag>` makes the migration that applies them.
 --
 -- Every function answers from released units only (sql/floor.sql: census_released_cells,
--- census_released_breakdown), over the window widened to whole floor grains, bucketed by
+-- census_released_breakdown, census_released_languages: sums of the released language rows), over
+-- the window widened to whole floor grains, bucketed by
 -- analytics.bucket, with numbers rounded to 12 significant digits by analytics.sig. They are
 -- SECURITY DEFINER with a fixed search_path: analysts may call them but read no table. A share
 -- leaves out 'others' (and, in author_mix's share of an author, the pooled nameless rows); every
@@ -351,9 +352,12 @@ BEGIN
     WHERE NOT p_by_language
     GROUP BY 1, 2
     UNION ALL
-    SELECT analytics.bucket(p_interval, w_from, b.day), b.outcome, b.value,
+    -- the language rows' sums per period, outcome and language (release_language_daily): the same
+    -- totals as summing census_released_breakdown('language', ...), at a cost that does not grow
+    -- with the released units
+    SELECT analytics.bucket(p_interval, w_from, b.day), b.outcome, b.language,
       sum(b.events)::bigint, sum(b.est_requests), sum(b.var_requests)
-    FROM census_released_breakdown('language', p_engine, w_from, w_to) b
+    FROM census_released_languages(p_engine, w_from, w_to) b
     WHERE p_by_language
     GROUP BY 1, 2, 3
   )

@@ -40,8 +40,10 @@
 -- engine, for given cells; census_refresh_dirty runs it for the partitions writes marked stale in
 -- release_dirty (the worker's refresher, every REFRESH_INTERVAL_MS: answers lag writes by that
 -- much); census_rebuild_releases redoes all of it (also when k or
--- the grain changes: trigger census_settings_k). The analytics functions (sql/analytics.sql) read
--- only census_released_cells and census_released_breakdown.
+-- the grain changes: trigger census_settings_k). A refresh also re-sums the released language rows
+-- per period, outcome and language into release_language_daily (census_sum_languages). The
+-- analytics functions (sql/analytics.sql) read only census_released_cells,
+-- census_released_breakdown and census_released_languages (those sums).
 
 CREATE OR REPLACE FUNCTION analytics.k_min()
  RETURNS integer
@@ -324,6 +326,42 @@ BEGIN
   FROM released
   WHERE shown IS NOT NULL OR kind <> 'tag'
   GROUP BY kind, day, outcome, category, source_group, unit_author, unit_model, shown;
+  IF 'language' = ANY (p_kinds) THEN
+    PERFORM census_sum_languages(p_engine, p_days, p_outcomes);
+  END IF;
+END $function$;
+
+-- release_language_daily: the language rows of release_breakdown_daily summed per engine, period,
+-- outcome and language (the pooled hidden languages as language NULL), what analytics.coverage by
+-- language reads: one row per language a period instead of one per released unit, category and
+-- language (at 3M events, 132k rows a year and growing with the units; this stays ~days x
+-- outcomes x languages). Sums of released rows only, so it publishes nothing they do not.
+-- Recomputed from the released rows of each (period, outcome) a refresh rewrote, never adjusted by
+-- differences: equal to the sum of the rows whatever order the refreshes ran in. A period's
+-- categories are refreshed as separate partitions, possibly by two refreshers at once, so each
+-- (engine, period, outcome) is summed under an advisory lock held to commit, taken in one order:
+-- the later summer waits and then reads the earlier one's committed rows (two concurrent sums
+-- would each miss the other's category and leave two rows).
+CREATE OR REPLACE FUNCTION public.census_sum_languages(p_engine text, p_days date[], p_outcomes text[])
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+  h integer;
+BEGIN
+  FOR h IN SELECT DISTINCT hashtext(concat_ws('|', p_engine, d, o))
+           FROM unnest(p_days, p_outcomes) AS u(d, o) ORDER BY 1 LOOP
+    PERFORM pg_advisory_xact_lock(hashtext('census_release_language'), h);
+  END LOOP;
+  DELETE FROM release_language_daily l
+  WHERE l.engine = p_engine AND l.day = ANY (p_days)
+    AND (l.day, l.outcome) IN (SELECT * FROM unnest(p_days, p_outcomes));
+  INSERT INTO release_language_daily (day, engine, outcome, language, events, est_requests, var_requests)
+  SELECT b.day, p_engine, b.outcome, b.value, sum(b.events), sum(b.est_requests), sum(b.var_requests)
+  FROM release_breakdown_daily b
+  WHERE b.kind = 'language' AND b.engine = p_engine AND b.day = ANY (p_days)
+    AND (b.day, b.outcome) IN (SELECT * FROM unnest(p_days, p_outcomes))
+  GROUP BY b.day, b.outcome, b.value;
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.census_refresh_touched(p_engines text[], p_days date[], p_outcomes text[], p_categories text[], p_kinds text[] DEFAULT ARRAY['unit'::text, 'tag'::text, 'language'::text])
@@ -406,6 +444,7 @@ BEGIN
   END LOOP;
   DELETE FROM release_unit_daily;
   DELETE FROM release_breakdown_daily;
+  DELETE FROM release_language_daily;
   PERFORM census_refresh_touched(array_agg(engine), array_agg(day), array_agg(outcome), array_agg(category))
   FROM (SELECT DISTINCT engine, day, outcome, category FROM rollup_category_daily) t;
 END $function$;
@@ -437,4 +476,13 @@ AS $function$
   SELECT day, outcome, category, source_group, unit_author, unit_model, value, events, est_requests, tokens,
     est_tokens, var_requests, var_tokens
   FROM release_breakdown_daily WHERE engine = p_engine AND kind = p_kind AND day >= p_from AND day < p_to
+$function$;
+
+CREATE OR REPLACE FUNCTION public.census_released_languages(p_engine text, p_from date, p_to date)
+ RETURNS TABLE(day date, outcome text, language text, events bigint, est_requests double precision, var_requests double precision)
+ LANGUAGE sql
+ STABLE
+AS $function$
+  SELECT day, outcome, language, events, est_requests, var_requests
+  FROM release_language_daily WHERE engine = p_engine AND day >= p_from AND day < p_to
 $function$;

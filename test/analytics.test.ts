@@ -330,6 +330,7 @@ describe("analytics functions and the privacy floor", () => {
       for (const call of [
         "census_released_cells('synthetic', '2019-05-06', '2019-05-13')",
         "census_released_breakdown('language', 'synthetic', '2019-05-06', '2019-05-13')",
+        "census_released_languages('synthetic', '2019-05-06', '2019-05-13')",
       ]) {
         await expect(client.query(`SELECT * FROM ${call}`), call).rejects.toThrow(
           /permission denied for function/,
@@ -391,6 +392,7 @@ describe("the analyst role", () => {
         "prompt_labels",
         "rollup_category_daily",
         "rollup_tag_daily",
+        "release_language_daily",
         "api_keys",
       ]) {
         await expect(client.query(`SELECT 1 FROM ${table} LIMIT 1`), table).rejects.toThrow(

@@ -76,12 +76,13 @@ function counting(p: pg.Pool) {
   return { pool: { query }, seen };
 }
 
-/** Every released unit and breakdown row, as one comparable string. */
+/** Every released unit, breakdown row and language sum, as one comparable string. */
 async function releases(): Promise<string> {
-  const { rows } = await pool.query<{ u: string; b: string }>(`SELECT
+  const { rows } = await pool.query<{ u: string; b: string; l: string }>(`SELECT
     (SELECT md5(coalesce(string_agg(concat_ws('|', engine, day, outcome, category, unit_author, unit_model, events, tokens), ',' ORDER BY engine, day, outcome, category, unit_author, unit_model), '')) FROM release_unit_daily) AS u,
-    (SELECT md5(coalesce(string_agg(concat_ws('|', kind, engine, day, outcome, category, unit_author, unit_model, value, events), ',' ORDER BY kind, engine, day, outcome, category, unit_author, unit_model, value), '')) FROM release_breakdown_daily) AS b`);
-  return `${rows[0]?.u}/${rows[0]?.b}`;
+    (SELECT md5(coalesce(string_agg(concat_ws('|', kind, engine, day, outcome, category, unit_author, unit_model, value, events), ',' ORDER BY kind, engine, day, outcome, category, unit_author, unit_model, value), '')) FROM release_breakdown_daily) AS b,
+    (SELECT md5(coalesce(string_agg(concat_ws('|', engine, day, outcome, language, events), ',' ORDER BY engine, day, outcome, language), '')) FROM release_language_daily) AS l`);
+  return `${rows[0]?.u}/${rows[0]?.b}/${rows[0]?.l}`;
 }
 
 describe("the batching event writer", () => {

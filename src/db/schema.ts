@@ -16,6 +16,7 @@ import {
   real,
   text,
   timestamp,
+  unique,
 } from "drizzle-orm/pg-core";
 import {
   answerSources,
@@ -256,6 +257,23 @@ export const releaseBreakdownDaily = pgTable(
     ...measures,
   },
   (t) => [index("release_breakdown_daily_engine_kind_day_idx").on(t.engine, t.kind, t.day)],
+);
+
+// release_breakdown_daily's language rows summed per engine, period, outcome and language (NULL:
+// the pooled hidden ones), rewritten by the same refresh (sql/floor.sql census_sum_languages): what
+// coverage by language reads, at a size that does not grow with the released units.
+export const releaseLanguageDaily = pgTable(
+  "release_language_daily",
+  {
+    day: date("day").notNull(),
+    engine: text("engine").notNull(),
+    outcome: text("outcome").notNull(),
+    language: text("language"),
+    events: bigint("events", { mode: "number" }).notNull(),
+    estRequests: doublePrecision("est_requests").notNull(),
+    varRequests: doublePrecision("var_requests").notNull(),
+  },
+  (t) => [unique("release_language_daily_key").on(t.engine, t.day, t.outcome, t.language).nullsNotDistinct()],
 );
 
 // A stored model's group and trait (reasoning|size) from `since` on, as the catalogue stood when

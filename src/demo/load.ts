@@ -22,6 +22,7 @@ const ROLLUPS = [
   "rollup_usage_daily",
   "release_unit_daily",
   "release_breakdown_daily",
+  "release_language_daily",
   "release_dirty", // marks of its partitions not refreshed yet: nothing left to refresh
 ] as const;
 
