@@ -10,8 +10,10 @@ export interface RemapResult {
 /**
  * Re-derives stored labels' tags and categories, and each event's category (by the scheme's decision
  * rule, as at ingest: decisionRuleOf), under the current mapping, without calling Google. Works in batches of
- * events still on another version, so it is idempotent and resumable; rebuilds the rollups once
- * at the end if anything changed.
+ * events still on another version, so it is idempotent and resumable. Each batch notes the (engine,
+ * day) of the events whose category or labels actually changed; at the end only those days'
+ * rollups are rebuilt (census_rebuild_rollups_days, sql/rollups.sql) and their release units
+ * refreshed, so a remap of one month costs that month, not the table.
  */
 export async function remap(pool: pg.Pool, taxonomy: Taxonomy, batchSize = 5000): Promise<RemapResult> {
   const paths = [...taxonomy.knownPaths];
@@ -24,6 +26,11 @@ export async function remap(pool: pg.Pool, taxonomy: Taxonomy, batchSize = 5000)
       `CREATE TEMP TABLE IF NOT EXISTS remap_paths (path text PRIMARY KEY, tag text NOT NULL, category text NOT NULL)`,
     );
     await client.query("TRUNCATE remap_paths");
+    // the days whose rollups the changes make stale; a temp table, so the ids never leave the server
+    await client.query(
+      "CREATE TEMP TABLE IF NOT EXISTS remap_days (engine text, day date, PRIMARY KEY (engine, day))",
+    );
+    await client.query("TRUNCATE remap_days");
     await client.query("INSERT INTO remap_paths SELECT * FROM unnest($1::text[], $2::text[], $3::text[])", [
       paths,
       mapped.map((m) => m.tag),
@@ -44,25 +51,51 @@ export async function remap(pool: pg.Pool, taxonomy: Taxonomy, batchSize = 5000)
         break;
       }
       after = ids[ids.length - 1] ?? after;
-      const l = await client.query(
-        `UPDATE prompt_labels l SET tag = coalesce(m.tag, $2), category = coalesce(m.category, $3)
-         FROM prompt_labels l2 LEFT JOIN remap_paths m ON m.path = l2.path
-         WHERE l.event_id = ANY($1) AND l2.event_id = l.event_id AND l2.path = l.path
-           AND (l.tag, l.category) IS DISTINCT FROM (coalesce(m.tag, $2), coalesce(m.category, $3))`,
+      const l = await client.query<{ n: number }>(
+        `WITH changed AS (
+           UPDATE prompt_labels l SET tag = coalesce(m.tag, $2), category = coalesce(m.category, $3)
+           FROM prompt_labels l2 LEFT JOIN remap_paths m ON m.path = l2.path
+           WHERE l.event_id = ANY($1) AND l2.event_id = l.event_id AND l2.path = l.path
+             AND (l.tag, l.category) IS DISTINCT FROM (coalesce(m.tag, $2), coalesce(m.category, $3))
+           RETURNING l.event_id, l.observed_hour
+         ), days AS (
+           INSERT INTO remap_days
+           SELECT DISTINCT e.engine, (e.observed_hour AT TIME ZONE 'UTC')::date
+           FROM (SELECT DISTINCT event_id, observed_hour FROM changed) c
+           JOIN prompt_events e ON e.id = c.event_id AND e.observed_hour = c.observed_hour
+           ON CONFLICT DO NOTHING
+         )
+         SELECT count(*)::int AS n FROM changed`,
         [ids, UNKNOWN_TAG, OTHERS],
       );
-      const e = await client.query(
-        `UPDATE prompt_events e SET mapping_version = $2, category = coalesce(
-           (SELECT l.category FROM prompt_labels l WHERE l.event_id = e.id AND l.observed_hour = e.observed_hour
-            ORDER BY (l.category = $3 AND $4), l.confidence DESC, l.path LIMIT 1), $3)
-         WHERE e.id = ANY($1)`,
+      // o is the row before this statement: its category tells whether the event moved
+      const e = await client.query<{ n: number }>(
+        `WITH moved AS (
+           UPDATE prompt_events e SET mapping_version = $2, category = coalesce(
+             (SELECT l.category FROM prompt_labels l WHERE l.event_id = e.id AND l.observed_hour = e.observed_hour
+              ORDER BY (l.category = $3 AND $4), l.confidence DESC, l.path LIMIT 1), $3)
+           FROM prompt_events o
+           WHERE e.id = ANY($1) AND o.id = e.id AND o.observed_hour = e.observed_hour
+           RETURNING e.engine, e.observed_hour, e.category IS DISTINCT FROM o.category AS changed
+         ), days AS (
+           INSERT INTO remap_days
+           SELECT DISTINCT engine, (observed_hour AT TIME ZONE 'UTC')::date FROM moved WHERE changed
+           ON CONFLICT DO NOTHING
+         )
+         SELECT count(*)::int AS n FROM moved`,
         [ids, taxonomy.version, OTHERS, decisionRuleOf(taxonomy) === "prefer-named"],
       );
       await client.query("COMMIT");
-      labels += l.rowCount ?? 0;
-      events += e.rowCount ?? 0;
+      labels += l.rows[0]?.n ?? 0;
+      events += e.rows[0]?.n ?? 0;
     }
-    if (events > 0) await client.query("SELECT census_rebuild_rollups()");
+    await client.query("BEGIN");
+    const rebuilt = await client.query<{ n: number }>(
+      "SELECT census_rebuild_rollups_days(array_agg(engine), array_agg(day)) AS n FROM remap_days",
+    );
+    await client.query("COMMIT");
+    // outside the rebuild's transaction, as the refresher does: the rebuild's locks are gone
+    if ((rebuilt.rows[0]?.n ?? 0) > 0) await client.query("SELECT census_refresh_dirty(true)");
     return { version: taxonomy.version, events, labels };
   } catch (err) {
     await client.query("ROLLBACK").catch(() => {});
