@@ -120,6 +120,22 @@ describe("census remap rebuilds only the days it changed", () => {
     });
   });
 
+  it("leaves the days of a remap stopped before its rebuild to the next run", async () => {
+    await withDatabase("remapstop", async (pool) => {
+      const rebuildDays = "census_rebuild_rollups_days(text[], date[])";
+      await pool.query(`ALTER FUNCTION ${rebuildDays} RENAME TO census_rebuild_rollups_days_away`);
+      await expect(remap(pool, taxonomy)).rejects.toThrow(/census_rebuild_rollups_days/);
+      await pool.query(
+        "ALTER FUNCTION census_rebuild_rollups_days_away(text[], date[]) RENAME TO census_rebuild_rollups_days",
+      );
+      // every event is on the current version now: only the notes tell which days to rebuild
+      expect(await remap(pool, taxonomy)).toEqual({ version: taxonomy.version, events: 0, labels: 0 });
+      const after = await rollups(pool);
+      expect(await rebuilt(pool)).toEqual(after);
+      expect((await pool.query("SELECT count(*)::int AS n FROM remap_stale_days")).rows[0].n).toBe(0);
+    });
+  });
+
   it("keeps the rollups of days before the retention horizon, as the full rebuild does", async () => {
     await withDatabase("remapkept", async (pool) => {
       await pool.query("INSERT INTO census_retention (id, kept_from) VALUES (true, '2024-02-15')");

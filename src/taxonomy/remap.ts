@@ -10,10 +10,11 @@ export interface RemapResult {
 /**
  * Re-derives stored labels' tags and categories, and each event's category (by the scheme's decision
  * rule, as at ingest: decisionRuleOf), under the current mapping, without calling Google. Works in batches of
- * events still on another version, so it is idempotent and resumable. Each batch notes the (engine,
- * day) of the events whose category or labels actually changed; at the end only those days'
- * rollups are rebuilt (census_rebuild_rollups_days, sql/rollups.sql) and their release units
- * refreshed, so a remap of one month costs that month, not the table.
+ * events still on another version, so it is idempotent and resumable. Each batch notes, in
+ * remap_stale_days, the (engine, day) of the events whose category or labels actually changed; at
+ * the end those days' rollups, and only those, are rebuilt (census_rebuild_rollups_days,
+ * sql/rollups.sql) and their release units refreshed, so a remap of one month costs that month,
+ * not the table. Days a stopped run noted are rebuilt by the next, stale events or not.
  */
 export async function remap(pool: pg.Pool, taxonomy: Taxonomy, batchSize = 5000): Promise<RemapResult> {
   const paths = [...taxonomy.knownPaths];
@@ -26,11 +27,6 @@ export async function remap(pool: pg.Pool, taxonomy: Taxonomy, batchSize = 5000)
       `CREATE TEMP TABLE IF NOT EXISTS remap_paths (path text PRIMARY KEY, tag text NOT NULL, category text NOT NULL)`,
     );
     await client.query("TRUNCATE remap_paths");
-    // the days whose rollups the changes make stale, noted by the batches' own statements
-    await client.query(
-      "CREATE TEMP TABLE IF NOT EXISTS remap_days (engine text, day date, PRIMARY KEY (engine, day))",
-    );
-    await client.query("TRUNCATE remap_days");
     await client.query("INSERT INTO remap_paths SELECT * FROM unnest($1::text[], $2::text[], $3::text[])", [
       paths,
       mapped.map((m) => m.tag),
@@ -50,7 +46,8 @@ export async function remap(pool: pg.Pool, taxonomy: Taxonomy, batchSize = 5000)
     }
     await client.query("BEGIN");
     const rebuilt = await client.query<{ n: number }>(
-      "SELECT census_rebuild_rollups_days(array_agg(engine), array_agg(day)) AS n FROM remap_days",
+      `WITH d AS (DELETE FROM remap_stale_days RETURNING engine, day)
+       SELECT census_rebuild_rollups_days(array_agg(engine), array_agg(day)) AS n FROM d`,
     );
     await client.query("COMMIT");
     // outside the rebuild's transaction, as the refresher does: the rebuild's locks are gone
@@ -101,7 +98,7 @@ async function remapPartition(
            AND (l.tag, l.category) IS DISTINCT FROM (coalesce(m.tag, $2), coalesce(m.category, $3))
          RETURNING l.event_id, l.observed_hour
        ), days AS (
-         INSERT INTO remap_days
+         INSERT INTO remap_stale_days
          SELECT DISTINCT e.engine, (e.observed_hour AT TIME ZONE 'UTC')::date
          FROM (SELECT DISTINCT event_id, observed_hour FROM changed) c
          JOIN ${ev} e ON e.id = c.event_id AND e.observed_hour = c.observed_hour
@@ -120,7 +117,7 @@ async function remapPartition(
          WHERE e.id = ANY($1) AND o.id = e.id AND o.observed_hour = e.observed_hour
          RETURNING e.engine, e.observed_hour, e.category IS DISTINCT FROM o.category AS changed
        ), days AS (
-         INSERT INTO remap_days
+         INSERT INTO remap_stale_days
          SELECT DISTINCT engine, (observed_hour AT TIME ZONE 'UTC')::date FROM moved WHERE changed
          ON CONFLICT DO NOTHING
        )
