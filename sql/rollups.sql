@@ -12,7 +12,8 @@
 -- with the size of its day, and writers never wait on a refresh. Per weight x a row keeps est_x = sum(x / p) and
 -- var_x = sum((1 - p) / p^2 * x^2), p the event's sample rate. census_rebuild_rollups() recomputes
 -- every rollup and release from prompt_events (from census_retention's horizon on: the days before it
--- keep the aggregates of the months `census retention` dropped).
+-- keep the aggregates of the months `census retention` dropped). census_rebuild_rollups_days does the
+-- same for given (engine, day) pairs only: a remap's rebuild.
 
 CREATE OR REPLACE FUNCTION public.census_author(model text)
  RETURNS text
