@@ -161,9 +161,13 @@ END $function$;
 -- A remap's rebuild (src/taxonomy/remap.ts): the category, language and tag rollups of the given
 -- (engine, day) pairs recomputed from those days' events only, with census_rollup_sql's
 -- aggregation, so that a remap costs what its changed days hold, not what the table holds. The
--- release partitions those rows covered before and cover after are marked in release_dirty
--- (census_refresh_dirty refreshes them). rollup_usage_daily counts no category or tag and is left
--- as it is. Days before census_retention's horizon keep their rollups, as in
+-- release partitions those rows covered before and cover after are refreshed in the same
+-- transaction by census_refresh_touched, under one advisory lock per engine, as
+-- census_rebuild_rollups refreshes its own: not by marks in release_dirty, whose refresh
+-- (census_refresh_dirty) holds one lock per partition until it commits, and a remap of a year
+-- (6,222 partitions at 1M events) would run out of the lock table (max_locks_per_transaction).
+-- Answers then move from the old numbers to the new at one commit. rollup_usage_daily counts no
+-- category or tag and is left as it is. Days before census_retention's horizon keep their rollups, as in
 -- census_rebuild_rollups: their events may be gone. Returns how many (engine, day) it rebuilt.
 --
 -- Writers: a write of one of these days committing between the DELETE and the re-aggregation
@@ -210,19 +214,23 @@ BEGIN
   EXECUTE format('CREATE OR REPLACE TEMP VIEW census_days_labels AS SELECT l.* FROM prompt_labels l
     WHERE l.observed_hour >= %L::timestamp AT TIME ZONE ''UTC'' AND l.observed_hour < %L::timestamp AT TIME ZONE ''UTC''
       AND (l.observed_hour AT TIME ZONE ''UTC'')::date IN (SELECT day FROM census_rebuild_days)', lo, hi);
+  CREATE TEMP TABLE IF NOT EXISTS census_rebuild_parts (engine text, day date, outcome text, category text);
+  TRUNCATE census_rebuild_parts;
   WITH gone AS (
     DELETE FROM rollup_category_daily r USING census_rebuild_days d WHERE r.engine = d.engine AND r.day = d.day
     RETURNING r.engine, r.day, r.outcome, r.category
   )
-  INSERT INTO release_dirty (engine, day, outcome, category) SELECT DISTINCT * FROM gone;
+  INSERT INTO census_rebuild_parts SELECT DISTINCT * FROM gone;
   DELETE FROM rollup_language_daily r USING census_rebuild_days d WHERE r.engine = d.engine AND r.day = d.day;
   DELETE FROM rollup_tag_daily r USING census_rebuild_days d WHERE r.engine = d.engine AND r.day = d.day;
   EXECUTE census_rollup_sql('category', 'census_days_events');
   EXECUTE census_rollup_sql('language', 'census_days_events');
   EXECUTE census_rollup_sql('tag', 'census_days_events', 'census_days_labels');
-  INSERT INTO release_dirty (engine, day, outcome, category)
+  INSERT INTO census_rebuild_parts
   SELECT DISTINCT r.engine, r.day, r.outcome, r.category
   FROM rollup_category_daily r JOIN census_rebuild_days d ON r.engine = d.engine AND r.day = d.day;
+  PERFORM census_refresh_touched(array_agg(p.engine), array_agg(p.day), array_agg(p.outcome), array_agg(p.category))
+  FROM (SELECT DISTINCT * FROM census_rebuild_parts) p;
   RETURN n;
 END $function$;
 --> statement-breakpoint

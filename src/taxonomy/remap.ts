@@ -13,7 +13,7 @@ export interface RemapResult {
  * events still on another version, so it is idempotent and resumable. Each batch notes, in
  * remap_stale_days, the (engine, day) of the events whose category or labels actually changed; at
  * the end those days' rollups, and only those, are rebuilt (census_rebuild_rollups_days,
- * sql/rollups.sql) and their release units refreshed, so a remap of one month costs that month,
+ * sql/rollups.sql) with their release units, so a remap of one month costs that month,
  * not the table. Days a stopped run noted are rebuilt by the next, stale events or not.
  */
 export async function remap(pool: pg.Pool, taxonomy: Taxonomy, batchSize = 5000): Promise<RemapResult> {
@@ -44,14 +44,13 @@ export async function remap(pool: pg.Pool, taxonomy: Taxonomy, batchSize = 5000)
       events += n.events;
       labels += n.labels;
     }
+    // the days' rollups and their release units, in one transaction
     await client.query("BEGIN");
-    const rebuilt = await client.query<{ n: number }>(
+    await client.query(
       `WITH d AS (DELETE FROM remap_stale_days RETURNING engine, day)
        SELECT census_rebuild_rollups_days(array_agg(engine), array_agg(day)) AS n FROM d`,
     );
     await client.query("COMMIT");
-    // outside the rebuild's transaction, as the refresher does: the rebuild's locks are gone
-    if ((rebuilt.rows[0]?.n ?? 0) > 0) await client.query("SELECT census_refresh_dirty(true)");
     return { version: taxonomy.version, events, labels };
   } catch (err) {
     await client.query("ROLLBACK").catch(() => {});
