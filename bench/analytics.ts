@@ -91,7 +91,12 @@ async function ensureEvents(pool: pg.Pool, taxonomy: Taxonomy, target: number, y
   );
 }
 
-/** `census remap` after one month of the year was tagged under another mapping version. */
+/**
+ * `census remap` after one month of the year was tagged under another mapping version, with its
+ * labels' tags stale too, so that every day of the month changes: the remap rebuilds the rollups
+ * of the days it changed (census_rebuild_rollups_days), and a month whose labels were already
+ * right would rebuild nothing.
+ */
 async function remapMonth(pool: pg.Pool, taxonomy: Taxonomy, year: Year) {
   const month = `${year.from.slice(0, 4)}-06-01`;
   const t = performance.now();
@@ -100,12 +105,17 @@ async function remapMonth(pool: pg.Pool, taxonomy: Taxonomy, year: Year) {
        AND observed_hour >= $1::date AND observed_hour < $1::date + interval '1 month'`,
     [month],
   );
+  await pool.query(
+    `UPDATE prompt_labels SET tag = 'bench-stale'
+     WHERE observed_hour >= $1::date AND observed_hour < $1::date + interval '1 month'`,
+    [month],
+  );
   const staled = (performance.now() - t) / 1000;
   const started = performance.now();
   const result = await remap(pool, taxonomy);
   const seconds = (performance.now() - started) / 1000;
   console.log(
-    `  remap of one month (${(rowCount ?? 0).toLocaleString()} events made stale in ${staled.toFixed(1)} s): ${result.events.toLocaleString()} events re-derived and rollups rebuilt in ${seconds.toFixed(1)} s, no Google call`,
+    `  remap of one month (${(rowCount ?? 0).toLocaleString()} events and their labels made stale in ${staled.toFixed(1)} s): ${result.events.toLocaleString()} events and ${result.labels.toLocaleString()} labels re-derived, their days' rollups and units rebuilt in ${seconds.toFixed(1)} s, no Google call`,
   );
 }
 

@@ -12,7 +12,8 @@
 -- with the size of its day, and writers never wait on a refresh. Per weight x a row keeps est_x = sum(x / p) and
 -- var_x = sum((1 - p) / p^2 * x^2), p the event's sample rate. census_rebuild_rollups() recomputes
 -- every rollup and release from prompt_events (from census_retention's horizon on: the days before it
--- keep the aggregates of the months `census retention` dropped).
+-- keep the aggregates of the months `census retention` dropped). census_rebuild_rollups_days does the
+-- same for given (engine, day) pairs only: a remap's rebuild.
 
 CREATE OR REPLACE FUNCTION public.census_author(model text)
  RETURNS text
@@ -152,4 +153,80 @@ BEGIN
   EXECUTE census_rollup_sql('tag', 'census_kept_events', 'census_kept_labels');
   EXECUTE census_usage_rollup_sql('census_kept_events');
   PERFORM census_rebuild_releases();
+END $function$;
+
+-- A remap's rebuild (src/taxonomy/remap.ts): the category, language and tag rollups of the given
+-- (engine, day) pairs recomputed from those days' events only, with census_rollup_sql's
+-- aggregation, so that a remap costs what its changed days hold, not what the table holds. The
+-- release partitions those rows covered before and cover after are refreshed in the same
+-- transaction by census_refresh_touched, under one advisory lock per engine, as
+-- census_rebuild_rollups refreshes its own: not by marks in release_dirty, whose refresh
+-- (census_refresh_dirty) holds one lock per partition until it commits, and a remap of a year
+-- (6,222 partitions at 1M events) would run out of the lock table (max_locks_per_transaction).
+-- Answers then move from the old numbers to the new at one commit. rollup_usage_daily counts no
+-- category or tag and is left as it is. Days before census_retention's horizon keep their rollups, as in
+-- census_rebuild_rollups: their events may be gone. Returns how many (engine, day) it rebuilt.
+--
+-- Writers: a write of one of these days committing between the DELETE and the re-aggregation
+-- would be counted twice (its trigger added it to a row the re-aggregation then adds it to) or
+-- lost. So this takes, on the month partitions of prompt_events and prompt_labels that hold the
+-- days, the lock census_rebuild_rollups takes on the whole table: SHARE, which conflicts with a
+-- write's ROW EXCLUSIVE. It waits for writes in flight to those months to commit (it then reads
+-- them), and writes to those months wait for it; writes to other months (today's) go on. The
+-- partitions' advisory lock (census_ensure_partitions, census_drop_month) comes first, so no month
+-- is created, moved out of DEFAULT or dropped between finding a day's partition and locking it.
+CREATE OR REPLACE FUNCTION public.census_rebuild_rollups_days(p_engines text[], p_days date[])
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+  kept date;
+  lo date;
+  hi date;
+  m date;
+  suffix text;
+  n integer;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('census_partitions'));
+  kept := coalesce((SELECT kept_from FROM census_retention), '-infinity');
+  CREATE TEMP TABLE IF NOT EXISTS census_rebuild_days (engine text, day date, PRIMARY KEY (engine, day));
+  TRUNCATE census_rebuild_days;
+  INSERT INTO census_rebuild_days
+  SELECT DISTINCT u.engine, u.day FROM unnest(p_engines, p_days) AS u(engine, day) WHERE u.day >= kept;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n = 0 THEN
+    RETURN 0;
+  END IF;
+  FOR m IN SELECT DISTINCT date_trunc('month', day)::date FROM census_rebuild_days ORDER BY 1 LOOP
+    suffix := CASE WHEN to_regclass('public.prompt_events_' || to_char(m, '"p"YYYY_MM')) IS NULL THEN 'default'
+      ELSE to_char(m, '"p"YYYY_MM') END;
+    EXECUTE format('LOCK TABLE %I, %I IN SHARE MODE', 'prompt_events_' || suffix, 'prompt_labels_' || suffix);
+  END LOOP;
+  SELECT min(day), max(day) + 1 INTO lo, hi FROM census_rebuild_days;
+  -- literal bounds, so the planner keeps only the months they span
+  EXECUTE format('CREATE OR REPLACE TEMP VIEW census_days_events AS SELECT e.* FROM prompt_events e
+    WHERE e.observed_hour >= %L::timestamp AT TIME ZONE ''UTC'' AND e.observed_hour < %L::timestamp AT TIME ZONE ''UTC''
+      AND (e.engine, (e.observed_hour AT TIME ZONE ''UTC'')::date) IN (SELECT engine, day FROM census_rebuild_days)',
+    lo, hi);
+  EXECUTE format('CREATE OR REPLACE TEMP VIEW census_days_labels AS SELECT l.* FROM prompt_labels l
+    WHERE l.observed_hour >= %L::timestamp AT TIME ZONE ''UTC'' AND l.observed_hour < %L::timestamp AT TIME ZONE ''UTC''
+      AND (l.observed_hour AT TIME ZONE ''UTC'')::date IN (SELECT day FROM census_rebuild_days)', lo, hi);
+  CREATE TEMP TABLE IF NOT EXISTS census_rebuild_parts (engine text, day date, outcome text, category text);
+  TRUNCATE census_rebuild_parts;
+  WITH gone AS (
+    DELETE FROM rollup_category_daily r USING census_rebuild_days d WHERE r.engine = d.engine AND r.day = d.day
+    RETURNING r.engine, r.day, r.outcome, r.category
+  )
+  INSERT INTO census_rebuild_parts SELECT DISTINCT * FROM gone;
+  DELETE FROM rollup_language_daily r USING census_rebuild_days d WHERE r.engine = d.engine AND r.day = d.day;
+  DELETE FROM rollup_tag_daily r USING census_rebuild_days d WHERE r.engine = d.engine AND r.day = d.day;
+  EXECUTE census_rollup_sql('category', 'census_days_events');
+  EXECUTE census_rollup_sql('language', 'census_days_events');
+  EXECUTE census_rollup_sql('tag', 'census_days_events', 'census_days_labels');
+  INSERT INTO census_rebuild_parts
+  SELECT DISTINCT r.engine, r.day, r.outcome, r.category
+  FROM rollup_category_daily r JOIN census_rebuild_days d ON r.engine = d.engine AND r.day = d.day;
+  PERFORM census_refresh_touched(array_agg(p.engine), array_agg(p.day), array_agg(p.outcome), array_agg(p.category))
+  FROM (SELECT DISTINCT * FROM census_rebuild_parts) p;
+  RETURN n;
 END $function$;

@@ -304,6 +304,17 @@ export const releaseDirty = pgTable(
   (t) => [index("release_dirty_engine_idx").on(t.engine)],
 );
 
+// Days whose rollups a `census remap` changed and has not rebuilt yet (src/taxonomy/remap.ts): kept
+// across runs, so a stopped remap's days are rebuilt by the next. migrations/0033_remap_stale_days.sql.
+export const remapStaleDays = pgTable(
+  "remap_stale_days",
+  {
+    engine: text("engine").notNull(),
+    day: date("day").notNull(),
+  },
+  (t) => [primaryKey({ name: "remap_stale_days_pkey", columns: [t.engine, t.day] })],
+);
+
 // Google's answers by a keyed hash of what it was sent (classification/cache.ts): the text is
 // never stored. A row without an answer is a lease: one worker is asking Google right now.
 export const classifyCache = pgTable(
