@@ -349,10 +349,18 @@ AS $function$
 DECLARE
   h integer;
 BEGIN
-  FOR h IN SELECT DISTINCT hashtext(concat_ws('|', p_engine, d, o))
-           FROM unnest(p_days, p_outcomes) AS u(d, o) ORDER BY 1 LOOP
-    PERFORM pg_advisory_xact_lock(hashtext('census_release_language'), h);
-  END LOOP;
+  -- Past 256 (period, outcome) pairs (BULK_PARTITIONS in census_refresh_dirty) the caller holds
+  -- the engine's release lock exclusively (census_refresh_dirty in bulk, census_refresh_touched,
+  -- census_rebuild_releases), so no other refresher of the engine runs: taking it again costs
+  -- nothing, where a lock per pair overflowed the lock table after a backfill of months.
+  IF (SELECT count(DISTINCT (d, o)) FROM unnest(p_days, p_outcomes) AS u(d, o)) > 256 THEN
+    PERFORM pg_advisory_xact_lock(hashtext('census_release'), hashtext(p_engine));
+  ELSE
+    FOR h IN SELECT DISTINCT hashtext(concat_ws('|', p_engine, d, o))
+             FROM unnest(p_days, p_outcomes) AS u(d, o) ORDER BY 1 LOOP
+      PERFORM pg_advisory_xact_lock(hashtext('census_release_language'), h);
+    END LOOP;
+  END IF;
   DELETE FROM release_language_daily l
   WHERE l.engine = p_engine AND l.day = ANY (p_days)
     AND (l.day, l.outcome) IN (SELECT * FROM unnest(p_days, p_outcomes));
@@ -403,15 +411,30 @@ DECLARE
   outs text[];
   cats text[];
   n integer := 0;
+  bulk boolean;
 BEGIN
   FOR e IN SELECT DISTINCT engine FROM release_dirty ORDER BY 1 LOOP
-    PERFORM pg_advisory_xact_lock_shared(hashtext('census_release'), hashtext(e));
+    -- After a backfill of months, thousands of partitions are marked: one lock each, all held to
+    -- commit, overflowed the shared lock table ("out of shared memory" at 12,444 marks with the
+    -- default max_locks_per_transaction), and every later run failed the same way. Past
+    -- BULK_PARTITIONS the refresher takes the engine's lock exclusively instead, as
+    -- census_rebuild_releases does: it waits for the refreshers at work and they for it (marks
+    -- of other engines and writes go on), and it covers every partition of the engine.
+    bulk := (SELECT count(*) FROM (SELECT DISTINCT census_grain_start(g, d.day), d.outcome, d.category
+                                   FROM release_dirty d WHERE d.engine = e) x) > 256; -- BULK_PARTITIONS
+    IF bulk THEN
+      PERFORM pg_advisory_xact_lock(hashtext('census_release'), hashtext(e));
+    ELSE
+      PERFORM pg_advisory_xact_lock_shared(hashtext('census_release'), hashtext(e));
+    END IF;
     days := '{}';
     outs := '{}';
     cats := '{}';
     FOR p IN SELECT DISTINCT census_grain_start(g, d.day) AS day, d.outcome, d.category
              FROM release_dirty d WHERE d.engine = e ORDER BY 1, 2, 3 LOOP
-      IF p_wait THEN
+      IF bulk THEN
+        NULL; -- the engine's exclusive lock covers it
+      ELSIF p_wait THEN
         PERFORM pg_advisory_xact_lock(hashtext('census_release_partition'),
           hashtext(concat_ws('|', e, p.day, p.outcome, p.category)));
       ELSIF NOT pg_try_advisory_xact_lock(hashtext('census_release_partition'),

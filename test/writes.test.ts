@@ -153,6 +153,28 @@ describe("the release refresher", () => {
     expect(rows[0]?.n).toBeGreaterThan(1000); // most of the 1,200 + 200 events clear k
   });
 
+  it("a backfill's thousands of marked partitions refresh in one run, without a lock per partition", async () => {
+    // 20,000 partitions of an engine of their own (one per day since 1970 and two outcomes):
+    // with a lock each, held to commit, the shared lock table (64 a connection by default)
+    // overflowed and every later run failed the same way
+    await pool.query(
+      `INSERT INTO release_dirty (engine, day, outcome, category)
+       SELECT 'bulk', date '1970-01-01' + (g / 2), (ARRAY['classified', 'too_short'])[1 + g % 2], 'programming'
+       FROM generate_series(0, 19999) g`,
+    );
+    const left = async () =>
+      (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM release_dirty WHERE engine = 'bulk'"))
+        .rows[0]?.n;
+    expect(await refreshReleases(pool)).toBeGreaterThanOrEqual(20_000);
+    expect(await left()).toBe(0);
+    await pool.query(
+      `INSERT INTO release_dirty (engine, day, outcome, category)
+       SELECT 'bulk', date '1970-01-01' + g, 'classified', 'programming' FROM generate_series(0, 9999) g`,
+    );
+    expect(await refreshReleases(pool, true)).toBeGreaterThanOrEqual(10_000);
+    expect(await left()).toBe(0);
+  });
+
   it("the refresher in a worker process takes the lag metric to 0", async () => {
     const metrics = createMetrics();
     trackRefreshLag(metrics, () => refreshLag(pool));
