@@ -294,6 +294,31 @@ describe("analytics functions and the privacy floor", () => {
     expect(row?.v).toBe(out);
   });
 
+  it("publishes 12 significant digits whatever the magnitude: as numeric rounds them, but for near-ties", async () => {
+    // analytics.sig rounds in float arithmetic between 1e-10 and 1e12 (its comment: why); it must
+    // give what rounding through numeric gives, but for near-ties, which numeric's conversion of
+    // the double to 15 digits first (moving it up to half a unit of the 15th) can round the wrong
+    // way: there the float result must be the nearer one
+    const xs = Array.from(
+      { length: 50_000 },
+      (_, i) => (i % 2 ? -1 : 1) * Math.random() * 10 ** ((i % 26) - 12),
+    );
+    const rows = await q<{ x: number; got: number; numeric: number; step: number }>(
+      `SELECT x, analytics.sig(x) AS got, round(x::numeric, 12 - ceil(log(abs(x)))::int)::float8 AS numeric,
+         10::float8 ^ (ceil(log(abs(x))) - 12) AS step
+       FROM unnest($1::float8[]) x`,
+      [xs],
+    );
+    const off = rows.filter((r) => {
+      if (r.got === r.numeric) return false;
+      const oneStep = Math.abs(Math.abs(r.got - r.numeric) - r.step) < r.step * 1e-3;
+      const nearTie = Math.abs(r.x - (r.got + r.numeric) / 2) < r.step * 1e-3;
+      return !(oneStep && nearTie && Math.abs(r.got - r.x) <= Math.abs(r.numeric - r.x));
+    });
+    expect(off).toEqual([]);
+    expect(rows.filter((r) => r.got !== r.numeric).length).toBeLessThan(xs.length / 1000);
+  });
+
   it("a change of k recomputes every released unit", async () => {
     const client = await pool.connect();
     try {
