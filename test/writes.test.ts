@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEventWriter } from "../src/classification/event-writer";
-import type { EventRow } from "../src/classification/store-event";
+import { type EventRow, storeEvents } from "../src/classification/store-event";
 import { bootstrapDatabase } from "../src/db/bootstrap";
 import { createPool } from "../src/db/client";
 import { isDataError } from "../src/platform/errors";
@@ -118,6 +118,44 @@ describe("the batching event writer", () => {
     );
     expect(stored[0]?.n).toBe(29);
     await writer.close();
+  });
+});
+
+describe("writes after a bulk load on the same connection", () => {
+  it("a one-event write does not reuse a plan made for 30,000 labels", async () => {
+    // The labels trigger's mark of its partitions joins the new labels to prompt_events. Kept by
+    // the connection, that plan was the first batch's: a hash join over every event after a bulk
+    // load, reused for each later one-event write (343 ms a write with 1M events stored)
+    const client = await pool.connect();
+    try {
+      await client.query(
+        `INSERT INTO prompt_events (id, observed_hour, model, sample_rate, source, engine, outcome, category, mapping_version, char_count)
+         SELECT 'bulk-' || g, date_trunc('hour', now()), 'a/one', 1, 'live', 'synthetic', 'classified', 'health', $1, 100
+         FROM generate_series(1, 30000) g`,
+        [taxonomy.version],
+      );
+      await client.query(
+        `INSERT INTO prompt_labels (event_id, path, confidence, tag, category, observed_hour)
+         SELECT 'bulk-' || g, '/x/health', 0.9, 't-1', 'health', date_trunc('hour', now()) FROM generate_series(1, 30000) g`,
+      );
+      await client.query("LOAD 'auto_explain'");
+      await client.query(`SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on;
+        SET auto_explain.log_level = notice; SET client_min_messages = notice`);
+      const plans: string[] = [];
+      client.on("notice", (n) => plans.push(n.message ?? ""));
+      const one = event("after-bulk", 1, {
+        observedHour: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000),
+      });
+      await storeEvents(client, [{ event: one, labels: labelsOf(one) }]);
+      const mark = plans.filter((p) => p.includes("INSERT INTO release_dirty") && p.includes("new_labels"));
+      expect(mark.length).toBe(1);
+      expect(mark[0]).toMatch(/Index Scan using prompt_events_p\d{4}_\d{2}_pkey/);
+      expect(mark[0]).not.toMatch(/Hash Join/);
+    } finally {
+      client.removeAllListeners("notice");
+      await client.query("RESET ALL").catch(() => {});
+      client.release();
+    }
   });
 });
 
