@@ -376,7 +376,7 @@ describe("month partitions of prompt_events and prompt_labels", () => {
       await ensurePartitions(pool);
       const range = { engine: "synthetic" as const, interval: "month" as const, weight: "requests" as const };
       const kept = { ...range, from: keptFrom(now, 12), to: monthsAgo(-1) };
-      const all = { ...range, from: monthsAgo(14).slice(0, 8) + "01", to: monthsAgo(-1) };
+      const all = { ...range, from: `${monthsAgo(14).slice(0, 8)}01`, to: monthsAgo(-1) };
       const keptAnswer = await categoryStats(pool, kept, K);
       const allAnswer = await categoryStats(pool, all, K);
       const before = await rollups(pool);
