@@ -257,8 +257,8 @@ describe("coverage by language from release_language_daily", () => {
     expect(await answers()).toBe(answered);
   });
 
-  it("migration 0031 sums the language rows a database released before it", async () => {
-    const older = migrationsUpTo("0030_analyze_grown");
+  it("migration 0030 sums the language rows a database released before it", async () => {
+    const older = migrationsUpTo("0029_partition_events");
     const oldUrl = extraDatabaseUrl("coverage_backfill");
     const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await admin.connect();

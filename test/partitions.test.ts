@@ -109,7 +109,7 @@ describe("month partitions of prompt_events and prompt_labels", () => {
       await pool.query(OLD_LABELS);
       const events = (await pool.query("SELECT * FROM prompt_events ORDER BY id")).rows;
       const labels = (await pool.query("SELECT * FROM prompt_labels ORDER BY event_id, path")).rows;
-      // the tables a database migrated to 0021 has (0031 added release_language_daily)
+      // the tables a database migrated to 0021 has (0030 added release_language_daily)
       const tables = ROLLUPS.filter((t) => t !== "release_language_daily");
       const before = await rollups(pool, tables);
       expect(labels.length).toBeGreaterThan(250);

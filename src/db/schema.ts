@@ -305,7 +305,7 @@ export const releaseDirty = pgTable(
 );
 
 // Days whose rollups a `census remap` changed and has not rebuilt yet (src/taxonomy/remap.ts): kept
-// across runs, so a stopped remap's days are rebuilt by the next. migrations/0033_remap_stale_days.sql.
+// across runs, so a stopped remap's days are rebuilt by the next. migrations/0031_remap_stale_days.sql.
 export const remapStaleDays = pgTable(
   "remap_stale_days",
   {

@@ -2,7 +2,7 @@
 -- language (the pooled hidden languages as language NULL), so /v1/stats/coverage?by=language
 -- reads one row per language a period instead of one per released unit, category and language
 -- (its cost grew with the data: p95 ~240 ms at 10M events, ~2 s at 100M). Kept by the refresh
--- that writes the language rows (census_sum_languages, sql/floor.sql: generated in 0032). Sums of
+-- that writes the language rows (census_sum_languages, sql/floor.sql: generated in 0032_scale_sql). Sums of
 -- released rows only: analysts read it through analytics.coverage, never directly (no grant).
 -- Unique with NULLs equal: a second sum of one (period, outcome, language) would double it, so it
 -- fails instead.
@@ -22,7 +22,7 @@ SELECT day, engine, outcome, value, sum(events), sum(est_requests), sum(var_requ
 FROM release_breakdown_daily WHERE kind = 'language'
 GROUP BY day, engine, outcome, value;
 --> statement-breakpoint
--- The reader, as sql/floor.sql defines it (0032 replaces it with the same text), made here so its
+-- The reader, as sql/floor.sql defines it (0032_scale_sql replaces it with the same text), made here so its
 -- EXECUTE can be revoked like census_released_breakdown's: CREATE OR REPLACE keeps the revoke.
 CREATE OR REPLACE FUNCTION public.census_released_languages(p_engine text, p_from date, p_to date)
  RETURNS TABLE(day date, outcome text, language text, events bigint, est_requests double precision, var_requests double precision)
