@@ -20,6 +20,7 @@ import { startRefresher } from "../src/stats/refresh";
 import { categoryStats } from "../src/stats/service";
 import { loadTaxonomy } from "../src/taxonomy/load";
 import { migrationsUpTo } from "./support/migrations";
+import { ROLLUP_TABLES, rollups } from "./support/rollups";
 import { seed } from "./support/seed";
 import { waitFor } from "./support/stack";
 import { createExtraDatabase, dropExtraDatabase, extraDatabaseUrl, TEST_DATABASE_URL } from "./support/urls";
@@ -30,27 +31,6 @@ import { createExtraDatabase, dropExtraDatabase, extraDatabaseUrl, TEST_DATABASE
 
 const taxonomy = loadTaxonomy();
 const K = 10;
-const ROLLUPS = [
-  "rollup_category_daily",
-  "rollup_language_daily",
-  "rollup_tag_daily",
-  "rollup_usage_daily",
-  "release_unit_daily",
-  "release_breakdown_daily",
-  "release_language_daily",
-];
-
-/** Every rollup and release row, in a stable order: what the answers are made of. */
-async function rollups(
-  pool: pg.Pool,
-  tables: readonly string[] = ROLLUPS,
-): Promise<Record<string, unknown[]>> {
-  const out: Record<string, unknown[]> = {};
-  for (const t of tables)
-    out[t] = (await pool.query(`SELECT * FROM ${t} t ORDER BY t::text`)).rows.map((r) => JSON.stringify(r));
-  return out;
-}
-
 /** Which table each stored event (and label) is in. */
 async function homes(pool: pg.Pool, table: "prompt_events" | "prompt_labels") {
   const key = table === "prompt_events" ? "id" : "event_id";
@@ -110,7 +90,7 @@ describe("month partitions of prompt_events and prompt_labels", () => {
       const events = (await pool.query("SELECT * FROM prompt_events ORDER BY id")).rows;
       const labels = (await pool.query("SELECT * FROM prompt_labels ORDER BY event_id, path")).rows;
       // the tables a database migrated to 0021 has (0030 added release_language_daily)
-      const tables = ROLLUPS.filter((t) => t !== "release_language_daily");
+      const tables = ROLLUP_TABLES.filter((t) => t !== "release_language_daily");
       const before = await rollups(pool, tables);
       expect(labels.length).toBeGreaterThan(250);
 

@@ -5,6 +5,7 @@ import { createPool } from "../src/db/client";
 import { loadTaxonomy } from "../src/taxonomy/load";
 import { mapPath } from "../src/taxonomy/mapping";
 import { remap } from "../src/taxonomy/remap";
+import { rollups } from "./support/rollups";
 import { waitFor } from "./support/stack";
 import { createExtraDatabase, dropExtraDatabase } from "./support/urls";
 
@@ -15,25 +16,9 @@ import { createExtraDatabase, dropExtraDatabase } from "./support/urls";
 
 const taxonomy = loadTaxonomy();
 const K = 2;
-const TABLES = [
-  "rollup_category_daily",
-  "rollup_language_daily",
-  "rollup_tag_daily",
-  "rollup_usage_daily",
-  "release_unit_daily",
-  "release_breakdown_daily",
-];
 const ML = "/Science/Computer Science/Machine Learning & Artificial Intelligence";
 const STABLE = "/Computers & Electronics/Programming";
 const stable = mapPath(taxonomy, STABLE);
-
-/** Every rollup and release row, in a stable order: what the answers are made of. */
-async function rollups(pool: pg.Pool): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {};
-  for (const t of TABLES)
-    out[t] = (await pool.query(`SELECT * FROM ${t} t ORDER BY t::text`)).rows.map((r) => JSON.stringify(r));
-  return out;
-}
 
 /** The row versions of the rollups of the days a scoped remap must leave alone. */
 async function untouched(pool: pg.Pool): Promise<string[]> {
