@@ -4,7 +4,6 @@ import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { eventRow, storeEvent } from "../src/classification/store-event";
-import { bootstrapDatabase } from "../src/db/bootstrap";
 import { createPool } from "../src/db/client";
 import { runMigrations } from "../src/db/migrate";
 import {
@@ -23,7 +22,7 @@ import { migrationsUpTo } from "./support/migrations";
 import { ROLLUP_TABLES, rollups } from "./support/rollups";
 import { seed } from "./support/seed";
 import { waitFor } from "./support/stack";
-import { createExtraDatabase, dropExtraDatabase, extraDatabaseUrl, TEST_DATABASE_URL } from "./support/urls";
+import { dropExtraDatabase, extraDatabaseUrl, TEST_DATABASE_URL, withOwnDatabase } from "./support/urls";
 
 // Issue 19, item 3: prompt_events and prompt_labels partitioned by month (migrations/0029,
 // sql/partitions.sql). Each test has a database of its own: partitions are created, moved and
@@ -40,17 +39,9 @@ async function homes(pool: pg.Pool, table: "prompt_events" | "prompt_labels") {
   return rows;
 }
 
-async function withDatabase(label: string, body: (pool: pg.Pool) => Promise<void>) {
-  const url = await createExtraDatabase(label);
-  const pool = createPool(url, { max: 3 });
-  try {
-    await bootstrapDatabase(pool, { taxonomy, kMinEvents: K });
-    await body(pool);
-  } finally {
-    await pool.end();
-    await dropExtraDatabase(url);
-  }
-}
+/** A database of the test's own: partitions are created, moved and dropped there. */
+const withDatabase = (label: string, body: (pool: pg.Pool) => Promise<void>) =>
+  withOwnDatabase(label, { taxonomy, kMinEvents: K, poolMax: 3 }, body);
 
 // Events and labels as the unpartitioned tables took them (no observed_hour on labels), over
 // four months, through the old triggers.

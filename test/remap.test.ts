@@ -1,13 +1,11 @@
 import type pg from "pg";
 import { describe, expect, it } from "vitest";
-import { bootstrapDatabase } from "../src/db/bootstrap";
-import { createPool } from "../src/db/client";
 import { loadTaxonomy } from "../src/taxonomy/load";
 import { mapPath } from "../src/taxonomy/mapping";
 import { remap } from "../src/taxonomy/remap";
 import { rollups } from "./support/rollups";
 import { waitFor } from "./support/stack";
-import { createExtraDatabase, dropExtraDatabase } from "./support/urls";
+import { withOwnDatabase } from "./support/urls";
 
 // Issue 19, item 3: a remap rebuilds only the rollups of the (engine, day) whose events it changed
 // (census_rebuild_rollups_days, sql/rollups.sql), and the result is what a full
@@ -67,18 +65,12 @@ async function load(pool: pg.Pool) {
   await pool.query("SELECT census_refresh_dirty(true)");
 }
 
-async function withDatabase(label: string, body: (pool: pg.Pool) => Promise<void>) {
-  const url = await createExtraDatabase(label);
-  const pool = createPool(url, { max: 4 });
-  try {
-    await bootstrapDatabase(pool, { taxonomy, kMinEvents: K });
+/** A database of the test's own, loaded: a remap takes every stale event of its database. */
+const withDatabase = (label: string, body: (pool: pg.Pool) => Promise<void>) =>
+  withOwnDatabase(label, { taxonomy, kMinEvents: K, poolMax: 4 }, async (pool) => {
     await load(pool);
     await body(pool);
-  } finally {
-    await pool.end();
-    await dropExtraDatabase(url);
-  }
-}
+  });
 
 /** What a full rebuild makes of the same events, to compare a scoped one with. */
 async function rebuilt(pool: pg.Pool) {

@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
+import { bootstrapDatabase } from "../../src/db/bootstrap";
+import { createPool } from "../../src/db/client";
+import type { Taxonomy } from "../../src/taxonomy/mapping";
 import { extraDatabaseName } from "./run-names";
 
 // This run's Postgres database and Redis, as the global setup decided them (global-setup.ts): the
@@ -57,4 +60,24 @@ export async function createExtraDatabase(label: string): Promise<string> {
   const { createLogger } = await import("../../src/platform/logger");
   await runMigrations(url, createLogger("silent"));
   return url;
+}
+
+/**
+ * Runs `body` on a bootstrapped database of its own (created, then dropped however it ends): for
+ * tests that create, move or drop what no other file may see.
+ */
+export async function withOwnDatabase(
+  label: string,
+  setup: { taxonomy: Taxonomy; kMinEvents: number; poolMax: number },
+  body: (pool: pg.Pool) => Promise<void>,
+): Promise<void> {
+  const url = await createExtraDatabase(label);
+  const pool = createPool(url, { max: setup.poolMax });
+  try {
+    await bootstrapDatabase(pool, { taxonomy: setup.taxonomy, kMinEvents: setup.kMinEvents });
+    await body(pool);
+  } finally {
+    await pool.end();
+    await dropExtraDatabase(url);
+  }
 }
