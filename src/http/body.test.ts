@@ -1,6 +1,8 @@
+import type { IncomingMessage } from "node:http";
+import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../platform/errors";
-import { readJsonBody } from "./body";
+import { readBodyBytes, readJsonBody } from "./body";
 
 // Bodies over 512 KB are decoded in slices (the event loop gets turns between them): a
 // character split by a slice's edge still decodes, and a bad byte anywhere is still refused.
@@ -41,5 +43,44 @@ describe("readJsonBody, in slices", () => {
     const err = await readJsonBody(request(bytes), 5 * MB).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: "MALFORMED_JSON" });
+  });
+});
+
+// Under @hono/node-server the body is read off the Node request itself (no copy): what arrives,
+// and what a client that hangs up leaves behind.
+describe("readBodyBytes off a Node request", () => {
+  const declared = (n: number) =>
+    new Request("http://127.0.0.1/v1/prompts", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(n) },
+    });
+
+  /** A stand-in for the parser's IncomingMessage: these chunks, then the end or a hang-up. */
+  function incoming(chunks: string[], o: { complete: boolean; end: boolean }) {
+    const stream = new Readable({ read() {} }) as Readable & { complete: boolean };
+    for (const c of chunks) stream.push(Buffer.from(c));
+    if (o.end) stream.push(null);
+    stream.complete = o.complete;
+    return stream as unknown as IncomingMessage & Readable;
+  }
+
+  it("reads a body that came in pieces", async () => {
+    const req = incoming(['{"a":', "1}"], { complete: true, end: true });
+    expect(Buffer.from(await readBodyBytes(declared(7), MB, req)).toString()).toBe('{"a":1}');
+  });
+
+  it.each([
+    ["whole, then the client hung up: taken", { complete: true, end: false }, '{"a":1}', 7, "taken"],
+    ["cut short, the client gone: 499", { complete: false, end: false }, '{"a":', 7, "CLIENT_CLOSED_REQUEST"],
+    ["shorter than declared: 499", { complete: true, end: false }, '{"a":', 7, "CLIENT_CLOSED_REQUEST"],
+  ] as const)("a body %s", async (_name, state, sent, length, outcome) => {
+    const req = incoming([sent], state);
+    const read = readBodyBytes(declared(length), MB, req);
+    req.destroy(); // the connection closes before the reader saw an end
+    const got = await read.then(
+      (bytes) => (Buffer.from(bytes).toString() === sent ? "taken" : "wrong bytes"),
+      (err: unknown) => (err instanceof AppError ? err.code : String(err)),
+    );
+    expect(got).toBe(outcome);
   });
 });

@@ -1,4 +1,8 @@
+import type { HttpBindings } from "@hono/node-server";
+
 export interface AppEnv {
+  /** The Node request and response under @hono/node-server; absent under app.request() in tests. */
+  Bindings: Partial<HttpBindings>;
   Variables: {
     /** Our id for this HTTP request (never the router's requestId). */
     requestId: string;

@@ -1,4 +1,3 @@
-import { setImmediate } from "node:timers/promises";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { KeyVerifier } from "../auth/keys";
 import { requireScope } from "../auth/middleware";
@@ -56,8 +55,7 @@ export function ingestRoutes(deps: IngestDeps & { verifyKey: KeyVerifier; minSam
   // The handler reads the body itself (streaming byte cap, then zod) instead of the generated
   // validator, which would buffer an unbounded body first.
   app.post(route.path, requireScope(deps.verifyKey, "ingest"), async (c) => {
-    const body = await readJsonBody(c.req.raw, MAX_BODY_BYTES);
-    await setImmediate(); // a turn for the event loop between parsing 5 MB of JSON and checking it
+    const body = await readJsonBody(c.req.raw, MAX_BODY_BYTES, c.env?.incoming);
     const isBatch = typeof body === "object" && body !== null && !Array.isArray(body) && "prompts" in body;
     const { valid, rejected, outside } = isBatch
       ? judgeItems(parseOrThrow(batchEnvelopeSchema, body).prompts, deps.minSampleRate, outsideSample)
