@@ -115,15 +115,23 @@ export async function enqueueClassify(
   attempts: number,
   sealer: Sealer,
 ) {
-  if (jobs.length === 0) return;
-  await queue.addBulk(
-    jobs.map(({ eventId, payload: { text, ...facts } }) => ({
-      name: CLASSIFY_JOB,
-      data: { ...facts, sealed: sealer.seal(text, eventId) },
-      opts: jobOptions(eventId, facts.source, attempts),
-    })),
+  // One script call per job, all sent at once: addBulk wraps them in a MULTI, and ioredis builds
+  // a MULTI by copying every script BullMQ defined on the connection (~0.2 ms of CPU a call;
+  // measured: 396 us a job alone, 62 us in 16, against 159 and 46 one call each). Not atomic: a
+  // failure leaves some queued, and the caller's resend finds them present by their ids.
+  await Promise.all(
+    jobs.map(({ eventId, payload: { text, ...facts } }) =>
+      queue.add(
+        CLASSIFY_JOB,
+        { ...facts, sealed: sealer.seal(text, eventId) },
+        jobOptions(eventId, facts.source, attempts),
+      ),
+    ),
   );
 }
+
+// Per key 1 or 0, in one command: a pipeline of EXISTS costs the MULTI copy above on every call.
+const EXISTS_EACH = "local r = {} for i, k in ipairs(KEYS) do r[i] = redis.call('EXISTS', k) end return r";
 
 /** Which of these job ids are still in the queue (waiting, active, delayed). */
 export async function existingJobIds(
@@ -132,8 +140,6 @@ export async function existingJobIds(
   ids: readonly string[],
 ): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const pipeline = redis.pipeline();
-  for (const id of ids) pipeline.exists(queue.toKey(id));
-  const results = (await pipeline.exec()) ?? [];
-  return new Set(ids.filter((_, i) => results[i]?.[1] === 1));
+  const found = (await redis.eval(EXISTS_EACH, ids.length, ...ids.map((id) => queue.toKey(id)))) as number[];
+  return new Set(ids.filter((_, i) => found[i] === 1));
 }
