@@ -8,6 +8,7 @@ import type { ProcessorDeps } from "./classification/processor";
 import type { WorkerOptions } from "./classification/worker";
 import { createDb, createPool, createReadPool, type Db } from "./db/client";
 import type { Env } from "./env";
+import { createEnqueuer } from "./ingest/enqueue";
 import type { IngestDeps } from "./ingest/service";
 import type { Logger } from "./platform/logger";
 import {
@@ -197,6 +198,7 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     log: log.child({ module: "redis-marker" }),
     metrics,
   });
+  const enqueueDeps = { db, queue, redis, sealer, jobAttempts: env.JOB_ATTEMPTS };
   return {
     env,
     log,
@@ -211,15 +213,12 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
     taxonomy,
     verifyKey: createKeyVerifier(db, env.KEY_CACHE_TTL_MS),
     ingest: {
-      db,
-      queue,
-      redis,
+      ...enqueueDeps,
+      enqueue: createEnqueuer(enqueueDeps),
       metrics,
       secret: env.HMAC_SECRET,
       sampleRate: env.SAMPLE_RATE,
       maxChars: env.MAX_CHARS,
-      jobAttempts: env.JOB_ATTEMPTS,
-      sealer,
       redact: env.REDACT === "on",
       textFrom: env.TEXT_FROM,
     },

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { planItem } from "../src/ingest/plan";
 import { eventIdFor } from "../src/ingest/sampling";
 import { googleOk } from "./support/google";
 import { useStackWithGoogle } from "./support/harness";
@@ -120,6 +121,57 @@ describe("post -> worker -> rows", () => {
     );
     expect(rows[0].n).toBe(1);
     expect(google.received).toHaveLength(1);
+  });
+
+  it("concurrent posts share the door's look-ups: each prompt queued once, its repeats counted as duplicates wherever they came", async () => {
+    const shared = [uniqueId(), uniqueId()];
+    const own = Array.from({ length: 20 }, () => [uniqueId(), uniqueId(), uniqueId()]);
+    const answers = await Promise.all(
+      own.map(async (ids) => {
+        const prompts = [...ids, ...shared].map((requestId) => ({
+          requestId,
+          prompt: CODE_PROMPT,
+          model: "m/x",
+        }));
+        return json(await ctx.stack.post({ prompts }, ctx.key));
+      }),
+    );
+    const sum = (k: string) => answers.reduce((n, a) => n + Number(a[k]), 0);
+    expect({ sampled: sum("sampled"), duplicates: sum("duplicates") }).toEqual({
+      sampled: 62,
+      duplicates: 38,
+    });
+    const ids = [...own.flat(), ...shared].map((id) => eventIdFor(TEST_SECRET, id));
+    await ctx.stack.drained();
+    const { rows } = await ctx.stack.deps.pool.query(
+      "SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM prompt_events WHERE id = ANY($1)",
+      [ids],
+    );
+    expect(rows[0]).toEqual({ n: 62, d: 62 });
+  });
+
+  it("a flush that holds one prompt from two requests queues it once, for the first of them", async () => {
+    const job = (requestId: string) => {
+      const planned = planItem(
+        { requestId, prompt: CODE_PROMPT, model: "m/x" },
+        {
+          secret: TEST_SECRET,
+          sampleRate: 1,
+          maxChars: 1000,
+          redact: false,
+          source: "live",
+          now: new Date(),
+        },
+      );
+      if (!planned.sampled) throw new Error("not sampled");
+      return planned;
+    };
+    const [a, b, c, shared] = [job(uniqueId()), job(uniqueId()), job(uniqueId()), job(uniqueId())];
+    const { enqueue } = ctx.stack.deps.ingest;
+    // the first flushes at once; the next two arrive while it runs and share the second flush
+    const fates = await Promise.all([enqueue([a]), enqueue([b, shared]), enqueue([shared, c])]);
+    expect(fates).toEqual([["queued"], ["queued", "queued"], ["present", "queued"]]);
+    await ctx.stack.drained();
   });
 
   it("an empty, invisible or image-only item is accepted and skipped, not sent to Google", async () => {

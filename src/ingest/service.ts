@@ -1,29 +1,22 @@
-import { inArray } from "drizzle-orm";
-import type { Redis } from "ioredis";
-import type { Db } from "../db/client";
-import { promptEvents } from "../db/schema";
 import { AppError } from "../platform/errors";
 import type { Metrics } from "../platform/metrics";
-import { type ClassifyJobInput, type ClassifyQueue, enqueueClassify, existingJobIds } from "../queue/jobs";
-import type { Sealer } from "../queue/sealed";
+import type { ClassifyJobInput } from "../queue/jobs";
 import type { Redacted } from "../redaction/pii";
 import type { TextFrom } from "../vocabulary";
+import { type EnqueueDeps, type Fate, presentIds } from "./enqueue";
 import { type PlanSettings, planItem } from "./plan";
 import type { IngestResult, PromptItem } from "./schema";
 import { eachInSlices } from "./slices";
 
-export interface IngestDeps {
-  db: Db;
-  queue: ClassifyQueue;
-  redis: Redis;
+export interface IngestDeps extends EnqueueDeps {
   metrics: Metrics;
   secret: string;
   sampleRate: number;
   maxChars: number;
-  jobAttempts: number;
-  sealer: Sealer;
   redact: boolean;
   textFrom: TextFrom;
+  /** createEnqueuer(this): one per process, so live posts, OTLP and backfills share its batches. */
+  enqueue: (jobs: readonly ClassifyJobInput[]) => Promise<Fate[]>;
 }
 
 type PlannedJob = ClassifyJobInput & { redactions: Redacted["found"] };
@@ -60,32 +53,12 @@ async function planBatch(items: readonly PromptItem[], settings: PlanSettings) {
   return { jobs, skipped, duplicates };
 }
 
-/** Jobs queued in one BullMQ call: 1,000 at once held the event loop ~90-300 ms. */
-export const ENQUEUE_CHUNK = 100;
-
-/** Removes the jobs whose id is still queued (any state) or whose event is stored; returns how many. */
-async function dropPresent(jobs: Map<string, PlannedJob>, deps: IngestDeps): Promise<number> {
-  const ids = [...jobs.keys()];
-  const [queued, stored] = await Promise.all([
-    existingJobIds(deps.queue, deps.redis, ids),
-    ids.length === 0
-      ? []
-      : deps.db.select({ id: promptEvents.id }).from(promptEvents).where(inArray(promptEvents.id, ids)),
-  ]);
-  let present = 0;
-  for (const id of [...queued, ...stored.map((r) => r.id)]) {
-    if (jobs.delete(id)) present++;
-  }
-  return present;
-}
-
 /**
  * Samples, truncates and enqueues. A sampled item whose event id is already queued, already stored
- * or repeated in the same batch counts as a duplicate; the job id and the table's primary key stop
- * duplicates that race past this check. Jobs are queued in chunks of ENQUEUE_CHUNK, each awaited,
- * so the event loop runs between them. If Redis refuses a chunk, the caller gets a 503 and resends
- * the batch whole: the chunks already queued are found by their job ids and count as duplicates,
- * so nothing is queued twice and nothing is lost silently.
+ * or repeated in the same batch (or in a concurrent one) counts as a duplicate (enqueue.ts). If
+ * Redis refuses, the caller gets a 503 and resends the batch whole: the jobs already queued are
+ * found by their ids and count as duplicates, so nothing is queued twice and nothing is lost
+ * silently.
  */
 export async function ingestPrompts(
   items: readonly PromptItem[],
@@ -104,10 +77,11 @@ export async function ingestPrompts(
   const skipped = planned.skipped + outside;
   let duplicates = planned.duplicates;
   try {
-    if (jobs.size > 0) duplicates += await dropPresent(jobs, deps);
-    const pending = [...jobs.values()];
-    for (let at = 0; at < pending.length; at += ENQUEUE_CHUNK) {
-      await enqueueClassify(deps.queue, pending.slice(at, at + ENQUEUE_CHUNK), deps.jobAttempts, deps.sealer);
+    const fates = jobs.size > 0 ? await deps.enqueue([...jobs.values()]) : [];
+    for (const [i, id] of [...jobs.keys()].entries()) {
+      if (fates[i] === "queued") continue;
+      jobs.delete(id);
+      duplicates++;
     }
   } catch (cause) {
     throw new AppError(
@@ -137,8 +111,9 @@ export async function missingEventIds(
 ): Promise<{ missing: string[]; present: number; skipped: number; repeated: number }> {
   const { jobs, skipped, duplicates } = await planBatch(items, settingsOf(deps, opts));
   try {
-    const present = await dropPresent(jobs, deps);
-    return { missing: [...jobs.keys()], present, skipped, repeated: duplicates };
+    const present = await presentIds([...jobs.keys()], deps);
+    const missing = [...jobs.keys()].filter((id) => !present.has(id));
+    return { missing, present: jobs.size - missing.length, skipped, repeated: duplicates };
   } catch (cause) {
     throw new AppError("SERVICE_UNAVAILABLE", "Could not look the prompts up in Redis and Postgres.", {
       cause,
