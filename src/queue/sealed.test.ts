@@ -25,6 +25,18 @@ describe("sealed job texts", () => {
     expect(sealer.seal("same", "j")).not.toBe(sealer.seal("same", "j"));
   });
 
+  it("1,000 seals (past several refills of the IV pool) each have their own IV and all open", () => {
+    const sealer = createSealer(SECRET);
+    const all = Array.from({ length: 1000 }, (_, i) => sealer.seal(`text ${i}`, `job-${i}`));
+    const ivs = all.map((s) =>
+      Buffer.from(s.split(".")[2] ?? "", "base64")
+        .subarray(0, 12)
+        .toString("hex"),
+    );
+    expect(new Set(ivs).size).toBe(1000);
+    expect(all.map((s, i) => sealer.open(s, `job-${i}`))).toEqual(all.map((_, i) => `text ${i}`));
+  });
+
   const opens = (sealed: string, sealer = createSealer(SECRET), jobId = "job-1") => {
     try {
       sealer.open(sealed, jobId);

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomFillSync } from "node:crypto";
 import { AppError } from "../platform/errors";
 
 // A job's text is sealed (AES-256-GCM) before it reaches Redis and opened only inside the worker,
@@ -15,6 +15,21 @@ import { AppError } from "../platform/errors";
 const FORMAT = "s1";
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+
+// randomBytes(12) costs ~5 us a call (a trip into OpenSSL each), and a fully sampled batch seals
+// 1,000 texts: IVs are cut from a pool filled from the same CSPRNG, each bytes used once.
+const ivPool = Buffer.allocUnsafe(4096);
+let ivAt = ivPool.length;
+
+/** A fresh random IV: a view into the pool, read at once by the cipher and Buffer.concat. */
+function freshIv(): Buffer {
+  if (ivAt + IV_BYTES > ivPool.length) {
+    randomFillSync(ivPool);
+    ivAt = 0;
+  }
+  ivAt += IV_BYTES;
+  return ivPool.subarray(ivAt - IV_BYTES, ivAt);
+}
 
 export interface Sealer {
   seal(text: string, jobId: string): string;
@@ -53,7 +68,7 @@ export function createSealer(secret: string, payloadKeys: readonly Buffer[] = []
   const byId = new Map(keys.map((k) => [keyId(k), k]));
   return {
     seal(text, jobId) {
-      const iv = randomBytes(IV_BYTES);
+      const iv = freshIv();
       const cipher = createCipheriv("aes-256-gcm", sealing, iv);
       cipher.setAAD(Buffer.from(jobId));
       const body = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
