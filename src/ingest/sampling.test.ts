@@ -50,6 +50,22 @@ describe("eventIdFor", () => {
   });
 });
 
+describe("sampleKey", () => {
+  // Pinned: the same id must get the same decision in every version, or a backfill of history
+  // samples other items than live ingest did. Ids of every UTF-8 length, the longest the schema
+  // takes, one past the scratch buffer, and one after a longer one (a stale view would show).
+  it.each([
+    ["req-1", 0.951895955988895],
+    ["", 0.7108591089184915],
+    ["é漢😀-id", 0.04014725016672338],
+    ["x".repeat(512), 0.4909503920449775],
+    ["y".repeat(700), 0.8765418340917658],
+    ["req-1", 0.951895955988895],
+  ])("%# is pinned", (id, value) => {
+    expect(sampleKey("s".repeat(32), id)).toBe(value);
+  });
+});
+
 describe("observedHour", () => {
   const now = new Date("2026-11-24T09:41:12.345Z");
   it.each([
