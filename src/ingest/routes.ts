@@ -56,11 +56,12 @@ export function ingestRoutes(deps: IngestDeps & { verifyKey: KeyVerifier; minSam
   // validator, which would buffer an unbounded body first.
   app.post(route.path, requireScope(deps.verifyKey, "ingest"), async (c) => {
     const body = await readJsonBody(c.req.raw, MAX_BODY_BYTES, c.env?.incoming);
+    const since = performance.now(); // judging and planning share one slice of the event loop
     const isBatch = typeof body === "object" && body !== null && !Array.isArray(body) && "prompts" in body;
     const { valid, rejected, outside } = isBatch
       ? judgeItems(parseOrThrow(batchEnvelopeSchema, body).prompts, deps.minSampleRate, outsideSample)
       : { valid: [singleItem(body, deps.minSampleRate)], rejected: [], outside: 0 };
-    const counts = await ingestPrompts(valid, deps, { source: "live", outside });
+    const counts = await ingestPrompts(valid, deps, { source: "live", outside, since });
     if (rejected.length > 0)
       deps.metrics.ingestItems.inc({ result: "rejected", source: "live" }, rejected.length);
     c.set("logFields", { ...counts, rejected: rejected.length });

@@ -40,16 +40,17 @@ function settingsOf(
  * Plans a batch: each sampled item's job by event id; repeats in the batch are duplicates. In
  * slices: redaction costs up to ~1 ms an item, and a batch holds 1,000.
  */
-async function planBatch(items: readonly PromptItem[], settings: PlanSettings) {
+async function planBatch(items: readonly PromptItem[], settings: PlanSettings, since?: number) {
   const jobs = new Map<string, PlannedJob>();
   let skipped = 0;
   let duplicates = 0;
-  await eachInSlices(items, (item) => {
+  const plan = (item: PromptItem) => {
     const planned = planItem(item, settings);
     if (!planned.sampled) skipped++;
     else if (jobs.has(planned.eventId)) duplicates++;
     else jobs.set(planned.eventId, planned);
-  });
+  };
+  await eachInSlices(items, plan, since === undefined ? {} : { since });
   return { jobs, skipped, duplicates };
 }
 
@@ -68,10 +69,16 @@ export async function ingestPrompts(
     sampleRate?: number;
     /** Valid items the door already found outside the sample (judgeItems): counted, not passed. */
     outside?: number;
+    /**
+     * When the caller's synchronous work on this batch began: planning shares its first slice
+     * (eachInSlices). A turn of the event loop before a request's one sampled item cost the door
+     * ~10% of its throughput (bench, alternated runs: 0.68x -> 0.76x of bare Hono).
+     */
+    since?: number;
   } = { source: "live" },
 ): Promise<IngestResult> {
   // each job with what redaction replaced in it, counted once the batch is queued
-  const planned = await planBatch(items, settingsOf(deps, opts));
+  const planned = await planBatch(items, settingsOf(deps, opts), opts.since);
   const { jobs } = planned;
   const outside = opts.outside ?? 0;
   const skipped = planned.skipped + outside;

@@ -7,7 +7,32 @@ describe("eachInSlices", () => {
     { name: "each item a slice: a pause before each", itemMs: 6, sliceMs: 5, items: 4, pauses: 4 },
     { name: "all within one slice: the first pause only", itemMs: 0, sliceMs: 5, items: 100, pauses: 1 },
     { name: "no items: no pause", itemMs: 0, sliceMs: 5, items: 0, pauses: 0 },
-  ])("$name", async ({ itemMs, sliceMs, items, pauses }) => {
+    // `since`: the caller's own work counts in the first slice
+    {
+      name: "a caller that just began: no pause first",
+      itemMs: 1,
+      sliceMs: 5,
+      items: 12,
+      pauses: 2,
+      since: 0,
+    },
+    {
+      name: "a caller that used its slice: a pause first",
+      itemMs: 0,
+      sliceMs: 5,
+      items: 3,
+      pauses: 1,
+      since: -5,
+    },
+    {
+      name: "one cheap item, fresh caller: no pause at all",
+      itemMs: 0,
+      sliceMs: 5,
+      items: 1,
+      pauses: 0,
+      since: 0,
+    },
+  ])("$name", async ({ itemMs, sliceMs, items, pauses, since }) => {
     let clock = 0;
     const order: string[] = [];
     await eachInSlices(
@@ -16,7 +41,12 @@ describe("eachInSlices", () => {
         clock += itemMs;
         order.push(`item ${i}`);
       },
-      { sliceMs, now: () => clock, pause: async () => order.push("pause") },
+      {
+        sliceMs,
+        now: () => clock,
+        pause: async () => order.push("pause"),
+        ...(since === undefined ? {} : { since }),
+      },
     );
     expect(order.filter((o) => o === "pause")).toHaveLength(pauses);
     expect(order.filter((o) => o !== "pause")).toEqual(Array.from({ length: items }, (_, i) => `item ${i}`));

@@ -9,21 +9,32 @@ export const SLICE_MS = 5;
 
 export interface SliceOptions {
   sliceMs?: number;
+  /**
+   * When the caller's synchronous work began (performance.now()): the first slice counts from
+   * there, so a caller that did little before needs no pause first. Without it, a pause comes
+   * before the first item (the caller may have just parsed a big batch).
+   */
+  since?: number;
   now?: () => number;
   /** Gives the event loop its turn (timers, sockets) and resolves after it. */
   pause?: () => Promise<unknown>;
 }
 
 /**
- * Calls `fn` on each item in order, in slices of `sliceMs` or a little more: a pause before the
- * first item (the caller has just parsed the batch) and then whenever a slice has run its time.
+ * Calls `fn` on each item in order, in slices of `sliceMs` or a little more: a pause whenever a
+ * slice has run its time, the first counted from `since`.
  */
 export async function eachInSlices<T>(
   items: Iterable<T>,
   fn: (item: T) => void,
-  { sliceMs = SLICE_MS, now = () => performance.now(), pause = () => setImmediate() }: SliceOptions = {},
+  {
+    sliceMs = SLICE_MS,
+    since = Number.NEGATIVE_INFINITY,
+    now = () => performance.now(),
+    pause = () => setImmediate(),
+  }: SliceOptions = {},
 ): Promise<void> {
-  let started = Number.NEGATIVE_INFINITY;
+  let started = since;
   for (const item of items) {
     if (now() - started >= sliceMs) {
       await pause();
