@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createEventWriter } from "../src/classification/event-writer";
 import type { EventRow } from "../src/classification/store-event";
 import { bootstrapDatabase } from "../src/db/bootstrap";
@@ -13,7 +13,7 @@ import { refreshReleases } from "../src/stats/refresh";
 import { loadTaxonomy } from "../src/taxonomy/load";
 import { migrationsUpTo } from "./support/migrations";
 import { waitFor } from "./support/stack";
-import { createExtraDatabase, dropExtraDatabase, extraDatabaseUrl, TEST_DATABASE_URL } from "./support/urls";
+import { dropExtraDatabase, extraDatabaseUrl, TEST_DATABASE_URL, useOwnDatabase } from "./support/urls";
 
 // Issue 19, item 3: analytics.coverage by language reads release_language_daily, the released
 // language rows summed per period, outcome and language, instead of summing the rows themselves.
@@ -22,17 +22,9 @@ import { createExtraDatabase, dropExtraDatabase, extraDatabaseUrl, TEST_DATABASE
 // rebuilds and grain changes re-cut every unit.
 
 const taxonomy = loadTaxonomy();
-let url: string;
 let pool: pg.Pool;
-
-beforeAll(async () => {
-  url = await createExtraDatabase("coverage_languages");
-  pool = createPool(url, { max: 4 });
-  await bootstrapDatabase(pool, { taxonomy, kMinEvents: 5 });
-});
-afterAll(async () => {
-  await pool.end();
-  await dropExtraDatabase(url);
+useOwnDatabase("coverage_languages", { taxonomy, kMinEvents: 5, poolMax: 4 }, (p) => {
+  pool = p;
 });
 
 /** The same pseudo-random sequence every run. */

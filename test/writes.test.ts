@@ -1,33 +1,23 @@
 import type pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createEventWriter } from "../src/classification/event-writer";
 import { type EventRow, storeEvents } from "../src/classification/store-event";
-import { bootstrapDatabase } from "../src/db/bootstrap";
-import { createPool } from "../src/db/client";
 import { isDataError } from "../src/platform/errors";
 import { createLogger } from "../src/platform/logger";
 import { createMetrics, trackRefreshLag } from "../src/platform/metrics";
 import { refreshLag, refreshReleases, startRefresher } from "../src/stats/refresh";
 import { loadTaxonomy } from "../src/taxonomy/load";
 import { waitForProgress } from "./support/progress";
-import { createExtraDatabase, dropExtraDatabase } from "./support/urls";
+import { useOwnDatabase } from "./support/urls";
 
 // Issue 19 item 1, writes that stay flat: the worker's events go in batches (event-writer.ts), and
 // the privacy floor's units are refreshed outside the writes (release_dirty, census_refresh_dirty).
 // A database of its own: the lag must reach exactly 0, and a rebuild compares every unit.
 
 const taxonomy = loadTaxonomy();
-let url: string;
 let pool: pg.Pool;
-
-beforeAll(async () => {
-  url = await createExtraDatabase("writes");
-  pool = createPool(url, { max: 12 });
-  await bootstrapDatabase(pool, { taxonomy, kMinEvents: 10 });
-});
-afterAll(async () => {
-  await pool.end();
-  await dropExtraDatabase(url);
+useOwnDatabase("writes", { taxonomy, kMinEvents: 10, poolMax: 12 }, (p) => {
+  pool = p;
 });
 
 const MODELS = ["a/one", "a/two", "b/three", "c/four", "c/five"];

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { bootstrapDatabase } from "../../src/db/bootstrap";
 import { createPool } from "../../src/db/client";
 import type { Taxonomy } from "../../src/taxonomy/mapping";
@@ -62,22 +62,52 @@ export async function createExtraDatabase(label: string): Promise<string> {
   return url;
 }
 
+interface OwnSetup {
+  taxonomy: Taxonomy;
+  kMinEvents: number;
+  poolMax: number;
+}
+
+/** A bootstrapped database of its own and a pool on it; `close` ends the pool and drops it. */
+async function openOwnDatabase(label: string, setup: OwnSetup) {
+  const url = await createExtraDatabase(label);
+  const pool = createPool(url, { max: setup.poolMax });
+  const close = async () => {
+    await pool.end();
+    await dropExtraDatabase(url);
+  };
+  try {
+    await bootstrapDatabase(pool, { taxonomy: setup.taxonomy, kMinEvents: setup.kMinEvents });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { pool, close };
+}
+
 /**
  * Runs `body` on a bootstrapped database of its own (created, then dropped however it ends): for
  * tests that create, move or drop what no other file may see.
  */
 export async function withOwnDatabase(
   label: string,
-  setup: { taxonomy: Taxonomy; kMinEvents: number; poolMax: number },
+  setup: OwnSetup,
   body: (pool: pg.Pool) => Promise<void>,
 ): Promise<void> {
-  const url = await createExtraDatabase(label);
-  const pool = createPool(url, { max: setup.poolMax });
+  const own = await openOwnDatabase(label, setup);
   try {
-    await bootstrapDatabase(pool, { taxonomy: setup.taxonomy, kMinEvents: setup.kMinEvents });
-    await body(pool);
+    await body(own.pool);
   } finally {
-    await pool.end();
-    await dropExtraDatabase(url);
+    await own.close();
   }
+}
+
+/** The same for a whole test file: created before its tests (`ready` gets the pool), dropped after. */
+export function useOwnDatabase(label: string, setup: OwnSetup, ready: (pool: pg.Pool) => void): void {
+  let own: Awaited<ReturnType<typeof openOwnDatabase>> | undefined;
+  beforeAll(async () => {
+    own = await openOwnDatabase(label, setup);
+    ready(own.pool);
+  });
+  afterAll(() => own?.close());
 }
