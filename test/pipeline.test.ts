@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { presentIds } from "../src/ingest/enqueue";
 import { planItem } from "../src/ingest/plan";
 import { eventIdFor } from "../src/ingest/sampling";
 import { googleOk } from "./support/google";
@@ -10,6 +11,7 @@ const ctx = useStackWithGoogle();
 const { google } = ctx;
 
 const CODE_PROMPT = "Write a TypeScript function that debounces another function and explain the closure";
+const PLAN = { secret: TEST_SECRET, sampleRate: 1, maxChars: 1000, redact: false, source: "live" as const };
 
 describe("post -> worker -> rows", () => {
   it("stores one anonymous event with its labels, mapped to the study taxonomy", async () => {
@@ -123,6 +125,26 @@ describe("post -> worker -> rows", () => {
     expect(google.received).toHaveLength(1);
   });
 
+  it("finds a stored event in its own month or the month after, where a resend without createdAt lands; a backfill's anywhere before", async () => {
+    const requestId = uniqueId();
+    google.reply(googleOk([{ name: "/Computers & Electronics/Programming/Other", confidence: 0.9 }]));
+    const item = { requestId, prompt: CODE_PROMPT, model: "m/x", createdAt: "2025-06-02T14:37:12Z" };
+    await ctx.stack.post(item, ctx.key);
+    await ctx.stack.waitForEvent(requestId);
+    await ctx.stack.drained();
+    const eventId = eventIdFor(TEST_SECRET, requestId);
+    const present = async (observedHour: string, source: "live" | "backfill" = "live") => {
+      const planned = planItem(item, { ...PLAN, source, now: new Date() });
+      if (!planned.sampled) throw new Error("not sampled");
+      const job = { eventId, payload: { ...planned.payload, observedHour } };
+      return (await presentIds([job], ctx.stack.deps.ingest)).has(eventId);
+    };
+    expect(await present("2025-06-02T14:00:00.000Z")).toBe(true); // the same request again
+    expect(await present("2025-07-31T23:00:00.000Z")).toBe(true); // its resend a month on
+    expect(await present("2025-08-01T00:00:00.000Z")).toBe(false); // past a live post's window
+    expect(await present("2026-03-01T00:00:00.000Z", "backfill")).toBe(true); // a log run again
+  });
+
   it("concurrent posts share the door's look-ups: each prompt queued once, its repeats counted as duplicates wherever they came", async () => {
     const shared = [uniqueId(), uniqueId()];
     const own = Array.from({ length: 20 }, () => [uniqueId(), uniqueId(), uniqueId()]);
@@ -154,14 +176,7 @@ describe("post -> worker -> rows", () => {
     const job = (requestId: string) => {
       const planned = planItem(
         { requestId, prompt: CODE_PROMPT, model: "m/x" },
-        {
-          secret: TEST_SECRET,
-          sampleRate: 1,
-          maxChars: 1000,
-          redact: false,
-          source: "live",
-          now: new Date(),
-        },
+        { ...PLAN, now: new Date() },
       );
       if (!planned.sampled) throw new Error("not sampled");
       return planned;

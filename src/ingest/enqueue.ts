@@ -1,6 +1,12 @@
 import type { Redis } from "ioredis";
 import type { Db } from "../db/client";
-import { type ClassifyJobInput, type ClassifyQueue, enqueueClassify, existingJobIds } from "../queue/jobs";
+import {
+  type ClassifyJobInput,
+  type ClassifyPayload,
+  type ClassifyQueue,
+  enqueueClassify,
+  existingJobIds,
+} from "../queue/jobs";
 import type { Sealer } from "../queue/sealed";
 import { createBatcher } from "./batcher";
 
@@ -27,18 +33,40 @@ export const ENQUEUE_CHUNK = 100;
 const FLUSH_JOBS = 1000;
 
 // A named statement, prepared once per connection: drizzle built and parsed this select anew on
-// every call.
+// every call. Bounded by observed hour, so Postgres looks only in the partitions the window
+// names (pruned when the statement starts): by id alone it probed every month's key index, and
+// the cost grew with the months kept (17 partitions: 0.7 ms of Postgres a flush, against 0.2).
 const STORED_IDS = {
   name: "ingest-stored-ids",
-  text: "SELECT id FROM prompt_events WHERE id = ANY($1::text[])",
+  text: "SELECT id FROM prompt_events WHERE id = ANY($1::text[]) AND observed_hour >= $2 AND observed_hour < $3",
 };
 
-/** Of these event ids, those still queued (any state) or already stored. */
-export async function presentIds(ids: readonly string[], deps: EnqueueDeps): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
+/**
+ * Pure: the observed hours [from, to) where these jobs' events can already be stored. An event is
+ * stored at its job's observed hour (the table's key is id and hour), and a resend has the same
+ * hour when the item carries createdAt; without it the hour is the arrival's. A router resends
+ * within minutes, so for live jobs the window runs from the month before the earliest job's
+ * month; a backfill of logs without times can be run again months later, so its window is open.
+ */
+export function storedWindow(
+  jobs: readonly Pick<ClassifyPayload, "observedHour" | "source">[],
+): [string, string] {
+  const times = jobs.map((j) => Date.parse(j.observedHour));
+  const last = new Date(Math.max(...times));
+  const to = new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth() + 1, 1)).toISOString();
+  if (jobs.some((j) => j.source !== "live")) return ["-infinity", to];
+  const first = new Date(Math.min(...times));
+  return [new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() - 1, 1)).toISOString(), to];
+}
+
+/** Of these jobs' event ids, those still queued (any state) or already stored. */
+export async function presentIds(jobs: readonly ClassifyJobInput[], deps: EnqueueDeps): Promise<Set<string>> {
+  if (jobs.length === 0) return new Set();
+  const ids = jobs.map((j) => j.eventId);
+  const [from, to] = storedWindow(jobs.map((j) => j.payload));
   const [queued, stored] = await Promise.all([
     existingJobIds(deps.queue, deps.redis, ids),
-    deps.db.$client.query<{ id: string }>({ ...STORED_IDS, values: [ids] }),
+    deps.db.$client.query<{ id: string }>({ ...STORED_IDS, values: [ids, from, to] }),
   ]);
   for (const { id } of stored.rows) queued.add(id);
   return queued;
@@ -54,7 +82,10 @@ export function createEnqueuer(deps: EnqueueDeps): (jobs: readonly ClassifyJobIn
   return createBatcher(async (jobs: ClassifyJobInput[]) => {
     const firstAt = new Map<string, number>();
     for (const [i, job] of jobs.entries()) if (!firstAt.has(job.eventId)) firstAt.set(job.eventId, i);
-    const present = await presentIds([...firstAt.keys()], deps);
+    const present = await presentIds(
+      jobs.filter((job, i) => firstAt.get(job.eventId) === i),
+      deps,
+    );
     const fates: Fate[] = jobs.map((job, i) =>
       firstAt.get(job.eventId) === i && !present.has(job.eventId) ? "queued" : "present",
     );

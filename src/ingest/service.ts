@@ -119,7 +119,7 @@ export async function missingEventIds(
 ): Promise<{ missing: string[]; present: number; skipped: number; repeated: number }> {
   const { jobs, skipped, duplicates } = await planBatch(items, settingsOf(deps, opts));
   try {
-    const present = await presentIds([...jobs.keys()], deps);
+    const present = await presentIds([...jobs.values()], deps);
     const missing = [...jobs.keys()].filter((id) => !present.has(id));
     return { missing, present: jobs.size - missing.length, skipped, repeated: duplicates };
   } catch (cause) {
