@@ -3,7 +3,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Deps } from "../src/deps";
 import { startHttp } from "../src/runtime";
-import { interleaved, load, row } from "./lib";
+import { type CpuTimes, interleaved, load, row, withCpu } from "./lib";
 
 // POST /v1/prompts through the real server (auth, streaming cap, zod, sampling, enqueue) against
 // a bare Hono server that only parses the same JSON and answers 202: the cost of our pipeline.
@@ -64,13 +64,23 @@ export async function benchIngest(deps: Deps, key: string, requests: number) {
   const [bareBodies, liveBodies] = [fresh(0), fresh(requests)];
   const rounds = 5;
   const per = Math.ceil(requests / rounds);
+  const cpu = { bare: { self: 0, redis: 0, postgres: 0 }, live: { self: 0, redis: 0, postgres: 0 } };
   const [base, live] = await interleaved(
     rounds,
-    (round) => load(per, 16, (i) => post(bare.port, bareBodies[round * per + i] ?? "")),
-    (round) => load(per, 16, (i) => post(http.port, liveBodies[round * per + i] ?? "")),
+    (round) =>
+      withCpu(cpu.bare, () => load(per, 16, (i) => post(bare.port, bareBodies[round * per + i] ?? ""))),
+    (round) =>
+      withCpu(cpu.live, () => load(per, 16, (i) => post(http.port, liveBodies[round * per + i] ?? ""))),
   );
   row("baseline: bare Hono JSON parse + 202", base);
   row("POST /v1/prompts, SAMPLE_RATE 0.25%", live, base);
+  // Where the machine's CPU went (client and server share this process, as above): the door's
+  // sampled items also cost Redis and Postgres, which share the machine's cores with it.
+  const perRequest = (t: CpuTimes, n: number) =>
+    `this process ${((t.self * 1000) / n).toFixed(0)} us, Redis ${((t.redis * 1000) / n).toFixed(0)} us, Postgres ${((t.postgres * 1000) / n).toFixed(0)} us`;
+  console.log(
+    `  CPU a request: baseline ${perRequest(cpu.bare, base.requests)}; door ${perRequest(cpu.live, live.requests)}`,
+  );
   const all = await load(Math.floor(requests / 4), 16, (i) =>
     post(http.port, sampled[i % 50]?.replace(/bench-/g, `b${i}-`) ?? ""),
   );

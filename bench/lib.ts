@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import type { ClassifyPayload } from "../src/queue/jobs";
 
 // Tiny load helpers for `npm run bench`: fixed request counts, bounded concurrency, no wall-clock asserts.
@@ -102,4 +103,55 @@ export function jobPayload(text: string, model: string): ClassifyPayload {
     redacted: false,
     textFrom: "prompt",
   };
+}
+
+/** CPU time so far, in ms: this process, and every redis-server and postgres process here. */
+export interface CpuTimes {
+  self: number;
+  redis: number;
+  postgres: number;
+}
+
+const TICK_MS = 10; // Linux's USER_HZ is 100 on every common build
+
+/** Sums utime + stime of the processes whose name starts with `name` (Linux /proc; 0 elsewhere). */
+function processTicks(name: string): number {
+  let ticks = 0;
+  let dirs: string[] = [];
+  try {
+    dirs = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+  } catch {
+    return 0;
+  }
+  for (const pid of dirs) {
+    try {
+      if (!readFileSync(`/proc/${pid}/comm`, "utf8").startsWith(name)) continue;
+      // fields after the command's closing parenthesis: utime and stime are the 12th and 13th
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks;
+}
+
+export function cpuTimes(): CpuTimes {
+  const { user, system } = process.cpuUsage();
+  return {
+    self: (user + system) / 1000,
+    redis: processTicks("redis-server") * TICK_MS,
+    postgres: processTicks("postgres") * TICK_MS,
+  };
+}
+
+/** Runs `work` and adds the CPU it took, in each process, to `into`. */
+export async function withCpu<T>(into: CpuTimes, work: () => Promise<T>): Promise<T> {
+  const before = cpuTimes();
+  const result = await work();
+  const after = cpuTimes();
+  into.self += after.self - before.self;
+  into.redis += after.redis - before.redis;
+  into.postgres += after.postgres - before.postgres;
+  return result;
 }
