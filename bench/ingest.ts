@@ -54,10 +54,11 @@ export async function benchIngest(deps: Deps, key: string, requests: number) {
     });
   const bodies = Array.from({ length: 50 }, (_, i) => batch(i, 100));
   const sampled = Array.from({ length: 50 }, (_, i) => batch(i + 1000, 100, 1));
-  // Warm-up, to steady state rather than the JIT's first minutes: the door's sampled path (zod,
-  // redaction, sealing, BullMQ's add) runs for 1 item in 400, so 100 posts left it cold through
-  // the timed rounds (redaction alone ~60 us an item over its first 500 calls, ~20 after). Both
-  // servers get the same 20 fully sampled posts first; the bare one only parses them.
+  // Warm-up past the JIT's first calls: the door's sampled path (zod, redaction, planning,
+  // sealing, BullMQ's add) runs for 1 item in 400, so 100 posts left it cold through the timed
+  // rounds (zod and planning: ~135 us an item over their first 500 calls, ~65 up to 5,000, ~32
+  // after; 60 posts instead of 20 did not move the ratio). Both servers get the same 20 fully
+  // sampled posts first; the bare one only parses them.
   for (const port of [bare.port, http.port])
     await load(20, 4, (i) => post(port, sampled[i % 50]?.replace(/bench-/g, `w${port}-`) ?? ""));
   await load(100, 16, (i) => post(bare.port, bodies[i % 50] ?? ""));
