@@ -35,7 +35,7 @@ const FLUSH_JOBS = 1000;
 // A named statement, prepared once per connection: drizzle built and parsed this select anew on
 // every call. Bounded by observed hour, so Postgres looks only in the partitions the window
 // names (pruned when the statement starts): by id alone it probed every month's key index, and
-// the cost grew with the months kept (17 partitions: 0.7 ms of Postgres a flush, against 0.2).
+// the cost grew with the months kept (17 partitions: 0.21 ms of execution a look-up, against 0.03).
 const STORED_IDS = {
   name: "ingest-stored-ids",
   text: "SELECT id FROM prompt_events WHERE id = ANY($1::text[]) AND observed_hour >= $2 AND observed_hour < $3",
