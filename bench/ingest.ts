@@ -71,7 +71,8 @@ export async function benchIngest(deps: Deps, key: string, requests: number) {
   const [bareBodies, liveBodies] = [fresh(0), fresh(requests)];
   const rounds = 5;
   const per = Math.ceil(requests / rounds);
-  const cpu = { bare: { self: 0, redis: 0, postgres: 0 }, live: { self: 0, redis: 0, postgres: 0 } };
+  const none = () => ({ self: 0, gc: 0, redis: 0, postgres: 0 });
+  const cpu = { bare: none(), live: none() };
   const [base, live] = await interleaved(
     rounds,
     (round) =>
@@ -84,7 +85,7 @@ export async function benchIngest(deps: Deps, key: string, requests: number) {
   // Where the machine's CPU went (client and server share this process, as above): the door's
   // sampled items also cost Redis and Postgres, which share the machine's cores with it.
   const perRequest = (t: CpuTimes, n: number) =>
-    `this process ${((t.self * 1000) / n).toFixed(0)} us, Redis ${((t.redis * 1000) / n).toFixed(0)} us, Postgres ${((t.postgres * 1000) / n).toFixed(0)} us`;
+    `this process ${((t.self * 1000) / n).toFixed(0)} us (GC ${((t.gc * 1000) / n).toFixed(0)}), Redis ${((t.redis * 1000) / n).toFixed(0)} us, Postgres ${((t.postgres * 1000) / n).toFixed(0)} us`;
   console.log(
     `  CPU a request: baseline ${perRequest(cpu.bare, base.requests)}; door ${perRequest(cpu.live, live.requests)}`,
   );

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { PerformanceObserver } from "node:perf_hooks";
 import type { ClassifyPayload } from "../src/queue/jobs";
 
 // Tiny load helpers for `npm run bench`: fixed request counts, bounded concurrency, no wall-clock asserts.
@@ -105,11 +106,29 @@ export function jobPayload(text: string, model: string): ClassifyPayload {
   };
 }
 
-/** CPU time so far, in ms: this process, and every redis-server and postgres process here. */
+/**
+ * CPU time so far, in ms: this process, and every redis-server and postgres process here; `gc` is
+ * the part of this process's time V8 spent in garbage-collection pauses.
+ */
 export interface CpuTimes {
   self: number;
+  gc: number;
   redis: number;
   postgres: number;
+}
+
+let gcMs = 0;
+let gcObserver: PerformanceObserver | undefined;
+
+/** GC pause time so far, in ms (observed from the first call on; entries arrive a turn late). */
+function gcTime(): number {
+  if (!gcObserver) {
+    gcObserver = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) gcMs += entry.duration;
+    });
+    gcObserver.observe({ entryTypes: ["gc"] });
+  }
+  return gcMs;
 }
 
 const TICK_MS = 10; // Linux's USER_HZ is 100 on every common build
@@ -140,6 +159,7 @@ export function cpuTimes(): CpuTimes {
   const { user, system } = process.cpuUsage();
   return {
     self: (user + system) / 1000,
+    gc: gcTime(),
     redis: processTicks("redis-server") * TICK_MS,
     postgres: processTicks("postgres") * TICK_MS,
   };
@@ -149,8 +169,10 @@ export function cpuTimes(): CpuTimes {
 export async function withCpu<T>(into: CpuTimes, work: () => Promise<T>): Promise<T> {
   const before = cpuTimes();
   const result = await work();
+  await new Promise((resolve) => setImmediate(resolve)); // the last GC entries are delivered
   const after = cpuTimes();
   into.self += after.self - before.self;
+  into.gc += after.gc - before.gc;
   into.redis += after.redis - before.redis;
   into.postgres += after.postgres - before.postgres;
   return result;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { judgeItems } from "./accept";
+import { AppError } from "../platform/errors";
+import { batchItems, judgeItems } from "./accept";
 
 const ok = (id: string, extra: object = {}) => ({ requestId: id, model: "m", prompt: "hello", ...extra });
 
@@ -44,5 +45,33 @@ describe("judgeItems", () => {
     const [r] = judgeItems([{ requestId: "a", model: "m", messages }], 1e-6).rejected;
     expect(r?.errors).toHaveLength(20);
     expect(r?.detail).toMatch(/\(and 19 more\)$/);
+  });
+});
+
+describe("batchItems", () => {
+  it.each([
+    ["one item", [ok("a")]],
+    ["the most a batch holds", Array.from({ length: 1000 }, (_, i) => ok(`r${i}`))],
+    ["items not yet judged", [null, 5, ok("c")]],
+  ])("%s: the body's own array, not a copy", (_name, prompts) => {
+    const body = { prompts, other: "ignored" };
+    expect(batchItems(body)).toBe(prompts);
+  });
+
+  it.each([
+    ["no prompts", {}, "prompts"],
+    ["prompts not an array", { prompts: { 0: ok("a") } }, "prompts"],
+    ["an empty batch", { prompts: [] }, "prompts"],
+    ["over 1,000 items", { prompts: Array.from({ length: 1001 }, (_, i) => ok(`r${i}`)) }, "prompts"],
+  ])("%s: the envelope's 400", (_name, body, path) => {
+    const error = (() => {
+      try {
+        batchItems(body);
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: "VALIDATION_FAILED", errors: [expect.objectContaining({ path })] });
   });
 });

@@ -1,9 +1,10 @@
 import type { z } from "zod";
+import { parseOrThrow } from "../http/validate";
 import { AppError, type FieldError } from "../platform/errors";
 import { problemFields } from "../platform/problem";
 import { sampleRateIssues } from "./limits";
 import { quickValid } from "./quick";
-import { type PromptItem, promptItemSchema } from "./schema";
+import { batchEnvelopeSchema, MAX_ITEMS, type PromptItem, promptItemSchema } from "./schema";
 
 // A batch's items are judged one by one: a bad item is named by its index and refused alone, its
 // valid neighbours go on. Only faults of the whole request (auth, size, type, JSON, the envelope)
@@ -28,6 +29,20 @@ function rejection(index: number, errors: FieldError[]): RejectedItem {
     ? `${first.path}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`
     : undefined;
   return { index, ...problemFields(new AppError("VALIDATION_FAILED", detail, { errors })) };
+}
+
+/**
+ * A batch's raw items: the body's own `prompts` array when it holds 1 to MAX_ITEMS, otherwise the
+ * envelope's 400. Not zod's copy of the array: V8 learned to allocate that copy straight in the old
+ * generation (allocation-site pretenuring: the copies of batches with a sampled item outlived
+ * their flush), and from there it held all its items through every young-generation GC until a
+ * full one. Scavenges copied ~50 KB a request more and the door's GC time doubled (~170 against
+ * ~75 us a request; the same with V8's pretenuring turned off).
+ */
+export function batchItems(body: object): readonly unknown[] {
+  const items = (body as { prompts?: unknown }).prompts;
+  if (Array.isArray(items) && items.length >= 1 && items.length <= MAX_ITEMS) return items;
+  return parseOrThrow(batchEnvelopeSchema, body).prompts;
 }
 
 /**

@@ -6,11 +6,10 @@ import type { AppEnv } from "../http/context";
 import { problemResponses } from "../http/openapi";
 import { parseOrThrow } from "../http/validate";
 import { AppError } from "../platform/errors";
-import { judgeItems } from "./accept";
+import { batchItems, judgeItems } from "./accept";
 import { sampleRateIssues } from "./limits";
 import { isSampled } from "./sampling";
 import {
-  batchEnvelopeSchema,
   type IngestAnswer,
   ingestAnswerSchema,
   ingestBodySchema,
@@ -59,7 +58,7 @@ export function ingestRoutes(deps: IngestDeps & { verifyKey: KeyVerifier; minSam
     const since = performance.now(); // judging and planning share one slice of the event loop
     const isBatch = typeof body === "object" && body !== null && !Array.isArray(body) && "prompts" in body;
     const { valid, rejected, outside } = isBatch
-      ? judgeItems(parseOrThrow(batchEnvelopeSchema, body).prompts, deps.minSampleRate, outsideSample)
+      ? judgeItems(batchItems(body), deps.minSampleRate, outsideSample)
       : { valid: [singleItem(body, deps.minSampleRate)], rejected: [], outside: 0 };
     const counts = await ingestPrompts(valid, deps, { source: "live", outside, since });
     if (rejected.length > 0)

@@ -37,6 +37,12 @@ describe("isSampled", () => {
     const b = Array.from({ length: 200 }, (_, i) => sampleKey("t".repeat(32), `k${i}`));
     expect(a).not.toEqual(b);
     for (const k of a) expect(k >= 0 && k < 1).toBe(true);
+    // one secret after another, item by item: each item under its own secret's key
+    const mixed = Array.from({ length: 200 }, (_, i) => [
+      sampleKey(SECRET, `k${i}`),
+      sampleKey("t".repeat(32), `k${i}`),
+    ]);
+    expect(mixed).toEqual(a.map((k, i) => [k, b[i]]));
   });
 });
 
