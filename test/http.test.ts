@@ -80,6 +80,16 @@ describe("auth", () => {
     else expect(res.status).toBe(202);
   });
 
+  it("keys presented in turn are each verified as themselves", async () => {
+    const [read, admin] = [await stack.key("read"), await stack.key("admin")];
+    const scopes = async (key: string) => (await stack.deps.verifyKey(key))?.scopes ?? null;
+    for (let i = 0; i < 3; i++) {
+      expect(await scopes(read)).toEqual(["read"]);
+      expect(await scopes(admin)).toEqual(["admin"]);
+      expect(await scopes(`${read.slice(0, -1)}x`)).toBeNull();
+    }
+  });
+
   it("stores only a hash of the key", async () => {
     const key = await stack.key("ingest");
     const { rows } = await stack.deps.pool.query("SELECT * FROM api_keys");

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { presentIds } from "../src/ingest/enqueue";
 import { planItem } from "../src/ingest/plan";
-import { eventIdFor } from "../src/ingest/sampling";
+import { eventIdFor, isSampled } from "../src/ingest/sampling";
 import { googleOk } from "./support/google";
 import { useStackWithGoogle } from "./support/harness";
 import { waitForCount } from "./support/progress";
@@ -251,6 +251,23 @@ describe("sampling at ingest", () => {
       duplicates: body.sampled - 1,
       rejected: [],
     });
+  });
+
+  it("a batch with nothing in the sample is answered and counted as skipped", async () => {
+    const ingestKey = await sampler.key("ingest");
+    const outside = Array.from({ length: 200 }, (_, i) => uniqueId(`o${i}`))
+      .filter((id) => !isSampled(TEST_SECRET, id, 0.25))
+      .slice(0, 20)
+      .map((requestId) => ({ requestId, model: "m", prompt: CODE_PROMPT }));
+    const count = async (result: string) =>
+      (await sampler.deps.metrics.ingestItems.get()).values.find(
+        (v) => v.labels.result === result && v.labels.source === "live",
+      )?.value ?? 0;
+    const before = { skipped: await count("skipped"), sampled: await count("sampled") };
+    const body = await json(await sampler.post({ prompts: outside }, ingestKey));
+    expect(body).toEqual({ accepted: 20, sampled: 0, skipped: 20, duplicates: 0, rejected: [] });
+    expect(await count("skipped")).toBe(before.skipped + 20);
+    expect(await count("sampled")).toBe(before.sampled);
   });
 
   it("puts no more than MAX_CHARS code points and no request id into Redis", async () => {

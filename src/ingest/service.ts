@@ -78,10 +78,12 @@ export async function ingestPrompts(
     since?: number;
   } = { source: "live" },
 ): Promise<IngestResult> {
+  const outside = opts.outside ?? 0;
+  // The common case at a low rate: nothing in the batch is sampled (no planning, no queue).
+  if (items.length === 0) return counted({ accepted: outside, sampled: 0, skipped: outside, duplicates: 0 });
   // each job with what redaction replaced in it, counted once the batch is queued
   const planned = await planBatch(items, settingsOf(deps, opts), opts.since);
   const { jobs } = planned;
-  const outside = opts.outside ?? 0;
   const skipped = planned.skipped + outside;
   let duplicates = planned.duplicates;
   try {
@@ -99,12 +101,16 @@ export async function ingestPrompts(
     );
   }
 
-  const result = { accepted: items.length + outside, sampled: jobs.size, skipped, duplicates };
   for (const { redactions } of jobs.values()) deps.metrics.countRedactions(redactions);
-  deps.metrics.ingestItems.inc({ result: "sampled", source: opts.source }, result.sampled);
-  deps.metrics.ingestItems.inc({ result: "skipped", source: opts.source }, skipped);
-  deps.metrics.ingestItems.inc({ result: "duplicate", source: opts.source }, duplicates);
-  return result;
+  return counted({ accepted: items.length + outside, sampled: jobs.size, skipped, duplicates });
+
+  function counted(result: IngestResult): IngestResult {
+    // zero counts are not added: prom-client hashes the labels of every inc
+    const by = { sampled: result.sampled, skipped: result.skipped, duplicate: result.duplicates };
+    for (const [name, n] of Object.entries(by))
+      if (n > 0) deps.metrics.ingestItems.inc({ result: name, source: opts.source }, n);
+    return result;
+  }
 }
 
 /**
