@@ -80,7 +80,8 @@ export async function ingestPrompts(
 ): Promise<IngestResult> {
   const outside = opts.outside ?? 0;
   // The common case at a low rate: nothing in the batch is sampled (no planning, no queue).
-  if (items.length === 0) return counted({ accepted: outside, sampled: 0, skipped: outside, duplicates: 0 });
+  if (items.length === 0)
+    return counted(deps, opts.source, { accepted: outside, sampled: 0, skipped: outside, duplicates: 0 });
   // each job with what redaction replaced in it, counted once the batch is queued
   const planned = await planBatch(items, settingsOf(deps, opts), opts.since);
   const { jobs } = planned;
@@ -102,15 +103,21 @@ export async function ingestPrompts(
   }
 
   for (const { redactions } of jobs.values()) deps.metrics.countRedactions(redactions);
-  return counted({ accepted: items.length + outside, sampled: jobs.size, skipped, duplicates });
+  return counted(deps, opts.source, {
+    accepted: items.length + outside,
+    sampled: jobs.size,
+    skipped,
+    duplicates,
+  });
+}
 
-  function counted(result: IngestResult): IngestResult {
-    // zero counts are not added: prom-client hashes the labels of every inc
-    const by = { sampled: result.sampled, skipped: result.skipped, duplicate: result.duplicates };
-    for (const [name, n] of Object.entries(by))
-      if (n > 0) deps.metrics.ingestItems.inc({ result: name, source: opts.source }, n);
-    return result;
-  }
+/** Adds a result's counts to the metrics and returns it; zero counts are not added (prom-client hashes the labels of every inc). */
+function counted(deps: IngestDeps, source: PlanSettings["source"], result: IngestResult): IngestResult {
+  const { ingestItems } = deps.metrics;
+  if (result.sampled > 0) ingestItems.inc({ result: "sampled", source }, result.sampled);
+  if (result.skipped > 0) ingestItems.inc({ result: "skipped", source }, result.skipped);
+  if (result.duplicates > 0) ingestItems.inc({ result: "duplicate", source }, result.duplicates);
+  return result;
 }
 
 /**
