@@ -213,11 +213,33 @@ describe("security headers", () => {
     },
   );
 
-  it.each(["/healthz", "/openapi.json", "/v1/nope"])("%s says nosniff and no-referrer", async (path) => {
-    await withServer({}, async (port) => {
-      const res = await fetch(`http://127.0.0.1:${port}${path}`);
-      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
-    });
-  });
+  it.each([
+    ["GET", "/healthz", 200],
+    ["GET", "/openapi.json", 200],
+    ["GET", "/v1/nope", 404],
+    ["POST", "/v1/prompts", 401],
+    ["POST", "/v1/prompts", 202],
+  ] as const)(
+    "%s %s -> %i says nosniff and no-referrer, with its request id",
+    async (method, path, status) => {
+      await withServer({}, async (port, stack) => {
+        const key = status === 202 ? await stack.key("ingest") : "none";
+        const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+          method,
+          ...(method === "POST"
+            ? {
+                headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+                body: JSON.stringify({ prompts: [{ requestId: "h-1", model: "m", prompt: "hello there" }] }),
+              }
+            : {}),
+        });
+        expect(res.status).toBe(status);
+        expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+        expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+        const id = res.headers.get("x-request-id");
+        expect(id).toMatch(/^[0-9a-f-]{36}$/);
+        if (status >= 400) expect((await json(res)).requestId).toBe(id);
+      });
+    },
+  );
 });
