@@ -28,6 +28,7 @@ import { createSealer, parsePayloadKeys, type Sealer } from "./queue/sealed";
 import { refreshLag } from "./stats/refresh";
 import { loadTaxonomy } from "./taxonomy/load";
 import type { Taxonomy } from "./taxonomy/mapping";
+import { sources } from "./vocabulary";
 
 export interface Deps {
   env: Env;
@@ -144,7 +145,8 @@ export async function createDeps(env: Env, log: Logger, overrides: DepsOverrides
   let emulatorClose: (() => Promise<void>) | undefined;
 
   const sealer = createSealer(env.HMAC_SECRET, parsePayloadKeys(env.PAYLOAD_KEY));
-  const metrics = overrides.metrics ?? createMetrics({ fineLabels: env.METRICS_FINE_LABELS });
+  const metrics =
+    overrides.metrics ?? createMetrics({ fineLabels: env.METRICS_FINE_LABELS, ingestSources: sources });
   if (!metrics.registry.getSingleMetric("census_queue_jobs")) {
     trackQueueDepth(metrics, () => queueCounts(queue));
     trackRemovals(metrics, () => removalCounts(queue, redis));

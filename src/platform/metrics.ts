@@ -9,9 +9,27 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 // who accepts that /metrics then says more than the stats answers do.
 export interface MetricsOptions {
   fineLabels?: boolean;
+  /** Where items come from (the vocabulary's sources): their ingest series exist from the start. */
+  ingestSources?: readonly string[];
 }
 
-export function createMetrics({ fineLabels = false }: MetricsOptions = {}) {
+/**
+ * Items received by result and source, every series from the start (ingest adds only counts above
+ * zero): a rate over a series that does not exist yet is no data, not 0.
+ */
+function ingestCounter(registry: Registry, sources: readonly string[]) {
+  const counter = new Counter({
+    name: "census_ingest_items_total",
+    help: "Prompt items received, by result (sampled, skipped, duplicate, rejected)",
+    labelNames: ["result", "source"] as const,
+    registers: [registry],
+  });
+  for (const result of ["sampled", "skipped", "duplicate", "rejected"])
+    for (const source of sources) counter.inc({ result, source }, 0);
+  return counter;
+}
+
+export function createMetrics({ fineLabels = false, ingestSources = [] }: MetricsOptions = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const redactions = new Counter<"kind">({
@@ -26,6 +44,7 @@ export function createMetrics({ fineLabels = false }: MetricsOptions = {}) {
     labelNames: fineLabels ? ["outcome", "category"] : ["outcome"],
     registers: [registry],
   });
+  const ingestItems = ingestCounter(registry, ingestSources);
   return {
     registry,
     redactions,
@@ -40,12 +59,7 @@ export function createMetrics({ fineLabels = false }: MetricsOptions = {}) {
     countEvent(outcome: string, category: string) {
       events.inc(fineLabels ? { outcome, category } : { outcome });
     },
-    ingestItems: new Counter({
-      name: "census_ingest_items_total",
-      help: "Prompt items received, by result (sampled, skipped, duplicate, rejected)",
-      labelNames: ["result", "source"] as const,
-      registers: [registry],
-    }),
+    ingestItems,
     httpProblems: new Counter({
       name: "census_http_problems_total",
       help: "Problem responses by code (4xx are the client's; CLIENT_CLOSED_REQUEST is a client that went away, not an outage)",
