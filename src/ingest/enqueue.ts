@@ -82,12 +82,13 @@ export function createEnqueuer(deps: EnqueueDeps): (jobs: readonly ClassifyJobIn
   return createBatcher(async (jobs: ClassifyJobInput[]) => {
     const firstAt = new Map<string, number>();
     for (const [i, job] of jobs.entries()) if (!firstAt.has(job.eventId)) firstAt.set(job.eventId, i);
+    const first = jobs.map((job, i) => firstAt.get(job.eventId) === i);
     const present = await presentIds(
-      jobs.filter((job, i) => firstAt.get(job.eventId) === i),
+      jobs.filter((_, i) => first[i]),
       deps,
     );
     const fates: Fate[] = jobs.map((job, i) =>
-      firstAt.get(job.eventId) === i && !present.has(job.eventId) ? "queued" : "present",
+      first[i] && !present.has(job.eventId) ? "queued" : "present",
     );
     const pending = jobs.filter((_, i) => fates[i] === "queued");
     for (let at = 0; at < pending.length; at += ENQUEUE_CHUNK) {

@@ -10,21 +10,16 @@ export function eventIdFor(secret: string, requestId: string): string {
   return createHmac("sha256", secret).update(`event\0${requestId}`).digest("hex");
 }
 
-const samplingKeys = new Map<string, Uint8Array>();
+/** The last secret's sampling key: a process has one secret, so it is derived once. */
 let lastKey: [string, Uint8Array] | undefined;
 
 /** The sampling key: 16 bytes derived from the secret, so the secret itself never keys two functions. */
 function samplingKey(secret: string): Uint8Array {
-  if (lastKey?.[0] === secret) return lastKey[1]; // a process has one secret: no Map look-up an item
-  let key = samplingKeys.get(secret);
-  if (!key) {
-    key = new Uint8Array(
-      createHmac("sha256", secret).update("prompt-census sampling key v1").digest().subarray(0, 16),
-    );
-    samplingKeys.set(secret, key);
+  if (lastKey?.[0] !== secret) {
+    const key = createHmac("sha256", secret).update("prompt-census sampling key v1").digest().subarray(0, 16);
+    lastKey = [secret, new Uint8Array(key)];
   }
-  lastKey = [secret, key];
-  return key;
+  return lastKey[1];
 }
 
 // SipHash-2-4 from the siphash24 package's WebAssembly build, driven directly: its function
