@@ -69,10 +69,13 @@ export async function benchIngest(deps: Deps, key: string, requests: number) {
   const fresh = (from: number, n: number) =>
     Array.from({ length: n }, (_, i) => Buffer.from(batch(from + i, 100)));
   const none = () => ({ self: 0, gc: 0, redis: 0, postgres: 0 });
-  /** Both servers in interleaved rounds, `inFlight` requests at a time, each with fresh bodies. */
-  const pair = async (n: number, inFlight: number, from: number) => {
+  /**
+   * Both servers in interleaved rounds, `inFlight` requests at a time, each with fresh bodies; the
+   * candidate is the door unless `candidate` names another port (bare Hono against itself).
+   */
+  const pair = async (n: number, inFlight: number, from: number, candidate = http.port) => {
     const [bareBodies, liveBodies] = [fresh(from, n), fresh(from + n, n)];
-    const rounds = 5;
+    const rounds = 6;
     const per = Math.ceil(n / rounds);
     const cpu = { bare: none(), live: none() };
     const send = (port: number, bodies: Buffer[], round: number) =>
@@ -80,7 +83,7 @@ export async function benchIngest(deps: Deps, key: string, requests: number) {
     const [base, live] = await interleaved(
       rounds,
       (round) => withCpu(cpu.bare, () => send(bare.port, bareBodies, round)),
-      (round) => withCpu(cpu.live, () => send(http.port, liveBodies, round)),
+      (round) => withCpu(cpu.live, () => send(candidate, liveBodies, round)),
     );
     return { base, live, cpu };
   };
@@ -100,6 +103,9 @@ export async function benchIngest(deps: Deps, key: string, requests: number) {
   const wide = await pair(Math.ceil(requests / 2), 48, 2 * requests);
   row("baseline at 48 in flight", wide.base);
   row("POST /v1/prompts at 48 in flight", wide.live, wide.base);
+  // The bench's own noise in this run: the same pair with bare Hono in both slots.
+  const self = await pair(Math.ceil(requests / 2), 16, 3 * requests, bare.port);
+  row("bare Hono against itself (the noise)", self.live, self.base);
   const all = await load(Math.floor(requests / 4), 16, (i) =>
     post(http.port, sampled[i % 50]?.replace(/bench-/g, `b${i}-`) ?? ""),
   );
