@@ -325,6 +325,8 @@ describe("auth and bad queries", () => {
     ["model=%00", "model"],
     ["model=a%0Ab", "model"],
     ["author=%01x", "author"],
+    ["source=", "source"],
+    ["model=", "model"],
   ])("%s -> 400 naming %s", async (params, path) => {
     const url = params.startsWith("category") ? `/v1/stats/tags?${params}` : `/v1/stats/categories?${params}`;
     const res = await get(url);
@@ -332,6 +334,7 @@ describe("auth and bad queries", () => {
     expect(res.headers.get("content-type")).toBe("application/problem+json");
     const body = await json(res);
     expect(body.errors.map((e: { path: string }) => e.path)).toContain(path);
+    expect(body.title).not.toMatch(/body/i); // a query's fault, not a body's
   });
 
   it("is documented in the OpenAPI spec with CSV", async () => {

@@ -6,7 +6,7 @@
 // commands do), 1 for anything else. `census` prints `CODE: detail` and exits with it (./cli-error.ts).
 export const errorCodes = {
   BAD_REQUEST: { status: 400, title: "Bad request", retryable: false, exit: 2 },
-  VALIDATION_FAILED: { status: 400, title: "Request body failed validation", retryable: false, exit: 2 },
+  VALIDATION_FAILED: { status: 400, title: "Request failed validation", retryable: false, exit: 2 },
   MALFORMED_JSON: { status: 400, title: "Request body is not valid JSON", retryable: false, exit: 2 },
   UNAUTHORIZED: { status: 401, title: "Missing or invalid API key", retryable: false, exit: 1 },
   FORBIDDEN: { status: 403, title: "API key lacks the required scope", retryable: false, exit: 1 },
