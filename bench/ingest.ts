@@ -3,7 +3,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Deps } from "../src/deps";
 import { startHttp } from "../src/runtime";
-import { type CpuTimes, interleaved, load, row, withCpu } from "./lib";
+import { type CpuTimes, interleaved, load, row, spread, withCpu } from "./lib";
 
 // POST /v1/prompts through the real server (auth, streaming cap, zod, sampling, enqueue) against
 // a bare Hono server that only parses the same JSON and answers 202: the cost of our pipeline.
@@ -74,22 +74,24 @@ export async function benchIngest(deps: Deps, key: string, requests: number) {
    * candidate is the door unless `candidate` names another port (bare Hono against itself).
    */
   const pair = async (n: number, inFlight: number, from: number, candidate = http.port) => {
-    const [bareBodies, liveBodies] = [fresh(from, n), fresh(from + n, n)];
     const rounds = 6;
     const per = Math.ceil(n / rounds);
+    // every round gets its `per` bodies: ceil() can ask for a few more than n
+    const [bareBodies, liveBodies] = [fresh(from, per * rounds), fresh(from + per * rounds, per * rounds)];
     const cpu = { bare: none(), live: none() };
     const send = (port: number, bodies: Buffer[], round: number) =>
       load(per, inFlight, (i) => post(port, bodies[round * per + i] ?? ""));
-    const [base, live] = await interleaved(
+    const [base, live, ratios] = await interleaved(
       rounds,
       (round) => withCpu(cpu.bare, () => send(bare.port, bareBodies, round)),
       (round) => withCpu(cpu.live, () => send(candidate, liveBodies, round)),
     );
-    return { base, live, cpu };
+    return { base, live, cpu, ratios };
   };
-  const { base, live, cpu } = await pair(requests, 16, 0);
+  const { base, live, cpu, ratios } = await pair(requests, 16, 0);
   row("baseline: bare Hono JSON parse + 202", base);
   row("POST /v1/prompts, SAMPLE_RATE 0.25%", live, base);
+  console.log(`  round by round: ${spread(ratios)}`);
   // Where the machine's CPU went (client and server share this process, as above): the door's
   // sampled items also cost Redis and Postgres, which share the machine's cores with it.
   const perRequest = (t: CpuTimes, n: number) =>
@@ -98,14 +100,16 @@ export async function benchIngest(deps: Deps, key: string, requests: number) {
     `  CPU a request: baseline ${perRequest(cpu.bare, base.requests)}; door ${perRequest(cpu.live, live.requests)}`,
   );
   // A sampled request waits for its flush (two round trips, while other flushes queue), holding
-  // one of the 16 client slots: at 48 in flight that costs the door little, and bare Hono's own
-  // GC grows with the parsed bodies in flight.
-  const wide = await pair(Math.ceil(requests / 2), 48, 2 * requests);
+  // one of the 16 client slots: at 48 in flight that costs the door less (README), and bare
+  // Hono's own GC grows with the parsed bodies in flight.
+  const wide = await pair(Math.ceil(requests / 2), 48, 4 * requests);
   row("baseline at 48 in flight", wide.base);
   row("POST /v1/prompts at 48 in flight", wide.live, wide.base);
+  console.log(`  round by round: ${spread(wide.ratios)}`);
   // The bench's own noise in this run: the same pair with bare Hono in both slots.
-  const self = await pair(Math.ceil(requests / 2), 16, 3 * requests, bare.port);
+  const self = await pair(Math.ceil(requests / 2), 16, 8 * requests, bare.port);
   row("bare Hono against itself (the noise)", self.live, self.base);
+  console.log(`  round by round: ${spread(self.ratios)}`);
   const all = await load(Math.floor(requests / 4), 16, (i) =>
     post(http.port, sampled[i % 50]?.replace(/bench-/g, `b${i}-`) ?? ""),
   );

@@ -60,12 +60,13 @@ function summary(requests: number, seconds: number, latencies: number[], errors:
  * machine whose load drifts, a ratio of two runs minutes apart measures the drift, not the code.
  * Who goes first alternates (ABBA...): with the baseline always first, bare Hono against itself
  * measured 1.07x (median of 9 runs, 0.96-1.20x) at 16 in flight, a bias in the candidate's favour.
+ * The third element is each round's ratio (candidate over baseline, the two run back to back).
  */
 export async function interleaved(
   rounds: number,
   baseline: (round: number) => Promise<LoadResult>,
   candidate: (round: number) => Promise<LoadResult>,
-): Promise<[LoadResult, LoadResult]> {
+): Promise<[LoadResult, LoadResult, number[]]> {
   const a: LoadResult[] = [];
   const b: LoadResult[] = [];
   for (let round = 0; round < rounds; round++) {
@@ -80,7 +81,17 @@ export async function interleaved(
       rs.flatMap((r) => r.latencies ?? []),
       rs.reduce((n, r) => n + r.errors, 0),
     );
-  return [merge(a), merge(b)];
+  const ratios = b.map((r, i) => r.perSecond / (a[i]?.perSecond ?? Number.NaN));
+  return [merge(a), merge(b), ratios];
+}
+
+/** "median 0.70x (0.66-0.74x)" of a list of ratios. */
+export function spread(ratios: readonly number[]): string {
+  const sorted = [...ratios].sort((x, y) => x - y);
+  const mid = sorted.length / 2;
+  const median =
+    sorted.length % 2 ? sorted[Math.floor(mid)] : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  return `median ${median?.toFixed(2)}x (${sorted[0]?.toFixed(2)}-${sorted.at(-1)?.toFixed(2)}x)`;
 }
 
 export function row(name: string, r: LoadResult, baseline?: LoadResult, unit = "req/s") {

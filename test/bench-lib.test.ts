@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { interleaved, type LoadResult } from "../bench/lib";
+import { interleaved, type LoadResult, spread } from "../bench/lib";
 
 // The bench's pairs are only fair if neither side always goes first: with the baseline first in
 // every round, bare Hono against itself measured 1.07x (a bias as large as the gap being measured).
@@ -35,5 +35,24 @@ describe("interleaved", () => {
     expect([a.requests, a.seconds, a.perSecond]).toEqual([20, 2, 10]);
     expect([b.requests, b.seconds, b.perSecond]).toEqual([60, 3, 20]);
     expect(b.latencies).toHaveLength(4);
+  });
+
+  it("gives each round's ratio, the candidate's over the baseline's of the same round", async () => {
+    const [, , ratios] = await interleaved(
+      3,
+      async (round) => result(10, round + 1),
+      async () => result(10, 1),
+    );
+    expect(ratios).toEqual([1, 2, 3]);
+  });
+});
+
+describe("spread", () => {
+  it.each([
+    [[0.7], "median 0.70x (0.70-0.70x)"],
+    [[0.9, 0.6, 0.7], "median 0.70x (0.60-0.90x)"],
+    [[0.8, 0.6, 0.7, 0.9], "median 0.75x (0.60-0.90x)"],
+  ])("%j -> %s", (ratios, text) => {
+    expect(spread(ratios)).toBe(text);
   });
 });
