@@ -80,9 +80,8 @@ export async function presentIds(jobs: readonly ClassifyJobInput[], deps: Enqueu
  */
 export function createEnqueuer(deps: EnqueueDeps): (jobs: readonly ClassifyJobInput[]) => Promise<Fate[]> {
   return createBatcher(async (jobs: ClassifyJobInput[]) => {
-    const firstAt = new Map<string, number>();
-    for (const [i, job] of jobs.entries()) if (!firstAt.has(job.eventId)) firstAt.set(job.eventId, i);
-    const first = jobs.map((job, i) => firstAt.get(job.eventId) === i);
+    const seen = new Set<string>();
+    const first = jobs.map(({ eventId }) => !seen.has(eventId) && seen.add(eventId) !== undefined);
     const present = await presentIds(
       jobs.filter((_, i) => first[i]),
       deps,
